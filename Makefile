@@ -1,0 +1,32 @@
+# The template's own tasks. Needs only Python 3.11+, git and make.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+DEMO := build/demo
+
+.PHONY: demo test lint clean
+
+$(BIN)/cookiecutter: requirements-dev.txt
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --upgrade pip
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	touch $@
+
+# Bake the default project (SQLite) as a user would, run its tests, say how to start it.
+demo: $(BIN)/cookiecutter
+	rm -rf $(DEMO)
+	$(BIN)/cookiecutter --no-input --output-dir $(DEMO) .
+	cd $(DEMO)/my-flask-app && .venv/bin/pytest -q && .venv/bin/flask db check
+	@echo
+	@echo "The demo project works. Start it with:"
+	@echo "    cd $(DEMO)/my-flask-app && .venv/bin/flask run"
+
+# The whole test suite.
+test: $(BIN)/cookiecutter
+	$(BIN)/pytest
+
+lint: $(BIN)/cookiecutter
+	$(BIN)/ruff check . && $(BIN)/ruff format --check .
+
+clean:
+	rm -rf $(VENV) build .pytest_cache .hypothesis

@@ -1,0 +1,56 @@
+"""The Jinja extension named in cookiecutter.json's `_extensions`.
+
+cookiecutter puts the template's checkout on sys.path while it prompts and
+renders, which is how this module (and the package around it) is found.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from jinja2.ext import Extension
+
+from flask_db_template import answers, escaping, models_code
+
+MODELS_FILE_PREFIX = "@"
+
+
+def resolve_models_answer(answer: str) -> str:
+    """The models answer as text: the content of the file when it is `@path`.
+
+    Runs at prompt time, in the user's working directory, so a relative path
+    means what the user meant. It never raises (cookiecutter would show a
+    traceback): an unreadable file comes back as `@/absolute/path` and the
+    pre-generation hook reports it.
+    """
+    answer = answer.strip()
+    if not answer.startswith(MODELS_FILE_PREFIX):
+        return answer
+    path = Path(answer[len(MODELS_FILE_PREFIX) :].strip()).expanduser().absolute()
+    try:
+        return path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return f"{MODELS_FILE_PREFIX}{path}"
+
+
+def driver_requirements(database_url: str) -> tuple[str, ...]:
+    return answers.parse_database_url(database_url).driver_requirements
+
+
+def database_url_example(database_url: str) -> str:
+    return answers.example_database_url(answers.parse_database_url(database_url).url)
+
+
+class TemplateExtension(Extension):
+    def __init__(self, environment):
+        super().__init__(environment)
+        environment.filters.update(
+            resolve_models_answer=resolve_models_answer,
+            models_plan=models_code.plan_models,
+            driver_requirements=driver_requirements,
+            database_url_example=database_url_example,
+            python_string=escaping.python_string,
+            toml_string=escaping.toml_string,
+            yaml_string=escaping.yaml_string,
+            markdown_text=escaping.markdown_text,
+        )

@@ -1,0 +1,83 @@
+"""Set the baked project up: environment, .env, migrations, initial migration.
+
+The work itself is the baked project's own `bin/setup` (so a user can finish
+or repeat it later with one command); this hook runs it and says what to do
+next. A failure here keeps the project: cookiecutter would delete it if the
+hook exited non-zero, and the user's answers would be lost.
+
+Valid Python before rendering: the only Jinja is inside the string literal in
+`main`, so the tests import this file and call its functions.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+
+def setup_command(create_venv: bool) -> list[str]:
+    return ["python3", "bin/setup"] + ([] if create_venv else ["--no-venv"])
+
+
+def run_setup(project: Path, database_url: str, create_venv: bool) -> bool:
+    """Run bin/setup with this interpreter; True when every step succeeded."""
+    command = [sys.executable, "bin/setup"] + setup_command(create_venv)[2:]
+    environment = dict(os.environ, DATABASE_URL=database_url)
+    # The user's shell must not point the setup at another environment or app.
+    for name in ("VIRTUAL_ENV", "FLASK_APP"):
+        environment.pop(name, None)
+    completed = subprocess.run(command, cwd=project, env=environment)
+    return completed.returncode == 0
+
+
+def display_path(project: Path) -> str:
+    """The project's path as the user would type it from where they ran cookiecutter."""
+    shell_directory = os.environ.get("PWD")
+    if shell_directory:
+        relative = os.path.relpath(project, shell_directory)
+        if not relative.startswith(".."):
+            return relative
+    return str(project)
+
+
+def next_steps(project: Path, create_venv: bool, finished: bool) -> list[str]:
+    where = display_path(project)
+    lines = []
+    if not finished:
+        lines += [
+            "",
+            f"The project is in {project}, but its setup did not finish (see above).",
+            "Finish it with:",
+            f"    cd {where} && {' '.join(setup_command(create_venv))}",
+        ]
+    activate = ["source .venv/bin/activate"] if create_venv else []
+    lines += [
+        "",
+        "Next:",
+        f"    cd {where}",
+        *(f"    {line}" for line in activate),
+        "    flask run          # http://127.0.0.1:5000/",
+        "    pytest             # the project's tests",
+        '    flask db migrate -m "describe the change" && flask db upgrade   # after editing models.py',
+    ]
+    return lines
+
+
+def main() -> int:
+    answers = json.loads(r"""{{ cookiecutter | tojson }}""")
+    sys.path.insert(0, answers["_repo_dir"])
+    from flask_db_template.answers import parse_database_url
+
+    project = Path.cwd()
+    database_url = parse_database_url(answers["database_url"]).url
+    print(f"Setting up {project.name}", flush=True)
+    finished = run_setup(project, database_url, answers["create_venv"])
+    print("\n".join(next_steps(project, answers["create_venv"], finished)))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

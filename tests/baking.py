@@ -1,0 +1,96 @@
+"""Helpers for the tests that bake the template and use what they baked."""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+TEMPLATE_DIR = REPO / "{{cookiecutter.project_slug}}"
+
+# Left-over template syntax in a baked file means a variable was not rendered.
+LEFTOVER_TEMPLATE = re.compile(r"\{\{\s*cookiecutter|\{%-?\s|cookiecutter\.")
+
+
+def clean_environment(**overrides: str) -> dict[str, str]:
+    """The environment for a baked project: nothing of ours leaks into it."""
+    environment = {
+        name: value
+        for name, value in os.environ.items()
+        if not name.startswith(("FLASK_", "PYTEST_"))
+        and name
+        not in ("DATABASE_URL", "TEST_DATABASE_URL", "SECRET_KEY", "VIRTUAL_ENV")
+    }
+    environment.update(overrides)
+    return environment
+
+
+def run(
+    command: list[str],
+    cwd: Path,
+    *,
+    check: bool = True,
+    timeout: float = 900,
+    **env: str,
+) -> subprocess.CompletedProcess[str]:
+    completed = subprocess.run(
+        command,
+        cwd=cwd,
+        env=clean_environment(**env),
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
+    if check and completed.returncode != 0:
+        raise AssertionError(
+            f"{' '.join(command)} exited {completed.returncode} in {cwd}\n"
+            f"--- stdout\n{completed.stdout}\n--- stderr\n{completed.stderr}"
+        )
+    return completed
+
+
+def flask(project: Path, *arguments: str, python: str = sys.executable, **env: str):
+    """The real `flask` CLI of a baked project (reads its .env and .flaskenv)."""
+    return run([python, "-m", "flask", *arguments], project, **env)
+
+
+def baked_files(project: Path) -> list[Path]:
+    skipped = {".venv", "instance", "__pycache__", ".pytest_cache", ".ruff_cache"}
+    return [
+        path
+        for path in project.rglob("*")
+        if path.is_file() and not skipped.intersection(path.relative_to(project).parts)
+    ]
+
+
+def assert_no_template_leftovers(project: Path) -> None:
+    for path in baked_files(project):
+        text = path.read_text(encoding="utf-8")
+        match = LEFTOVER_TEMPLATE.search(text)
+        assert match is None, f"{path.relative_to(project)} holds {match.group()!r}"
+    assert not list(project.rglob("*{{*")), "a file or folder name was not rendered"
+
+
+def assert_ruff_clean(project: Path) -> None:
+    run([sys.executable, "-m", "ruff", "check", "--no-cache", "."], project)
+    run([sys.executable, "-m", "ruff", "format", "--no-cache", "--check", "."], project)
+
+
+def run_baked_tests(project: Path, *pytest_arguments: str, **env: str):
+    """The baked project's own test suite, in this environment."""
+    return run(
+        [
+            sys.executable,
+            "-m",
+            "pytest",
+            "-q",
+            "-p",
+            "no:cacheprovider",
+            *pytest_arguments,
+        ],
+        project,
+        **env,
+    )

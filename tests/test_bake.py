@@ -1,0 +1,108 @@
+"""Bakes over option combinations: each renders fully, is ruff-clean, and its
+own tests and `flask db check` pass."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from cookiecutter.main import cookiecutter
+
+from tests.baking import (
+    REPO,
+    assert_no_template_leftovers,
+    baked_files,
+    assert_ruff_clean,
+    flask,
+    run_baked_tests,
+)
+
+BLOG = (
+    "User username:string{80}!:unique email:string{120}!:unique;"
+    " Post title:string{200}! body:text published:boolean!:default=false"
+    " author:references{User.posts}"
+)
+
+
+@pytest.mark.parametrize(
+    "answers",
+    [
+        pytest.param({}, id="defaults"),
+        pytest.param({"timestamps": False}, id="no-timestamps"),
+        pytest.param({"models": BLOG}, id="blog"),
+        pytest.param({"models": BLOG, "timestamps": False}, id="blog-no-timestamps"),
+        pytest.param(
+            {"project_name": "Inventory", "database_url": "sqlite:///stock.db"},
+            id="named",
+        ),
+    ],
+)
+def test_bake_is_complete_clean_and_tested(bake, answers):
+    project = bake(**answers)
+    assert_no_template_leftovers(project)
+    assert (project / "migrations" / "env.py").is_file()
+    revisions = list(
+        (project / "migrations" / "versions").glob("*_initial_migration.py")
+    )
+    assert len(revisions) == 1
+    assert_ruff_clean(project)
+    run_baked_tests(project)
+    flask(project, "db", "check")
+
+
+def test_the_database_is_at_head_after_the_bake(bake):
+    project = bake()
+    current = flask(project, "db", "current").stdout
+    heads = flask(project, "db", "heads").stdout
+    assert heads.split()[0] in current
+    assert (project / "instance" / "my_flask_app.db").is_file()
+
+
+def test_dotenv_holds_the_secrets_and_is_ignored(bake):
+    project = bake()
+    dotenv = (project / ".env").read_text()
+    assert (
+        "SECRET_KEY='" in dotenv
+        and "DATABASE_URL='sqlite:///my_flask_app.db'" in dotenv
+    )
+    assert ".env" in (project / ".gitignore").read_text().splitlines()
+    other = bake(project_name="Other App")
+    assert (other / ".env").read_text() != dotenv.replace("my_flask_app", "other_app")
+    assert "SECRET_KEY=change-me" in (project / ".env.example").read_text()
+
+
+@pytest.mark.parametrize(
+    ("url", "written", "requirement"),
+    [
+        (
+            "postgres://app:s3cret@db.example/app",
+            "postgresql+psycopg://app:change-me@db.example/app",
+            "psycopg[binary]",
+        ),
+        (
+            "mysql://app@db.example:3307/app",
+            "mysql+pymysql://app@db.example:3307/app",
+            "PyMySQL",
+        ),
+        (
+            "mariadb://app@db.example/app",
+            "mariadb+pymysql://app@db.example/app",
+            "PyMySQL",
+        ),
+    ],
+)
+def test_server_urls_get_their_driver(tmp_path, url, written, requirement):
+    # Rendering only: the hooks that reach a server are tested against real ones.
+    project = Path(
+        cookiecutter(
+            str(REPO),
+            no_input=True,
+            extra_context={"database_url": url},
+            output_dir=tmp_path,
+            accept_hooks=False,
+        )
+    )
+    assert f"DATABASE_URL={written}" in (project / ".env.example").read_text()
+    assert f'"{requirement}' in (project / "pyproject.toml").read_text()
+    tracked_text = "".join(path.read_text() for path in baked_files(project))
+    assert "s3cret" not in tracked_text

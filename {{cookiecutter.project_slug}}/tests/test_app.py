@@ -1,0 +1,68 @@
+"""The application factory, its settings and its pages."""
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+
+from {{ cookiecutter.package_name }} import create_app
+from {{ cookiecutter.package_name }}.config import Config, ConfigurationError
+from {{ cookiecutter.package_name }}.extensions import db
+
+
+def test_settings_come_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SECRET_KEY", "from-the-environment")
+    monkeypatch.setenv("DATABASE_URL", "sqlite:///from-the-environment.db")
+    config = Config.from_environment()
+    assert config.SECRET_KEY == "from-the-environment"
+    assert config.SQLALCHEMY_DATABASE_URI == "sqlite:///from-the-environment.db"
+    assert not config.TESTING
+
+
+@pytest.mark.parametrize("missing", ["SECRET_KEY", "DATABASE_URL"])
+def test_a_missing_setting_is_named(
+    monkeypatch: pytest.MonkeyPatch, missing: str
+) -> None:
+    monkeypatch.setenv("SECRET_KEY", "set")
+    monkeypatch.setenv("DATABASE_URL", "sqlite:///set.db")
+    monkeypatch.delenv(missing)
+    with pytest.raises(ConfigurationError, match=missing):
+        create_app()
+
+
+def test_the_factory_applies_the_config(app: Flask) -> None:
+    assert app.testing
+    assert app.config["SECRET_KEY"] == "test"
+    assert "db" in app.cli.commands
+    assert "setup-db" in app.cli.commands
+
+
+def test_index_lists_the_tables(client: FlaskClient) -> None:
+    response = client.get("/")
+    assert response.status_code == 200
+    assert response.json["tables"] == sorted(db.metadata.tables)
+
+
+def test_health_reports_the_database(client: FlaskClient) -> None:
+    response = client.get("/health")
+    assert response.status_code == 200
+    assert response.json == {"status": "ok", "database": "ok"}
+
+
+def test_health_fails_when_the_database_is_unreachable(tmp_path) -> None:
+    unreachable = tmp_path / "missing-folder" / "app.db"
+    app = create_app(
+        Config(
+            SECRET_KEY="test",
+            SQLALCHEMY_DATABASE_URI=f"sqlite:///{unreachable}",
+            TESTING=True,
+        )
+    )
+    response = app.test_client().get("/health")
+    assert response.status_code == 503
+    assert response.json["database"] == "unreachable"
+
+
+def test_setup_db_is_idempotent(app: Flask) -> None:
+    result = app.test_cli_runner().invoke(args=["setup-db"])
+    assert result.exit_code == 0, result.output
+    assert "up to date" in result.output
