@@ -14,8 +14,9 @@ from pathlib import Path
 def validate(answers: dict) -> str | None:
     """The one-line problem with the answers, or None when they make a project."""
     sys.path.insert(0, answers["_repo_dir"])
-    from flask_db_template.answers import AnswerError, check_answers
     from flask_db_template.modelspec import SpecError, parse
+
+    from flask_db_template.answers import AnswerError, check_answers
 
     try:
         check_answers(answers)

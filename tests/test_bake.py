@@ -11,8 +11,8 @@ from cookiecutter.main import cookiecutter
 from tests.baking import (
     REPO,
     assert_no_template_leftovers,
-    baked_files,
     assert_ruff_clean,
+    baked_files,
     flask,
     run_baked_tests,
 )
