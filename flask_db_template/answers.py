@@ -10,7 +10,10 @@ import keyword
 import re
 import sys
 from dataclasses import dataclass
+from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
+
+from flask_db_template.modelspec import SpecError, parse
 
 
 class AnswerError(ValueError):
@@ -94,7 +97,8 @@ def check_package_name(name: str) -> str:
         )
     if keyword.iskeyword(name) or keyword.issoftkeyword(name):
         raise AnswerError(f"package_name: {name!r} is a Python keyword")
-    if name in sys.stdlib_module_names:
+    # sys.stdlib_module_names is new in 3.10; cookiecutter may run on an older Python.
+    if name in getattr(sys, "stdlib_module_names", ()):
         raise AnswerError(
             f"package_name: {name!r} is a module of Python's standard library; "
             "the project's package would shadow it"
@@ -216,3 +220,26 @@ def check_answers(answers: dict) -> DatabaseURL:
         if not isinstance(answers[flag], bool):
             raise AnswerError(f"{flag}: expected yes or no, got {answers[flag]!r}")
     return parse_database_url(answers["database_url"])
+
+
+def find_problem(answers: dict) -> str | None:
+    """The one-line problem with the answers, or None when they make a project.
+
+    `answers["__models"]` is the models answer resolved at prompt time: the
+    text itself, or `@/absolute/path` when that file could not be read.
+    """
+    try:
+        check_answers(answers)
+        models = answers["__models"]
+        if models.startswith("@"):
+            try:
+                Path(models[1:]).read_text(encoding="utf-8")
+            except (OSError, UnicodeDecodeError) as error:
+                reason = getattr(error, "strerror", None) or error
+                return f"models: cannot read {models[1:]}: {reason}"
+        parse(models, timestamps=answers["timestamps"])
+    except AnswerError as error:
+        return str(error)
+    except SpecError as error:
+        return f"models: {error}"
+    return None

@@ -6,11 +6,13 @@ renders, which is how this module (and the package around it) is found.
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 from jinja2.ext import Extension
 
-from flask_db_template import answers, escaping, models_code
+from flask_db_template import answers as answers_module
+from flask_db_template import escaping, models_code
 
 MODELS_FILE_PREFIX = "@"
 
@@ -33,12 +35,27 @@ def resolve_models_answer(answer: str) -> str:
         return f"{MODELS_FILE_PREFIX}{path}"
 
 
+def check_answers_or_exit(answers: dict) -> str:
+    """Refuse bad answers right after the prompts, before anything is written.
+
+    Rendered as the last private variable of cookiecutter.json. Exiting here
+    gives the user one clean line; a failing pre-generation hook would also
+    stop the bake, but cookiecutter then logs a traceback of its own.
+    """
+    problem = answers_module.find_problem(dict(answers))
+    if problem:
+        print(f"error: {problem}", file=sys.stderr)
+        raise SystemExit(1)
+    return ""
+
+
 def driver_requirements(database_url: str) -> tuple[str, ...]:
-    return answers.parse_database_url(database_url).driver_requirements
+    return answers_module.parse_database_url(database_url).driver_requirements
 
 
 def database_url_example(database_url: str) -> str:
-    return answers.example_database_url(answers.parse_database_url(database_url).url)
+    url = answers_module.parse_database_url(database_url).url
+    return answers_module.example_database_url(url)
 
 
 class TemplateExtension(Extension):
@@ -46,6 +63,7 @@ class TemplateExtension(Extension):
         super().__init__(environment)
         environment.filters.update(
             resolve_models_answer=resolve_models_answer,
+            check_answers_or_exit=check_answers_or_exit,
             models_plan=models_code.plan_models,
             driver_requirements=driver_requirements,
             database_url_example=database_url_example,

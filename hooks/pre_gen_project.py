@@ -1,43 +1,26 @@
 """Refuse a bad answer before any file is written.
 
+The answers were already checked at prompt time (see `check_answers_or_exit`
+in flask_db_template/jinja_extension.py), where a refusal needs no hook and
+prints no traceback; this hook is the guard for paths that skip the prompts,
+such as `--replay`.
+
 Valid Python before rendering: the only Jinja is inside the string literal in
-`main`, so the tests import this file and call `validate` directly.
+`main`, so the tests import this file and call its functions.
 """
 
 from __future__ import annotations
 
 import json
 import sys
-from pathlib import Path
-
-
-def validate(answers: dict) -> str | None:
-    """The one-line problem with the answers, or None when they make a project."""
-    sys.path.insert(0, answers["_repo_dir"])
-    from flask_db_template.modelspec import SpecError, parse
-
-    from flask_db_template.answers import AnswerError, check_answers
-
-    try:
-        check_answers(answers)
-        models = answers["__models"]
-        if models.startswith("@"):
-            try:
-                Path(models[1:]).read_text(encoding="utf-8")
-            except (OSError, UnicodeDecodeError) as error:
-                reason = getattr(error, "strerror", None) or error
-                return f"models: cannot read {models[1:]}: {reason}"
-        parse(models, timestamps=answers["timestamps"])
-    except AnswerError as error:
-        return str(error)
-    except SpecError as error:
-        return f"models: {error}"
-    return None
 
 
 def main() -> int:
     answers = json.loads(r"""{{ cookiecutter | tojson }}""")
-    problem = validate(answers)
+    sys.path.insert(0, answers["_repo_dir"])
+    from flask_db_template.answers import find_problem
+
+    problem = find_problem(answers)
     if problem:
         print(f"error: {problem}", file=sys.stderr)
         return 1

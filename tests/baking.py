@@ -11,8 +11,9 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 TEMPLATE_DIR = REPO / "{{cookiecutter.project_slug}}"
 
-# Left-over template syntax in a baked file means a variable was not rendered.
-LEFTOVER_TEMPLATE = re.compile(r"\{\{\s*cookiecutter|\{%-?\s|cookiecutter\.")
+# Template syntax naming cookiecutter in a baked file was not rendered. (Bare
+# `{{` or `{%` may be a user's own answer, which must come through as typed.)
+LEFTOVER_TEMPLATE = re.compile(r"\{\{-?\s*cookiecutter|\{%-?\s*endif|cookiecutter\.")
 
 
 def clean_environment(**overrides: str) -> dict[str, str]:
@@ -34,12 +35,14 @@ def run(
     *,
     check: bool = True,
     timeout: float = 900,
+    input: str | None = None,
     **env: str,
 ) -> subprocess.CompletedProcess[str]:
     completed = subprocess.run(
         command,
         cwd=cwd,
         env=clean_environment(**env),
+        input=input,
         capture_output=True,
         text=True,
         timeout=timeout,

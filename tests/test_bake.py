@@ -3,6 +3,10 @@ own tests and `flask db check` pass."""
 
 from __future__ import annotations
 
+import ast
+import json
+import sys
+import tomllib
 from pathlib import Path
 
 import pytest
@@ -14,6 +18,7 @@ from tests.baking import (
     assert_ruff_clean,
     baked_files,
     flask,
+    run,
     run_baked_tests,
 )
 
@@ -106,3 +111,45 @@ def test_server_urls_get_their_driver(tmp_path, url, written, requirement):
     assert f'"{requirement}' in (project / "pyproject.toml").read_text()
     tracked_text = "".join(path.read_text() for path in baked_files(project))
     assert "s3cret" not in tracked_text
+
+
+HOSTILE_ANSWERS = {
+    "project_name": 'She said "hi" {{ x }} {% if %} #1 caf\u00e9 \\ ok',
+    "description": "A 'quoted' \"description\" with {{ braces }}, `ticks` and # hash",
+    "author_name": "O'Brien \\ \u00dcn\u00efcode",
+}
+
+
+def test_hostile_answers_typed_at_the_prompts_make_a_clean_project(tmp_path):
+    # Typed answers are not rendered by Jinja (extra_context values would be),
+    # so the real prompts are what a user's quote or brace meets.
+    typed = [HOSTILE_ANSWERS["project_name"], "", "", HOSTILE_ANSWERS["description"]]
+    typed += [HOSTILE_ANSWERS["author_name"], "", "", "", "", "n"]
+    baked = run(
+        [sys.executable, "-m", "cookiecutter", str(REPO)],
+        tmp_path,
+        input="\n".join(typed) + "\n",
+    )
+    [project] = [path for path in tmp_path.iterdir() if path.is_dir()]
+    assert project.name == "she-said-hi-x-if-1-cafe-ok", baked.stdout
+    assert_no_template_leftovers(project)
+    assert_ruff_clean(project)
+    run_baked_tests(project)
+
+    package = project / "she_said_hi_x_if_1_cafe_ok"
+    pyproject = tomllib.loads((project / "pyproject.toml").read_text())["project"]
+    assert pyproject["description"] == HOSTILE_ANSWERS["description"]
+    assert pyproject["authors"][0]["name"] == HOSTILE_ANSWERS["author_name"]
+    views = ast.parse((package / "views.py").read_text())
+    assert HOSTILE_ANSWERS["project_name"] in [
+        node.value for node in ast.walk(views) if isinstance(node, ast.Constant)
+    ]
+    workflow = (project / ".github" / "workflows" / "ci.yml").read_text()
+    assert (
+        json.loads(workflow.splitlines()[0].removeprefix("name: "))
+        == (HOSTILE_ANSWERS["project_name"])
+    )
+    readme_title = (project / "README.md").read_text().splitlines()[0]
+    assert readme_title == (
+        '# She said "hi" \\{\\{ x \\}\\} \\{% if %\\} \\#1 caf\u00e9 \\\\ ok'
+    )

@@ -1,0 +1,136 @@
+"""The hooks and the Jinja extension's functions, imported without rendering."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+from pathlib import Path
+
+import pytest
+
+from flask_db_template.answers import find_problem
+from flask_db_template.jinja_extension import (
+    check_answers_or_exit,
+    resolve_models_answer,
+)
+from tests.baking import REPO
+
+DEFAULTS = json.loads((REPO / "cookiecutter.json").read_text())
+
+
+def load_hook(name: str):
+    spec = importlib.util.spec_from_file_location(name, REPO / "hooks" / f"{name}.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def answers(**changes) -> dict:
+    """The default answers as cookiecutter renders them, with changes."""
+    rendered = {
+        "project_name": "My Flask App",
+        "project_slug": "my-flask-app",
+        "package_name": "my_flask_app",
+        "description": DEFAULTS["description"],
+        "author_name": DEFAULTS["author_name"],
+        "email": DEFAULTS["email"],
+        "database_url": "sqlite:///my_flask_app.db",
+        "models": DEFAULTS["models"],
+        "timestamps": True,
+        "create_venv": True,
+    }
+    rendered.update(changes)
+    rendered.setdefault("__models", rendered["models"])
+    return rendered
+
+
+def test_the_defaults_make_a_project():
+    assert find_problem(answers()) is None
+    assert check_answers_or_exit(answers()) == ""
+
+
+@pytest.mark.parametrize(
+    ("changes", "problem"),
+    [
+        ({"project_name": "a\nb"}, "project_name: "),
+        ({"project_slug": "9lives"}, "project_slug: '9lives'"),
+        (
+            {"package_name": "json"},
+            "package_name: 'json' is a module of Python's standard library",
+        ),
+        ({"database_url": "mongodb://h/db"}, "database_url: the scheme 'mongodb'"),
+        ({"timestamps": "maybe"}, "timestamps: expected yes or no"),
+        ({"__models": "user name"}, "models: "),
+    ],
+)
+def test_each_bad_answer_is_named(changes, problem):
+    found = find_problem(answers(**changes))
+    assert found is not None and found.startswith(problem.split("'")[0])
+    assert problem in found
+    assert "\n" not in found
+
+
+def test_check_answers_or_exit_prints_one_line(capsys):
+    with pytest.raises(SystemExit) as exited:
+        check_answers_or_exit(answers(package_name="flask"))
+    assert exited.value.code == 1
+    error = capsys.readouterr().err
+    assert error.startswith("error: package_name: 'flask'")
+    assert error.count("\n") == 1
+
+
+def test_models_from_a_file(tmp_path, monkeypatch):
+    models = tmp_path / "schema.txt"
+    models.write_text("Tag name:string{50}!:unique\n")
+    monkeypatch.chdir(tmp_path)
+    assert resolve_models_answer("@schema.txt") == "Tag name:string{50}!:unique\n"
+    assert resolve_models_answer(f"@{models}") == "Tag name:string{50}!:unique\n"
+    assert find_problem(answers(__models=resolve_models_answer("@schema.txt"))) is None
+
+
+def test_an_unreadable_models_file_is_reported_with_its_absolute_path(
+    tmp_path, monkeypatch
+):
+    monkeypatch.chdir(tmp_path)
+    resolved = resolve_models_answer("@missing.txt")
+    assert resolved == f"@{tmp_path / 'missing.txt'}"
+    problem = find_problem(answers(__models=resolved))
+    assert (
+        problem
+        == f"models: cannot read {tmp_path / 'missing.txt'}: No such file or directory"
+    )
+
+
+def test_the_pre_generation_hook_refuses_with_one_line(monkeypatch, capsys):
+    hook = load_hook("pre_gen_project")
+    rendered = answers(package_name="class", _repo_dir=str(REPO))
+    monkeypatch.setattr(hook.json, "loads", lambda _text: rendered)
+    assert hook.main() == 1
+    assert (
+        capsys.readouterr().err == "error: package_name: 'class' is a Python keyword\n"
+    )
+
+
+def test_next_steps_after_a_full_setup(monkeypatch, tmp_path):
+    hook = load_hook("post_gen_project")
+    project = tmp_path / "my-flask-app"
+    monkeypatch.setenv("PWD", str(tmp_path))
+    lines = hook.next_steps(project, create_venv=True, finished=True)
+    assert "    cd my-flask-app" in lines
+    assert "    source .venv/bin/activate" in lines
+    assert not any("did not finish" in line for line in lines)
+
+
+def test_next_steps_after_a_failed_setup_name_the_one_command(monkeypatch, tmp_path):
+    hook = load_hook("post_gen_project")
+    project = tmp_path / "out" / "shop"
+    monkeypatch.setenv("PWD", str(tmp_path))
+    lines = hook.next_steps(project, create_venv=False, finished=False)
+    assert "    cd out/shop && python3 bin/setup --no-venv" in lines
+    assert not any("activate" in line for line in lines)
+
+
+def test_a_project_outside_the_shell_directory_is_shown_absolute(monkeypatch, tmp_path):
+    hook = load_hook("post_gen_project")
+    monkeypatch.setenv("PWD", str(tmp_path / "elsewhere"))
+    assert hook.display_path(Path("/srv/app")) == "/srv/app"

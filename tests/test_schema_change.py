@@ -1,0 +1,62 @@
+"""The schema-change flow a user follows after the bake, with the real `flask`
+CLI: edit a model, `flask db migrate`, `flask db upgrade`, `flask db downgrade`,
+with data in the table throughout (SQLite, through batch mode)."""
+
+from __future__ import annotations
+
+import sqlite3
+
+from tests.baking import flask
+
+
+def add_bio_to_user(models_py) -> None:
+    source = models_py.read_text()
+    table_line = '    __tablename__ = "users"\n'
+    assert table_line in source
+    source = source.replace(
+        table_line, table_line + "    bio: Mapped[str | None] = mapped_column(Text)\n"
+    )
+    models_py.write_text("from sqlalchemy import Text\n" + source)
+
+
+def columns(database) -> list[str]:
+    with sqlite3.connect(database) as connection:
+        return [row[1] for row in connection.execute("PRAGMA table_info(users)")]
+
+
+def usernames(database) -> list[str]:
+    with sqlite3.connect(database) as connection:
+        return [row[0] for row in connection.execute("SELECT username FROM users")]
+
+
+def test_add_a_column_upgrade_and_downgrade_keep_the_data(bake):
+    project = bake()
+    database = project / "instance" / "my_flask_app.db"
+    with sqlite3.connect(database) as connection:
+        connection.execute(
+            "INSERT INTO users (username, email) VALUES ('ada', 'ada@example.com')"
+        )
+
+    add_bio_to_user(project / "my_flask_app" / "models.py")
+    flask(project, "db", "migrate", "-m", "add bio")
+    [revision] = (project / "migrations" / "versions").glob("*_add_bio.py")
+    source = revision.read_text()
+    assert 'batch_alter_table("users"' in source
+    assert 'batch_op.add_column(sa.Column("bio", sa.Text(), nullable=True))' in source
+    assert "drop_table" not in source
+
+    flask(project, "db", "upgrade")
+    assert "bio" in columns(database)
+    assert usernames(database) == ["ada"]
+    flask(project, "db", "check")
+
+    flask(project, "db", "downgrade")
+    assert "bio" not in columns(database)
+    assert usernames(database) == ["ada"]
+
+
+def test_no_change_writes_no_revision(bake):
+    project = bake()
+    result = flask(project, "db", "migrate", "-m", "nothing")
+    assert "No changes in schema detected" in result.stderr + result.stdout
+    assert len(list((project / "migrations" / "versions").glob("*.py"))) == 1

@@ -1,0 +1,177 @@
+"""The template as a user meets it: the real `cookiecutter` command, run from
+an environment that holds only cookiecutter, baking from a git URL.
+
+Hooks run under cookiecutter's own interpreter; under pytest-cookies that is
+the test environment, which has Flask, so only these tests show what a user
+with `pipx install cookiecutter` gets.
+"""
+
+from __future__ import annotations
+
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from tests.baking import REPO, assert_ruff_clean, clean_environment, run
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="module")
+def cookiecutter_only(tmp_path_factory) -> Path:
+    """A virtual environment with cookiecutter and nothing else."""
+    venv = tmp_path_factory.mktemp("cookiecutter-only") / "venv"
+    run([sys.executable, "-m", "venv", str(venv)], REPO)
+    run(
+        [
+            str(venv / "bin" / "python"),
+            "-m",
+            "pip",
+            "install",
+            "--quiet",
+            "--disable-pip-version-check",
+            "cookiecutter",
+        ],
+        REPO,
+    )
+    assert run(
+        [str(venv / "bin" / "python"), "-c", "import flask"], REPO, check=False
+    ).returncode
+    return venv / "bin" / "cookiecutter"
+
+
+@pytest.fixture(scope="module")
+def template_url(tmp_path_factory) -> str:
+    """A git URL of the working tree as it is now, committed or not."""
+    snapshot = tmp_path_factory.mktemp("template") / "cookiecutter-flask-db"
+    listed = run(
+        ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"], REPO
+    )
+    for name in filter(None, listed.stdout.split("\0")):
+        source = REPO / name
+        if source.is_file():
+            target = snapshot / name
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(source, target)
+    git = ["git", "-c", "user.name=test", "-c", "user.email=test@example.com"]
+    run(["git", "init", "--quiet"], snapshot)
+    run(["git", "add", "--all"], snapshot)
+    run([*git, "commit", "--quiet", "-m", "snapshot"], snapshot)
+    return f"git+file://{snapshot}"
+
+
+@pytest.fixture
+def user(tmp_path, cookiecutter_only):
+    """Runs the user's `cookiecutter` in a fresh folder, with its own config."""
+    config = tmp_path / "cookiecutter.yaml"
+    config.write_text(
+        f"cookiecutters_dir: {tmp_path / 'cookiecutters'}\n"
+        f"replay_dir: {tmp_path / 'replay'}\n"
+    )
+    workdir = tmp_path / "work"
+    workdir.mkdir()
+
+    def cookiecutter(*arguments: str, stdin: str | None = None):
+        return subprocess.run(
+            [str(cookiecutter_only), "--config-file", str(config), *arguments],
+            cwd=workdir,
+            env=clean_environment(PWD=str(workdir)),
+            input=stdin,
+            capture_output=True,
+            text=True,
+            timeout=900,
+        )
+
+    cookiecutter.workdir = workdir
+    return cookiecutter
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def test_a_user_bakes_a_working_project(user, template_url):
+    baked = user("--no-input", template_url)
+    assert baked.returncode == 0, baked.stdout + baked.stderr
+    assert "Traceback" not in baked.stderr
+    project = user.workdir / "my-flask-app"
+    assert "    cd my-flask-app\n    source .venv/bin/activate\n" in baked.stdout
+
+    venv_bin = project / ".venv" / "bin"
+    assert list((project / "migrations" / "versions").glob("*_initial_migration.py"))
+    run([str(venv_bin / "pytest"), "-q", "-p", "no:cacheprovider"], project)
+    run([str(venv_bin / "flask"), "db", "check"], project)
+    assert_ruff_clean(project)
+
+    # `flask run` serves, and the database answers.
+    port = free_port()
+    server = subprocess.Popen(
+        [str(venv_bin / "flask"), "run", "--port", str(port)],
+        cwd=project,
+        env=clean_environment(),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                with urllib.request.urlopen(
+                    f"http://127.0.0.1:{port}/health", timeout=2
+                ) as response:
+                    assert response.status == 200
+                    assert b'"database":"ok"' in response.read().replace(b" ", b"")
+                break
+            except OSError:
+                assert time.monotonic() < deadline, "flask run did not answer"
+                time.sleep(0.2)
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+
+    # bin/setup is idempotent: a second run changes nothing and succeeds.
+    again = run([sys.executable, "bin/setup"], project)
+    assert "Installing" not in again.stdout
+    assert "The database is up to date" in again.stdout
+
+
+def test_without_a_venv_or_packages_the_user_is_told_what_to_run(user, template_url):
+    baked = user("--no-input", template_url, "create_venv=no", "project_name=Bare")
+    assert baked.returncode == 0, baked.stdout + baked.stderr
+    project = user.workdir / "bare"
+    assert (project / ".env").is_file()
+    assert "lacks flask" in baked.stderr
+    assert "cd bare && python3 bin/setup --no-venv" in baked.stdout
+    assert "Traceback" not in baked.stdout + baked.stderr
+
+
+@pytest.mark.parametrize(
+    ("answer", "message"),
+    [
+        (
+            "package_name=flask",
+            "error: package_name: 'flask' is the name of a dependency",
+        ),
+        (
+            "database_url=oracle://h/db",
+            "error: database_url: the scheme 'oracle' is not supported",
+        ),
+        ("email=nobody", "error: email: 'nobody' is not an email address"),
+    ],
+)
+def test_a_bad_answer_is_one_line_and_leaves_nothing(
+    user, template_url, answer, message
+):
+    baked = user("--no-input", template_url, answer)
+    assert baked.returncode != 0
+    assert message in baked.stderr
+    assert "Traceback" not in baked.stdout + baked.stderr
+    assert list(user.workdir.iterdir()) == []
