@@ -1,0 +1,136 @@
+"""How long a bake takes, against what a user does by hand today.
+
+    .venv/bin/python benchmarks/bake_speed.py [--runs 5]
+
+Prints the median wall time of, in one run:
+- bake: `cookiecutter --no-input` with create_venv=no, in this environment
+  (which has the baked project's packages), hooks and initial migration
+  included;
+- baseline: the same template rendered with hooks off, then `flask db init`,
+  `flask db migrate` and `flask db upgrade` as three commands, the way the
+  Flask-Migrate tutorial has users do it;
+- bakes of schemas of 1, 10 and 100 models (references and many-to-many
+  links, given as `@path`), each against the 1-model bake.
+
+Targets: bake/baseline at most 0.5; the 100-model bake at most 2x the 1-model
+bake. Run by hand; never part of the test suite.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+BIN = Path(sys.executable).parent
+
+
+def environment() -> dict[str, str]:
+    env = {
+        name: value
+        for name, value in os.environ.items()
+        if not name.startswith("FLASK_")
+        and name not in ("DATABASE_URL", "SECRET_KEY", "VIRTUAL_ENV")
+    }
+    env["PATH"] = f"{BIN}{os.pathsep}{env['PATH']}"
+    return env
+
+
+def run(command: list[str], cwd: Path, env: dict[str, str] | None = None) -> None:
+    subprocess.run(
+        command,
+        cwd=cwd,
+        env=env or environment(),
+        check=True,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+
+
+def cookiecutter(output: Path, *answers: str, hooks: bool = True) -> Path:
+    command = [str(BIN / "cookiecutter"), "--no-input", "--output-dir", str(output)]
+    if not hooks:
+        command += ["--accept-hooks", "no"]
+    run([*command, str(REPO), "create_venv=no", *answers], output)
+    [project] = [path for path in output.iterdir() if path.is_dir()]
+    return project
+
+
+def timed(action) -> float:
+    with tempfile.TemporaryDirectory(prefix="bake-speed-") as scratch:
+        started = time.perf_counter()
+        action(Path(scratch))
+        return time.perf_counter() - started
+
+
+def bake(models: str | None = None):
+    answers = [f"models={models}"] if models else []
+    return lambda output: cookiecutter(output, *answers)
+
+
+def baseline(output: Path) -> None:
+    project = cookiecutter(output, hooks=False)
+    env = environment()
+    env.update(SECRET_KEY="benchmark", DATABASE_URL="sqlite:///my_flask_app.db")
+    for command in (["init"], ["migrate", "-m", "initial migration"], ["upgrade"]):
+        run([str(BIN / "flask"), "db", *command], project, env)
+
+
+def schema(model_count: int) -> str:
+    """A schema of `model_count` models: each refers to the one before it,
+    every third links many-to-many with the first."""
+    lines = []
+    for number in range(1, model_count + 1):
+        fields = ["name:string{80}!:unique", "notes:text", "score:integer:index"]
+        if number > 1:
+            fields.append(f"parent:references{{Model{number - 1}.children}}?")
+        if number > 1 and number % 3 == 0:
+            fields.append(f"links:many{{Model1.linked_from{number}}}")
+        lines.append(f"Model{number} " + " ".join(fields))
+    return ";\n".join(lines) + "\n"
+
+
+def median(action, runs: int) -> float:
+    timed(action)  # warm the file cache and Python's bytecode
+    return statistics.median(timed(action) for _ in range(runs))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=5)
+    runs = parser.parse_args().runs
+    if shutil.which("cookiecutter", path=str(BIN)) is None:
+        sys.exit("run this with the template's .venv (make test creates it)")
+
+    print(f"median of {runs} runs, seconds")
+    bake_time = median(bake(), runs)
+    baseline_time = median(baseline, runs)
+    print(f"bake (hooks, initial migration applied)  {bake_time:6.2f}")
+    print(f"baseline (render + 3 flask db commands)   {baseline_time:6.2f}")
+    print(
+        f"bake / baseline                           {bake_time / baseline_time:6.2f}  (target <= 0.5)"
+    )
+
+    with tempfile.TemporaryDirectory(prefix="bake-speed-schemas-") as schemas:
+        sizes = {}
+        for model_count in (1, 10, 100):
+            path = Path(schemas) / f"models-{model_count}.txt"
+            path.write_text(schema(model_count))
+            sizes[model_count] = median(bake(f"@{path}"), runs)
+        for model_count, seconds in sizes.items():
+            ratio = seconds / sizes[1]
+            print(
+                f"bake of {model_count:3d} models                       {seconds:6.2f}  x{ratio:.2f} of 1 model"
+            )
+    print("target: 100 models <= 2x 1 model")
+
+
+if __name__ == "__main__":
+    main()
