@@ -33,11 +33,14 @@ BIN = Path(sys.executable).parent
 
 
 def environment() -> dict[str, str]:
+    # As on a user's machine: Python caches bytecode (some CI machines set
+    # PYTHONDONTWRITEBYTECODE, which would make every run compile the template).
     env = {
         name: value
         for name, value in os.environ.items()
         if not name.startswith("FLASK_")
-        and name not in ("DATABASE_URL", "SECRET_KEY", "VIRTUAL_ENV")
+        and name
+        not in ("DATABASE_URL", "SECRET_KEY", "VIRTUAL_ENV", "PYTHONDONTWRITEBYTECODE")
     }
     env["PATH"] = f"{BIN}{os.pathsep}{env['PATH']}"
     return env

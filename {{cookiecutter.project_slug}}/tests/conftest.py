@@ -12,7 +12,7 @@ import flask_migrate
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import Engine
+from sqlalchemy import Engine, text
 from sqlalchemy.orm import scoped_session
 
 from {{ cookiecutter.package_name }} import create_app
@@ -47,8 +47,17 @@ def db_session(app: Flask) -> Iterator[scoped_session]:
     """The session; every row a test wrote is deleted after it."""
     yield db.session
     db.session.rollback()
-    for table in reversed(db.metadata.sorted_tables):
-        db.session.execute(table.delete())
+    # MySQL/MariaDB check foreign keys row by row, so one DELETE cannot remove
+    # rows of a table that refer to each other (a self-reference) there.
+    checks_row_by_row = db.engine.dialect.name in ("mysql", "mariadb")
+    if checks_row_by_row:
+        db.session.execute(text("SET FOREIGN_KEY_CHECKS = 0"))
+    try:
+        for table in reversed(db.metadata.sorted_tables):
+            db.session.execute(table.delete())
+    finally:
+        if checks_row_by_row:
+            db.session.execute(text("SET FOREIGN_KEY_CHECKS = 1"))
     db.session.commit()
 
 

@@ -24,8 +24,9 @@ import flask_migrate
 from alembic.config import Config as AlembicConfig
 from flask import current_app
 from flask.cli import with_appcontext
-from sqlalchemy import URL, create_engine, inspect, text
-from sqlalchemy.exc import OperationalError
+from sqlalchemy import URL, Engine, create_engine, inspect, text
+from sqlalchemy.exc import OperationalError, SQLAlchemyError
+from sqlalchemy.pool import NullPool
 
 from .config import Config
 from .extensions import db
@@ -36,6 +37,17 @@ ENVIRONMENT_TEMPLATE = Path(__file__).parent / "migrations_template"
 # What the drivers say when the server answers but the database is not there.
 POSTGRESQL_MISSING_DATABASE = re.compile(r'database ".*" does not exist')
 MYSQL_UNKNOWN_DATABASE = 1049
+# A server behind a firewall that drops packets would otherwise keep the
+# setup (and the cookiecutter bake that runs it) waiting for minutes.
+CONNECT_TIMEOUT_SECONDS = 10
+# Creating a missing database: one every server has, to connect to meanwhile,
+# and the options. MariaDB before 11.6 makes latin1 databases unless told,
+# and the app's connections speak utf8mb4.
+CREATE_DATABASE = {
+    "postgresql": ("postgres", ""),
+    "mysql": ("information_schema", " CHARACTER SET utf8mb4"),
+    "mariadb": ("information_schema", " CHARACTER SET utf8mb4"),
+}
 
 
 class SetupError(click.ClickException):
@@ -63,8 +75,8 @@ def setup_db_command(create_database: bool) -> None:
         revision, table_count = create_initial_migration(directory)
         click.echo(f"  {revision.name}: creates {table_count} table(s)")
     url = db.engine.url
-    click.echo(f"Applying migrations to {url.render_as_string(hide_password=True)}")
     ensure_database_reachable(url, create_database)
+    click.echo(f"Applying migrations to {shown(url)}")
     with quiet_alembic():
         run_command(flask_migrate.upgrade, directory)
     click.echo("The database is up to date")
@@ -109,22 +121,45 @@ def create_initial_migration(directory: Path) -> tuple[Path, int]:
     return revisions[-1], len(db.metadata.tables)
 
 
+def shown(url: URL) -> str:
+    return url.render_as_string(hide_password=True)
+
+
+def first_line(error: SQLAlchemyError) -> str:
+    """The driver's own message, without SQLAlchemy's SQL and links."""
+    return str(getattr(error, "orig", None) or error).strip().splitlines()[0]
+
+
+def server_engine(url: URL) -> Engine:
+    """An engine for one short connection, which gives up on a silent server."""
+    connect_args = {}
+    if url.get_backend_name() != "sqlite":
+        connect_args["connect_timeout"] = CONNECT_TIMEOUT_SECONDS
+    return create_engine(
+        url, connect_args=connect_args, poolclass=NullPool, isolation_level="AUTOCOMMIT"
+    )
+
+
 def ensure_database_reachable(url: URL, create_database: bool) -> None:
+    """Connect once before migrating: a failure is one line that says what to do."""
+    engine = server_engine(url)
     try:
-        with db.engine.connect() as connection:
+        with engine.connect() as connection:
             connection.execute(text("SELECT 1"))
         return
     except OperationalError as error:
-        reason = str(error.orig).strip().splitlines()[0]
         if not is_missing_database(error):
             raise SetupError(
-                f"cannot reach the database ({reason}). The migrations are "
-                "ready: run `flask setup-db` (or `flask db upgrade`) once it is up"
+                f"cannot connect to {shown(url)} ({first_line(error)}), so "
+                "nothing was applied. The migrations are ready: once the server "
+                "is up and DATABASE_URL in .env is right, run `flask setup-db`"
             ) from None
+    finally:
+        engine.dispose()
     if not create_database:
         raise SetupError(
-            f"the server has no database {url.database!r}: create it, or run "
-            "`flask setup-db --create-database`"
+            f"the server has no database {url.database!r}, so nothing was "
+            "applied: create it, or run `flask setup-db --create-database`"
         )
     create_missing_database(url)
     click.echo(f"  created the database {url.database!r}")
@@ -138,21 +173,27 @@ def is_missing_database(error: OperationalError) -> bool:
 
 
 def create_missing_database(url: URL) -> None:
-    if url.get_backend_name() == "postgresql":
-        server_url = url.set(database="postgres")
-    else:
-        server_url = url.set(database=None)
-    engine = create_engine(server_url, isolation_level="AUTOCOMMIT")
+    server_database, options = CREATE_DATABASE[url.get_backend_name()]
+    engine = server_engine(url.set(database=server_database))
     try:
         with engine.connect() as connection:
             name = connection.dialect.identifier_preparer.quote(url.database)
-            connection.execute(text(f"CREATE DATABASE {name}"))
+            connection.execute(text(f"CREATE DATABASE {name}{options}"))
+    except SQLAlchemyError as error:
+        raise SetupError(
+            f"cannot create the database {url.database!r} ({first_line(error)}): "
+            "create it as a user who may, then run `flask setup-db`"
+        ) from None
     finally:
         engine.dispose()
 
 
 def run_command(command: Callable[..., None], directory: Path, **options) -> None:
-    """Run a Flask-Migrate command; it reports its own error and exits on failure."""
+    """Run a Flask-Migrate command; a failure becomes one line, not a traceback.
+
+    Flask-Migrate reports Alembic's own errors and exits; an error from the
+    database (a table that is already there, say) reaches us as it is.
+    """
     try:
         command(directory=str(directory), **options)
     except SystemExit as exit_:
@@ -160,6 +201,10 @@ def run_command(command: Callable[..., None], directory: Path, **options) -> Non
             raise SetupError(
                 f"`flask db {command.__name__}` failed (see above)"
             ) from None
+    except SQLAlchemyError as error:
+        raise SetupError(
+            f"`flask db {command.__name__}` failed: {first_line(error)}"
+        ) from None
 
 
 @contextmanager

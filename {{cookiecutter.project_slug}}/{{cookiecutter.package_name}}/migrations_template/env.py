@@ -1,17 +1,17 @@
 """Alembic's environment for `flask db ...`: the app's database and models."""
 
-import importlib.util
 import logging
 import subprocess
-import sys
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from logging.config import fileConfig
 
 from alembic import context
+from alembic.autogenerate import renderers
+from alembic.operations import ops
 from alembic.script import write_hooks
 from flask import current_app
-from sqlalchemy import Connection, text
+from sqlalchemy import Column, Connection, Enum, text
 
 config = context.config
 migrate_config = current_app.extensions["migrate"]
@@ -23,18 +23,24 @@ if config.config_file_name and not getattr(config.cmd_opts, "quiet", False):
 logger = logging.getLogger("alembic.env")
 
 # Any number fits the PostgreSQL lock, any string the MySQL one: these say whose.
+# A PostgreSQL advisory lock belongs to one database; a MySQL lock name is
+# server-wide, so it carries the database's name (at most 64 characters).
 POSTGRESQL_LOCK_KEY = 7_405_912_631
-MYSQL_LOCK_NAME = "alembic_migrations"
+MYSQL_LOCK_PREFIX = "alembic migrations of "
+MYSQL_LOCK_NAME_LIMIT = 64
 MYSQL_LOCK_TIMEOUT_SECONDS = 600
 
 
 @write_hooks.register("ruff_if_installed")
 def format_with_ruff(path: str, options: dict) -> None:
     """Make a new revision ruff-clean; ruff is a dev dependency, so it may be absent."""
-    if importlib.util.find_spec("ruff") is None:
+    try:
+        from ruff.__main__ import find_ruff_bin
+    except ImportError:
         return
+    ruff = find_ruff_bin()
     for arguments in (["check", "--fix", "--quiet"], ["format", "--quiet"]):
-        subprocess.run([sys.executable, "-m", "ruff", *arguments, path], check=False)
+        subprocess.run([ruff, *arguments, path], check=False)
 
 
 def skip_empty_autogenerate(migration_context, revision, directives) -> None:
@@ -43,6 +49,159 @@ def skip_empty_autogenerate(migration_context, revision, directives) -> None:
         if directives[0].upgrade_ops.is_empty():
             directives[:] = []
             logger.info("No changes in schema detected.")
+
+
+def operation_lists(directives) -> Iterator[ops.OpContainer]:
+    for script in directives:
+        yield from script.upgrade_ops_list
+        yield from script.downgrade_ops_list
+
+
+def skip_index_drops_of_dropped_tables(migration_context, revision, directives) -> None:
+    """Drop a table without dropping its indexes first: the table takes them along.
+
+    Autogenerate drops them one by one first, and MySQL/MariaDB refuse to drop
+    the index a foreign key uses (error 1553), so the downgrade of any table
+    with an indexed reference would fail there.
+    """
+    for operations in operation_lists(directives):
+        dropped_tables = {
+            (operation.schema, operation.table_name)
+            for operation in operations.ops
+            if isinstance(operation, ops.DropTableOp)
+        }
+        kept = []
+        for operation in operations.ops:
+            table = (
+                getattr(operation, "schema", None),
+                getattr(operation, "table_name", None),
+            )
+            if table in dropped_tables:
+                if isinstance(operation, ops.DropIndexOp):
+                    continue
+                if isinstance(operation, ops.ModifyTableOps):
+                    operation.ops = [
+                        table_operation
+                        for table_operation in operation.ops
+                        if not isinstance(table_operation, ops.DropIndexOp)
+                    ]
+                    if not operation.ops:
+                        continue
+            kept.append(operation)
+        operations.ops[:] = kept
+
+
+def drop_foreign_keys_before_indexes(migration_context, revision, directives) -> None:
+    """Drop a table's foreign keys before its indexes.
+
+    When a reference is removed, autogenerate drops its index first, and
+    MySQL/MariaDB refuse to drop the index a foreign key still uses.
+    """
+    for operations in operation_lists(directives):
+        for operation in operations.ops:
+            if isinstance(operation, ops.ModifyTableOps):
+                operation.ops.sort(key=lambda change: not is_foreign_key_drop(change))
+
+
+def is_foreign_key_drop(operation: ops.MigrateOperation) -> bool:
+    return (
+        isinstance(operation, ops.DropConstraintOp)
+        and operation.constraint_type == "foreignkey"
+    )
+
+
+class CreateEnumTypeOp(ops.MigrateOperation):
+    """Create a PostgreSQL enum type before `add_column` uses it."""
+
+    def __init__(self, enum: Enum) -> None:
+        self.enum = enum
+
+    def to_diff_tuple(self) -> tuple[str, str]:
+        return ("create_enum_type", self.enum.name)
+
+
+class DropEnumTypeOp(ops.MigrateOperation):
+    """Drop a PostgreSQL enum type once no column uses it."""
+
+    def __init__(self, enum: Enum) -> None:
+        self.enum = enum
+
+    def to_diff_tuple(self) -> tuple[str, str]:
+        return ("drop_enum_type", self.enum.name)
+
+
+# Written as plain SQLAlchemy calls, so a revision needs nothing from this file.
+# Enum.create/drop only act where the enum is a type of its own (PostgreSQL):
+# elsewhere they do nothing, so a revision stays right for every database.
+@renderers.dispatch_for(CreateEnumTypeOp)
+def render_create_enum_type(autogen_context, operation: CreateEnumTypeOp) -> list[str]:
+    values = "".join(f"{value!r}, " for value in operation.enum.enums)
+    return [
+        "# PostgreSQL: add_column needs the enum type, which only create_table makes",
+        f"sa.Enum({values}name={operation.enum.name!r})"
+        ".create(op.get_bind(), checkfirst=True)",
+    ]
+
+
+@renderers.dispatch_for(DropEnumTypeOp)
+def render_drop_enum_type(autogen_context, operation: DropEnumTypeOp) -> list[str]:
+    return [
+        "# PostgreSQL keeps an enum type when the columns that used it are dropped",
+        f"sa.Enum(name={operation.enum.name!r}).drop(op.get_bind(), checkfirst=True)",
+    ]
+
+
+def named_enum_types(columns: Iterable[Column]) -> dict[str, Enum]:
+    """The enum types of these columns that are database objects of their own."""
+    return {
+        column.type.name: column.type
+        for column in columns
+        if isinstance(column.type, Enum)
+        and column.type.native_enum
+        and column.type.name
+    }
+
+
+def create_and_drop_enum_types(migration_context, revision, directives) -> None:
+    """Give every revision the enum types its columns need, both ways.
+
+    On PostgreSQL an Enum column has a type of its own. `create_table` creates
+    it, but `add_column` does not, and neither `drop_table` nor `drop_column`
+    drops it: a downgrade followed by an upgrade would fail with "type ...
+    already exists". So a type is created before the columns added, and
+    dropped after the last column that uses it is gone.
+    """
+    for operations in operation_lists(directives):
+        added_columns: list[Column] = []
+        dropped_columns: list[tuple[str, Column]] = []
+        for operation in operations.ops:
+            if isinstance(operation, ops.DropTableOp):
+                table = operation.to_table()
+                dropped_columns += [(table.name, column) for column in table.columns]
+            elif isinstance(operation, ops.ModifyTableOps):
+                for table_operation in operation.ops:
+                    if isinstance(table_operation, ops.AddColumnOp):
+                        added_columns.append(table_operation.column)
+                    elif isinstance(table_operation, ops.DropColumnOp):
+                        column = table_operation.to_column()
+                        dropped_columns.append((operation.table_name, column))
+        dropped = {(table_name, column.name) for table_name, column in dropped_columns}
+        still_used = named_enum_types(
+            column
+            for table in db.metadata.tables.values()
+            for column in table.columns
+            if (table.name, column.name) not in dropped
+        )
+        operations.ops[:0] = [
+            CreateEnumTypeOp(enum) for enum in named_enum_types(added_columns).values()
+        ]
+        operations.ops += [
+            DropEnumTypeOp(enum)
+            for name, enum in named_enum_types(
+                column for _, column in dropped_columns
+            ).items()
+            if name not in still_used
+        ]
 
 
 @contextmanager
@@ -68,9 +227,11 @@ def migration_lock(connection: Connection) -> Iterator[None]:
             )
             connection.commit()
     elif dialect in ("mysql", "mariadb"):
+        lock_name = f"{MYSQL_LOCK_PREFIX}{connection.engine.url.database}"
+        lock_name = lock_name[:MYSQL_LOCK_NAME_LIMIT]
         acquired = connection.execute(
             text("SELECT GET_LOCK(:name, :timeout)"),
-            {"name": MYSQL_LOCK_NAME, "timeout": MYSQL_LOCK_TIMEOUT_SECONDS},
+            {"name": lock_name, "timeout": MYSQL_LOCK_TIMEOUT_SECONDS},
         ).scalar()
         connection.commit()
         if acquired != 1:
@@ -81,9 +242,7 @@ def migration_lock(connection: Connection) -> Iterator[None]:
         try:
             yield
         finally:
-            connection.execute(
-                text("SELECT RELEASE_LOCK(:name)"), {"name": MYSQL_LOCK_NAME}
-            )
+            connection.execute(text("SELECT RELEASE_LOCK(:name)"), {"name": lock_name})
             connection.commit()
     else:
         yield
@@ -91,8 +250,22 @@ def migration_lock(connection: Connection) -> Iterator[None]:
 
 def configure(connection: Connection) -> None:
     configure_args = dict(migrate_config.configure_args)
-    if configure_args.get("process_revision_directives") is None:
-        configure_args["process_revision_directives"] = skip_empty_autogenerate
+    steps = [
+        skip_index_drops_of_dropped_tables,
+        drop_foreign_keys_before_indexes,
+        create_and_drop_enum_types,
+        skip_empty_autogenerate,
+    ]
+    # One given to Migrate(process_revision_directives=...) runs last.
+    if configure_args.get("process_revision_directives"):
+        steps.append(configure_args["process_revision_directives"])
+
+    def process_revision_directives(migration_context, revision, directives) -> None:
+        for step in steps:
+            if directives:
+                step(migration_context, revision, directives)
+
+    configure_args["process_revision_directives"] = process_revision_directives
     context.configure(
         connection=connection, target_metadata=db.metadata, **configure_args
     )
