@@ -57,7 +57,7 @@ def next_steps(project: Path, create_venv: bool, finished: bool) -> list[str]:
     if not finished:
         lines += [
             "",
-            f"The project is in {project}, but its setup did not finish (see above).",
+            f"The project is in {project}; its setup stopped at the step above.",
             "Finish it with:",
             f"    cd {where} && {' '.join(setup_command(create_venv))}",
         ]

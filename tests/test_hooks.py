@@ -118,7 +118,7 @@ def test_next_steps_after_a_full_setup(monkeypatch, tmp_path):
     lines = hook.next_steps(project, create_venv=True, finished=True)
     assert "    cd my-flask-app" in lines
     assert "    source .venv/bin/activate" in lines
-    assert not any("did not finish" in line for line in lines)
+    assert not any("stopped" in line for line in lines)
 
 
 def test_next_steps_after_a_failed_setup_name_the_one_command(monkeypatch, tmp_path):

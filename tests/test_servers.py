@@ -389,3 +389,9 @@ def test_names_at_the_length_limit_get_shortened_constraint_names(
     assert {LONG_TABLE, LONG_CHILD_TABLE} <= table_names(url)
     flask(project, "db", "check")
     run_baked_tests(project, TEST_DATABASE_URL=server.database_url(test_database))
+    # They stay someone else's: no drift, and no drop in a later migration.
+    listing = project / "migrations" / "unmanaged_tables.txt"
+    assert listing.read_text().splitlines()[-1] == "legacy_orders"
+    flask(project, "db", "check")
+    flask(project, "db", "migrate", "-m", "nothing changed")
+    assert len(revisions(project)) == 1

@@ -33,6 +33,8 @@ from .extensions import db
 
 INITIAL_MESSAGE = "initial migration"
 ENVIRONMENT_TEMPLATE = Path(__file__).parent / "migrations_template"
+# Read by migrations/env.py.
+UNMANAGED_TABLES_FILE = "unmanaged_tables.txt"
 
 # What the drivers say when the server answers but the database is not there.
 POSTGRESQL_MISSING_DATABASE = re.compile(r'database ".*" does not exist')
@@ -76,10 +78,37 @@ def setup_db_command(create_database: bool) -> None:
         click.echo(f"  {revision.name}: creates {table_count} table(s)")
     url = db.engine.url
     ensure_database_reachable(url, create_database)
+    record_unmanaged_tables(directory)
     click.echo(f"Applying migrations to {shown(url)}")
     with quiet_alembic():
         run_command(flask_migrate.upgrade, directory)
     click.echo("The database is up to date")
+
+
+def record_unmanaged_tables(directory: Path) -> None:
+    """Before the first upgrade, list the tables the database already has.
+
+    They are someone else's (another app's, a legacy schema): env.py reads
+    the list so that `flask db migrate` never writes a drop for them and
+    `flask db check` does not count them as drift.
+    """
+    existing = set(inspect(db.engine).get_table_names())
+    if "alembic_version" in existing:
+        return
+    unmanaged = sorted(existing - set(db.metadata.tables))
+    if not unmanaged:
+        return
+    listing = directory / UNMANAGED_TABLES_FILE
+    listing.write_text(
+        "# Tables that were in the database before its first migration. The\n"
+        "# migrations leave them alone: autogenerate neither compares nor drops them.\n"
+        + "".join(f"{name}\n" for name in unmanaged),
+        encoding="utf-8",
+    )
+    click.echo(
+        f"  leaving alone {len(unmanaged)} table(s) the database already has: "
+        f"{', '.join(unmanaged)} (listed in migrations/{UNMANAGED_TABLES_FILE})"
+    )
 
 
 def revision_files(directory: Path) -> list[Path]:

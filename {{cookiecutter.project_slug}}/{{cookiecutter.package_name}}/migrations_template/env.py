@@ -5,6 +5,7 @@ import subprocess
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from logging.config import fileConfig
+from pathlib import Path
 
 from alembic import context
 from alembic.autogenerate import renderers
@@ -29,6 +30,8 @@ POSTGRESQL_LOCK_KEY = 7_405_912_631
 MYSQL_LOCK_PREFIX = "alembic migrations of "
 MYSQL_LOCK_NAME_LIMIT = 64
 MYSQL_LOCK_TIMEOUT_SECONDS = 600
+# Written by `flask setup-db`; see unmanaged_tables().
+UNMANAGED_TABLES_FILE = "unmanaged_tables.txt"
 
 
 @write_hooks.register("ruff_if_installed")
@@ -248,8 +251,24 @@ def migration_lock(connection: Connection) -> Iterator[None]:
         yield
 
 
+def unmanaged_tables() -> frozenset[str]:
+    """The tables `flask setup-db` found in the database before its first
+    migration: not the models', so autogenerate must neither compare nor
+    drop them."""
+    listing = Path(config.get_main_option("script_location")) / UNMANAGED_TABLES_FILE
+    if not listing.is_file():
+        return frozenset()
+    lines = listing.read_text(encoding="utf-8").splitlines()
+    return frozenset(line.strip() for line in lines if not line.startswith("#"))
+
+
+def include_name(name: str | None, type_: str, parent_names: dict) -> bool:
+    return not (type_ == "table" and name in unmanaged_tables())
+
+
 def configure(connection: Connection) -> None:
     configure_args = dict(migrate_config.configure_args)
+    configure_args.setdefault("include_name", include_name)
     steps = [
         skip_index_drops_of_dropped_tables,
         drop_foreign_keys_before_indexes,
