@@ -216,7 +216,7 @@ def check_answers(answers: dict) -> DatabaseURL:
     check_text("description", answers["description"], required=False)
     check_text("author_name", answers["author_name"], required=False)
     check_email(answers["email"])
-    for flag in ("timestamps", "create_venv"):
+    for flag in ("api", "timestamps", "create_venv"):
         if not isinstance(answers[flag], bool):
             raise AnswerError(f"{flag}: expected yes or no, got {answers[flag]!r}")
     return parse_database_url(answers["database_url"])

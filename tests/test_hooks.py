@@ -36,6 +36,7 @@ def answers(**changes) -> dict:
         "email": DEFAULTS["email"],
         "database_url": "sqlite:///my_flask_app.db",
         "models": DEFAULTS["models"],
+        "api": True,
         "timestamps": True,
         "create_venv": True,
     }
