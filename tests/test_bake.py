@@ -124,7 +124,8 @@ def test_hostile_answers_typed_at_the_prompts_make_a_clean_project(tmp_path):
     # Typed answers are not rendered by Jinja (extra_context values would be),
     # so the real prompts are what a user's quote or brace meets.
     typed = [HOSTILE_ANSWERS["project_name"], "", "", HOSTILE_ANSWERS["description"]]
-    typed += [HOSTILE_ANSWERS["author_name"], "", "", "", "", "n"]
+    # email, database_url, models, api, timestamps: the defaults; create_venv: no
+    typed += [HOSTILE_ANSWERS["author_name"], "", "", "", "", "", "n"]
     baked = run(
         [sys.executable, "-m", "cookiecutter", str(REPO)],
         tmp_path,
