@@ -1,0 +1,780 @@
+"""What the generated models module and its tests say, decided in Python.
+
+`plan_models` parses the models answer and returns a `ModelsPlan` whose strings
+are final code: the Jinja templates only loop over them and print. Each
+statement is laid out the way `ruff format` (line length 88) lays it out, so a
+baked project passes `ruff format --check` without running the formatter.
+
+Standard library only, like `modelspec`: the cookiecutter hooks import it.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterable
+from dataclasses import dataclass
+from decimal import Decimal
+
+from .modelspec import (
+    MODULE_ALIASES,
+    Field,
+    ManyToMany,
+    Model,
+    Reference,
+    Schema,
+    display_width,
+    modules_to_alias,
+    parse,
+    python_string_literal,
+)
+
+__all__ = ["ModelPlan", "ModelsPlan", "TestsPlan", "plan_models"]
+
+LINE_LENGTH = 88
+INDENT = 4
+
+
+@dataclass(frozen=True)
+class ModelPlan:
+    """One model class. Each line is one statement of the class body: its first
+    line carries no indentation (the template puts the class body's four spaces
+    before it), its further lines carry their full indentation."""
+
+    class_name: str
+    bases: str
+    table_name: str
+    column_lines: tuple[str, ...]
+    relationship_lines: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class TestsPlan:
+    """The data tables of the generated test_models.py, one entry per model.
+
+    Each entry is a `key: value,` line of a dict at module level, laid out like
+    the statements of `ModelPlan` (first line without its four spaces).
+    """
+
+    timestamps: bool
+    sample_values: tuple[str, ...]
+    references: tuple[str, ...]
+    many_links: tuple[str, ...]
+    unique_columns: tuple[str, ...]
+    not_null_columns: tuple[str, ...]
+    enum_fields: tuple[str, ...]
+    defaults: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class ModelsPlan:
+    schema: Schema
+    imports: str  # the import block of models.py, sections separated by a blank line
+    timestamp_lines: tuple[str, ...]  # body of TimestampMixin; empty without timestamps
+    association_tables: tuple[str, ...]  # one module-level statement each
+    models: tuple[ModelPlan, ...]
+    tests: TestsPlan
+
+
+def plan_models(text: str, timestamps: bool | str) -> ModelsPlan:
+    """Parse the models answer and decide the code; raises modelspec.SpecError.
+
+    `timestamps` may also be the text of a --no-input answer ("yes", "false").
+    """
+    return _Planner(parse(text, timestamps=timestamps)).plan()
+
+
+# --- Laying out code like ruff format ---------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Atom:
+    """Code the formatter never splits: a name, a number, a string."""
+
+    text: str
+
+
+@dataclass(frozen=True)
+class _Item:
+    value: _Atom | _Bracketed
+    prefix: str = ""  # "name=" of a keyword argument, "key: " of a dict entry
+
+
+@dataclass(frozen=True)
+class _Bracketed:
+    """A call, list or dict: `opener` items `closer`.
+
+    `magic` stands for a trailing comma in the source, which keeps ruff from
+    joining the items onto one line.
+    """
+
+    opener: str
+    items: tuple[_Item, ...]
+    closer: str
+    magic: bool = False
+
+
+_Expression = _Atom | _Bracketed
+
+
+def _call(
+    callee: str, *args: _Expression | str, **kwargs: _Expression | str
+) -> _Bracketed:
+    items = [_Item(_as_expression(arg)) for arg in args]
+    items += [
+        _Item(_as_expression(value), f"{name}=") for name, value in kwargs.items()
+    ]
+    return _Bracketed(f"{callee}(", tuple(items), ")")
+
+
+def _as_expression(value: _Expression | str) -> _Expression:
+    return _Atom(value) if isinstance(value, str) else value
+
+
+def _fits(line: str) -> bool:
+    return display_width(line) <= LINE_LENGTH
+
+
+def _can_be_flat(expression: _Expression) -> bool:
+    if isinstance(expression, _Atom):
+        return True
+    return not expression.magic and all(_can_be_flat(i.value) for i in expression.items)
+
+
+def _flat(expression: _Expression) -> str:
+    if isinstance(expression, _Atom):
+        return expression.text
+    inner = ", ".join(item.prefix + _flat(item.value) for item in expression.items)
+    return expression.opener + inner + expression.closer
+
+
+def _layout(expression: _Expression, head: str, tail: str, indent: int) -> list[str]:
+    """Lines of `expression` written after `head` and followed by `tail`.
+
+    `head` holds the line's indentation; `indent` is where the closing bracket
+    goes if the expression splits.
+    """
+    if _can_be_flat(expression):
+        line = head + _flat(expression) + tail
+        if _fits(line) or isinstance(expression, _Atom):
+            return [line]
+    assert isinstance(expression, _Bracketed)
+    return _layout_split(expression, head, tail, indent)
+
+
+def _layout_split(
+    expression: _Bracketed, head: str, tail: str, indent: int
+) -> list[str]:
+    """The items on lines of their own: the arguments of a call all on one if that
+    fits, else (and always for a list or dict) one item a line."""
+    inner_indent = " " * (indent + INDENT)
+    closing = " " * indent + expression.closer + tail
+    items = expression.items
+    is_call = expression.opener not in ("(", "[", "{")
+    if is_call and not expression.magic and all(_can_be_flat(i.value) for i in items):
+        body = inner_indent + ", ".join(i.prefix + _flat(i.value) for i in items)
+        if _fits(body):
+            return [head + expression.opener, body, closing]
+    # ruff adds a trailing comma only when there is more than one item.
+    last_comma = "," if len(items) > 1 or expression.magic else ""
+    lines = [head + expression.opener]
+    for position, item in enumerate(items):
+        comma = "," if position < len(items) - 1 else last_comma
+        lines += _layout(item.value, inner_indent + item.prefix, comma, indent + INDENT)
+    lines.append(closing)
+    return lines
+
+
+def _annotated_assignment(
+    target: str, annotation: str, value: _Bracketed, indent: int
+) -> str:
+    """`target: Mapped[annotation] = value` in the first layout of ruff's that fits.
+
+    1. all on one line;
+    2. the call's arguments split after its opening bracket;
+    3. the value in parentheses on a line of its own;
+    4. the annotation split inside `Mapped[...]`, then the value after `] = `.
+    """
+    pad = " " * indent
+    before = f"{pad}{target}: Mapped[{annotation}] = "
+    if _can_be_flat(value) and _fits(before + _flat(value)):
+        lines = [before + _flat(value)]
+    elif _fits(before + value.opener):
+        lines = _layout_split(value, before, "", indent)
+    elif _fits(before + "("):
+        inner = " " * (indent + INDENT)
+        lines = [before + "(", *_layout(value, inner, "", indent + INDENT), pad + ")"]
+    else:
+        lines = [
+            f"{pad}{target}: Mapped[",
+            f"{pad}{' ' * INDENT}{annotation}",
+            *_layout(value, f"{pad}] = ", "", indent),
+        ]
+    return _statement(lines, indent)
+
+
+def _dict_entry(key: str, value: _Expression, indent: int = INDENT) -> str:
+    """A `key: value,` line of a dict whose entries sit at `indent`."""
+    return _statement(_layout(value, " " * indent + f"{key}: ", ",", indent), indent)
+
+
+def _statement(lines: list[str], indent: int) -> str:
+    """Join the lines; the first loses the indentation the template writes."""
+    return "\n".join([lines[0][indent:], *lines[1:]])
+
+
+def _import(module: str, names: Iterable[str]) -> str:
+    names = list(names)
+    line = f"from {module} import {', '.join(names)}"
+    if _fits(line):
+        return line
+    return "\n".join([f"from {module} import (", *(f"    {n}," for n in names), ")"])
+
+
+def _isort_order(names: Iterable[str]) -> list[str]:
+    """Names of one from-import in isort's order: CONSTANTS, Classes, functions."""
+
+    def rank(name: str) -> tuple[int, str]:
+        if name.isupper() and len(name) > 1:
+            return (0, name)
+        return (1, name) if name[:1].isupper() else (2, name)
+
+    return sorted(set(names), key=rank)
+
+
+# --- The decisions -------------------------------------------------------------------
+
+_PYTHON_TYPES = {
+    "string": "str",
+    "text": "str",
+    "enum": "str",
+    "integer": "int",
+    "bigint": "int",
+    "float": "float",
+    "decimal": "Decimal",
+    "boolean": "bool",
+    "date": "{datetime}.date",
+    "datetime": "{datetime}.datetime",
+    "time": "{datetime}.time",
+    "uuid": "uuid.UUID",
+    "json": "dict[str, Any]",
+    "binary": "bytes",
+}
+_COLUMN_TYPES = {
+    "string": "String",
+    "text": "Text",
+    "enum": "Enum",
+    "integer": "Integer",
+    "bigint": "BigInteger",
+    "float": "Float",
+    "decimal": "Numeric",
+    "boolean": "Boolean",
+    "date": "Date",
+    "datetime": "DateTime",
+    "time": "Time",
+    "uuid": "Uuid",
+    "json": "JSON",
+    "binary": "LargeBinary",
+}
+_TEMPORAL = ("date", "datetime", "time")
+# Defaults the database must read as SQL, not as a quoted string.
+_SQL_LITERAL_DEFAULTS = ("boolean", "integer", "bigint", "float", "decimal")
+
+
+def _date_code(value: datetime.date, module: str) -> _Bracketed:
+    """`datetime.date(2024, 1, 31)` and the like, with `module` as the prefix."""
+    if isinstance(value, datetime.datetime):
+        parts = [value.year, value.month, value.day, value.hour, value.minute]
+        if value.second:
+            parts.append(value.second)
+        return _call(f"{module}.datetime", *map(str, parts))
+    if isinstance(value, datetime.date):
+        return _call(f"{module}.date", *map(str, (value.year, value.month, value.day)))
+    assert isinstance(value, datetime.time)
+    parts = [value.hour, value.minute] + ([value.second] if value.second else [])
+    return _call(f"{module}.time", *map(str, parts))
+
+
+def _python_value(value: object, module: str = "datetime") -> _Expression:
+    """Python source for a value of `field`; `module` is how datetime is imported."""
+    if isinstance(value, bool):
+        return _Atom(repr(value))
+    if isinstance(value, Decimal):
+        return _call("Decimal", f'"{value}"')
+    if isinstance(value, (int, float)):
+        return _Atom(repr(value))
+    if isinstance(value, str):
+        return _Atom(python_string_literal(value))
+    if isinstance(value, (datetime.date, datetime.time)):
+        return _date_code(value, module)
+    raise AssertionError(f"no Python source for {value!r}")
+
+
+def _server_default(field: Field, value: object, text_name: str) -> _Expression:
+    """A server_default the three databases read alike.
+
+    Strings go as Python strings, which SQLAlchemy quotes for each dialect;
+    booleans and numbers as SQL text, because a compiled `sa.false()` becomes
+    SQLite's `0`, which PostgreSQL refuses for a boolean.
+    """
+    if field.kind in _SQL_LITERAL_DEFAULTS:
+        if isinstance(value, bool):
+            sql = "true" if value else "false"
+        elif isinstance(value, float):
+            sql = repr(value)
+        else:
+            sql = str(value)
+        return _call(text_name, f'"{sql}"')
+    if isinstance(value, datetime.datetime):
+        return _Atom(f'"{value.isoformat(sep=" ")}"')
+    if isinstance(value, (datetime.date, datetime.time)):
+        return _Atom(f'"{value.isoformat()}"')
+    assert isinstance(value, str)
+    return _Atom(python_string_literal(value))
+
+
+@dataclass
+class _Statement:
+    """An attribute of a model class before layout: what it binds and uses."""
+
+    target: str
+    python_type: str  # inside Mapped[...]
+    value: _Bracketed
+    annotation_modules: tuple[str, ...] = ()  # module names the annotation uses
+
+
+class _Planner:
+    def __init__(self, schema: Schema) -> None:
+        self.schema = schema
+        # modelspec decides which module names need an alias (and refuses the
+        # answers where even the alias would be hidden).
+        self.aliased = modules_to_alias(schema)
+        self.fk_paths: dict[frozenset[str], int] = {}
+        for model in schema.models:
+            for reference in model.references:
+                pair = frozenset((reference.model, reference.target))
+                self.fk_paths[pair] = self.fk_paths.get(pair, 0) + 1
+
+    def module(self, name: str) -> str:
+        return MODULE_ALIASES[name] if name in self.aliased else name
+
+    def plan(self) -> ModelsPlan:
+        classes = [(model, self._statements(model)) for model in self.schema.models]
+        models = tuple(
+            self._model_plan(model, statements) for model, statements in classes
+        )
+        return ModelsPlan(
+            schema=self.schema,
+            imports=self._imports(),
+            timestamp_lines=self._timestamp_lines(),
+            association_tables=tuple(
+                self._association_table(link)
+                for model in self.schema.models
+                for link in model.many
+            ),
+            models=models,
+            tests=_TestsPlanner(self.schema).plan(),
+        )
+
+    # Statements ------------------------------------------------------------------
+
+    def _statements(self, model: Model) -> list[_Statement]:
+        statements = []
+        for member in model.members:
+            if isinstance(member, Field):
+                statements.append(self._column(member))
+            elif isinstance(member, Reference):
+                statements.append(self._foreign_key(member))
+        for member in model.members:
+            if isinstance(member, Reference):
+                statements.append(self._reference(member))
+            elif isinstance(member, ManyToMany):
+                statements.append(self._many(member, inverse=False))
+        for reference in self.schema.references_to(model.name):
+            statements.append(self._inverse_reference(reference))
+        for link in self.schema.many_to(model.name):
+            statements.append(self._many(link, inverse=True))
+        return statements
+
+    def _column(self, field: Field) -> _Statement:
+        python_type = _PYTHON_TYPES[field.kind].format(datetime=self.module("datetime"))
+        if field.nullable:
+            python_type += " | None"
+        column_type = _COLUMN_TYPES[field.kind]
+        if field.kind == "string":
+            type_code: _Expression = _call(column_type, str(field.length))
+        elif field.kind == "decimal":
+            type_code = _call(column_type, str(field.precision), str(field.scale))
+        elif field.kind == "enum":
+            values = [python_string_literal(v) for v in field.enum_values]
+            # validate_strings: refuse a value outside the enum in Python too, as
+            # SQLite has no enum type to refuse it.
+            type_code = _call(
+                column_type,
+                *values,
+                name=python_string_literal(field.enum_name or ""),
+                validate_strings="True",
+            )
+        else:
+            type_code = _Atom(column_type)
+        options: dict[str, _Expression | str] = {}
+        if field.unique:
+            options["unique"] = "True"
+        if field.index:
+            options["index"] = "True"
+        if field.default is not None:
+            value = field.default.value
+            options["default"] = _python_value(value, self.module("datetime"))
+            options["server_default"] = _server_default(
+                field, value, self.module("text")
+            )
+        modules = ()
+        if field.kind in _TEMPORAL:
+            modules = (self.module("datetime"),)
+        elif field.kind == "uuid":
+            modules = ("uuid",)
+        return _Statement(
+            field.name,
+            python_type,
+            _call("mapped_column", type_code, **options),
+            modules,
+        )
+
+    def _foreign_key(self, reference: Reference) -> _Statement:
+        target = self.schema.model(reference.target)
+        options = {"unique": "True"} if reference.unique else {"index": "True"}
+        value = _call(
+            "mapped_column", _call("ForeignKey", f'"{target.table}.id"'), **options
+        )
+        python_type = "int | None" if reference.nullable else "int"
+        return _Statement(reference.column, python_type, value)
+
+    def _needs_foreign_keys(self, reference: Reference) -> bool:
+        """Whether SQLAlchemy needs to be told which column joins the two models."""
+        return self.fk_paths[frozenset((reference.model, reference.target))] > 1
+
+    def _reference(self, reference: Reference) -> _Statement:
+        options: dict[str, _Expression | str] = {}
+        if self._needs_foreign_keys(reference):
+            options["foreign_keys"] = f"[{reference.column}]"
+        if reference.is_self_reference:
+            options["remote_side"] = "[id]"
+        options["back_populates"] = f'"{reference.inverse}"'
+        target = (
+            f'"{reference.target} | None"'
+            if reference.nullable
+            else f'"{reference.target}"'
+        )
+        return _Statement(reference.name, target, _call("relationship", **options))
+
+    def _inverse_reference(self, reference: Reference) -> _Statement:
+        options: dict[str, _Expression | str] = {}
+        if self._needs_foreign_keys(reference):
+            if reference.is_self_reference:
+                options["foreign_keys"] = f"[{reference.column}]"
+            else:
+                options["foreign_keys"] = f'"{reference.model}.{reference.column}"'
+        options["back_populates"] = f'"{reference.name}"'
+        if reference.unique:
+            python_type = f'"{reference.model} | None"'
+        else:
+            python_type = f'list["{reference.model}"]'
+        return _Statement(
+            reference.inverse, python_type, _call("relationship", **options)
+        )
+
+    def _many(self, link: ManyToMany, *, inverse: bool) -> _Statement:
+        options: dict[str, _Expression | str] = {"secondary": f'"{link.table}"'}
+        if link.is_self_reference:
+            # Both columns of the association table point at one table, so each
+            # side says which column holds its own rows.
+            near, far = (
+                (link.target_column, link.column)
+                if inverse
+                else (link.column, link.target_column)
+            )
+            for option, column in (("primaryjoin", near), ("secondaryjoin", far)):
+                options[option] = _join_condition(
+                    link.model, link.table, column, option
+                )
+        options["back_populates"] = f'"{link.name if inverse else link.inverse}"'
+        other = link.model if inverse else link.target
+        name = link.inverse if inverse else link.name
+        return _Statement(name, f'list["{other}"]', _call("relationship", **options))
+
+    # Layout ---------------------------------------------------------------------
+
+    def _model_plan(self, model: Model, statements: list[_Statement]) -> ModelPlan:
+        columns, relationships = [], []
+        bound: set[str] = {"id"}
+        for statement in statements:
+            annotation = statement.python_type
+            # The annotation is evaluated after the class body binds the target, so
+            # a field named like a module would hide it: quote the annotation, which
+            # SQLAlchemy resolves in the module's namespace.
+            if set(statement.annotation_modules) & (bound | {statement.target}):
+                annotation = f'"{annotation}"'
+            line = _annotated_assignment(
+                statement.target, annotation, statement.value, INDENT
+            )
+            if statement.value.opener == "relationship(":
+                relationships.append(line)
+            else:
+                columns.append(line)
+            bound.add(statement.target)
+        id_line = "id: Mapped[int] = mapped_column(primary_key=True)"
+        return ModelPlan(
+            class_name=model.name,
+            bases=self._bases(model),
+            table_name=model.table,
+            column_lines=(id_line, *columns),
+            relationship_lines=tuple(relationships),
+        )
+
+    def _bases(self, model: Model) -> str:
+        """What goes between `class Name(` and `):`, split over lines if long."""
+        names = (
+            ("TimestampMixin", "db.Model") if self.schema.timestamps else ("db.Model",)
+        )
+        head = f"class {model.name}("
+        header = _Bracketed(head, tuple(_Item(_Atom(n)) for n in names), ")")
+        text = "\n".join(_layout(header, "", ":", 0))
+        return text[len(head) : -len("):")]
+
+    def _timestamp_lines(self) -> tuple[str, ...]:
+        if not self.schema.timestamps:
+            return ()
+        python_type = f"{self.module('datetime')}.datetime"
+        created = _call("mapped_column", "DateTime", server_default="func.now()")
+        updated = _call(
+            "mapped_column",
+            "DateTime",
+            server_default="func.now()",
+            onupdate="func.now()",
+        )
+        return (
+            _annotated_assignment("created_at", python_type, created, INDENT),
+            _annotated_assignment("updated_at", python_type, updated, INDENT),
+        )
+
+    def _association_table(self, link: ManyToMany) -> str:
+        source = self.schema.model(link.model)
+        target = self.schema.model(link.target)
+        columns = [
+            _call(
+                "db.Column",
+                f'"{column}"',
+                _call("ForeignKey", f'"{model.table}.id"'),
+                primary_key="True",
+            )
+            for column, model in ((link.column, source), (link.target_column, target))
+        ]
+        table = _Bracketed(
+            "db.Table(",
+            (_Item(_Atom(f'"{link.table}"')), *(_Item(c) for c in columns)),
+            ")",
+            magic=True,
+        )
+        return "\n".join(_layout(table, f"{link.table} = ", "", 0))
+
+    def _imports(self) -> str:
+        fields = [f for model in self.schema.models for f in model.fields]
+        kinds = {f.kind for f in fields}
+        has_links = any(model.references or model.many for model in self.schema.models)
+        standard = []
+        if kinds & set(_TEMPORAL) or self.schema.timestamps:
+            alias = (
+                f" as {self.module('datetime')}" if "datetime" in self.aliased else ""
+            )
+            standard.append(f"import datetime{alias}")
+        if "uuid" in kinds:
+            standard.append("import uuid")
+        if "decimal" in kinds:
+            standard.append("from decimal import Decimal")
+        if "json" in kinds:
+            standard.append("from typing import Any")
+
+        sqlalchemy_names = {_COLUMN_TYPES[kind] for kind in kinds}
+        if has_links:
+            sqlalchemy_names.add("ForeignKey")
+        if self.schema.timestamps:
+            sqlalchemy_names |= {"DateTime", "func"}
+        uses_text = any(f.default and f.kind in _SQL_LITERAL_DEFAULTS for f in fields)
+        if uses_text and "text" not in self.aliased:
+            sqlalchemy_names.add("text")
+        orm_names = ["Mapped", "mapped_column"] + (
+            ["relationship"] if has_links else []
+        )
+        third_party = [_import("sqlalchemy", _isort_order(sqlalchemy_names))]
+        if uses_text and "text" in self.aliased:
+            third_party.append(f"from sqlalchemy import text as {self.module('text')}")
+        third_party.append(_import("sqlalchemy.orm", orm_names))
+
+        sections = [standard, third_party, ["from .extensions import db"]]
+        return "\n\n".join("\n".join(section) for section in sections if section)
+
+
+def _join_condition(model: str, table: str, column: str, option: str) -> str:
+    """`"User.id == user_friends.c.user_id"`, without spaces if spaces could push
+    the `option=` line past the line length: ruff cannot split a string, and its
+    E501 spares only lines without spaces. The deepest such line is indented by
+    three levels (the value in parentheses, its arguments one a line)."""
+    spaced = f'"{model}.id == {table}.c.{column}"'
+    if _fits(" " * 3 * INDENT + f"{option}={spaced},"):
+        return spaced
+    return f'"{model}.id=={table}.c.{column}"'
+
+
+# --- The generated tests' data -------------------------------------------------------
+
+
+class _TestsPlanner:
+    def __init__(self, schema: Schema) -> None:
+        self.schema = schema
+
+    def plan(self) -> TestsPlan:
+        models = self.schema.models
+        return TestsPlan(
+            timestamps=self.schema.timestamps,
+            sample_values=tuple(self._sample_values(m) for m in models),
+            references=self._entries(models, self._reference_calls, magic=True),
+            many_links=self._entries(models, self._many_calls, magic=True),
+            unique_columns=self._entries(models, self._unique_columns),
+            not_null_columns=self._entries(models, self._not_null_columns),
+            enum_fields=self._entries(models, self._enum_fields),
+            defaults=self._entries(models, self._default_calls, magic=True),
+        )
+
+    def _entries(self, models, items_of, *, magic: bool = False) -> tuple[str, ...]:
+        entries = []
+        for model in models:
+            items = items_of(model)
+            if items:
+                value = _Bracketed(
+                    "[", tuple(_Item(i) for i in items), "]", magic=magic
+                )
+                entries.append(_dict_entry(f"models.{model.name}", value))
+        return tuple(entries)
+
+    def _sample_values(self, model: Model) -> str:
+        items = tuple(_Item(_sample(f), f"{f.name}=") for f in model.fields)
+        return _dict_entry(
+            f"models.{model.name}", _Bracketed("dict(", items, ")", magic=bool(items))
+        )
+
+    def _reference_calls(self, model: Model) -> list[_Expression]:
+        return [
+            _call(
+                "Reference",
+                f'"{r.name}"',
+                f'"{r.column}"',
+                f"models.{r.target}",
+                f'"{r.inverse}"',
+                required=repr(not r.nullable),
+                unique=repr(r.unique),
+            )
+            for r in model.references
+        ]
+
+    def _many_calls(self, model: Model) -> list[_Expression]:
+        return [
+            _call("ManyLink", f'"{k.name}"', f"models.{k.target}", f'"{k.inverse}"')
+            for k in model.many
+        ]
+
+    def _unique_columns(self, model: Model) -> list[_Expression]:
+        names = [f.name for f in model.fields if f.unique]
+        names += [r.column for r in model.references if r.unique]
+        return [_Atom(f'"{name}"') for name in names]
+
+    def _not_null_columns(self, model: Model) -> list[_Expression]:
+        names = [f.name for f in model.fields if not f.nullable]
+        names += [r.column for r in model.references if not r.nullable]
+        if self.schema.timestamps:
+            names += ["created_at", "updated_at"]
+        return [_Atom(f'"{name}"') for name in names]
+
+    def _enum_fields(self, model: Model) -> list[_Expression]:
+        return [_Atom(f'"{f.name}"') for f in model.fields if f.kind == "enum"]
+
+    def _default_calls(self, model: Model) -> list[_Expression]:
+        return [
+            _call("Default", f'"{f.name}"', _python_value(f.default.value))
+            for f in model.fields
+            if f.default is not None
+        ]
+
+
+def _sample(field: Field) -> _Expression:
+    """A value for `field` in the generated tests, unlike its default if it has one.
+
+    Every value reads back unchanged on all three databases: no fractions of a
+    second (MariaDB drops them), binary fractions for floats, the declared scale
+    for decimals.
+    """
+    default = field.default.value if field.default is not None else None
+    kind = field.kind
+
+    def first_unlike_default(*candidates: object) -> object:
+        return next((c for c in candidates if c != default), candidates[0])
+
+    if kind == "string":
+        length = field.length or 1
+        value = first_unlike_default(
+            field.name[:length], "sample"[:length], "x" * length
+        )
+        return _Atom(python_string_literal(str(value)))
+    if kind == "text":
+        return _Atom(
+            python_string_literal(
+                str(first_unlike_default("Some text.", "Other text."))
+            )
+        )
+    if kind == "enum":
+        return _Atom(
+            python_string_literal(str(first_unlike_default(*field.enum_values)))
+        )
+    if kind == "integer":
+        return _Atom(repr(first_unlike_default(42, 7)))
+    if kind == "bigint":
+        # Beyond 32 bits, so the test shows the column really is a BIGINT.
+        return _Atom(repr(first_unlike_default(2**40, 2**40 + 1)))
+    if kind == "float":
+        return _Atom(repr(first_unlike_default(1.5, 2.5)))
+    if kind == "decimal":
+        return _call("Decimal", f'"{first_unlike_default(*_decimal_samples(field))}"')
+    if kind == "boolean":
+        return _Atom(repr(first_unlike_default(True, False)))
+    if kind == "date":
+        value = first_unlike_default(
+            datetime.date(2024, 1, 31), datetime.date(2024, 2, 29)
+        )
+        return _date_code(value, "datetime")
+    if kind == "datetime":
+        value = first_unlike_default(
+            datetime.datetime(2024, 1, 31, 9, 30),
+            datetime.datetime(2024, 2, 29, 18, 45),
+        )
+        return _date_code(value, "datetime")
+    if kind == "time":
+        value = first_unlike_default(datetime.time(9, 30), datetime.time(18, 45))
+        return _date_code(value, "datetime")
+    if kind == "uuid":
+        return _call("uuid.UUID", '"12345678-1234-5678-1234-567812345678"')
+    if kind == "json":
+        items = (_Item(_Atom('"value"'), '"key": '), _Item(_Atom("1"), '"count": '))
+        return _Bracketed("{", items, "}")
+    if kind == "binary":
+        return _Atom('b"\\x00\\x01binary"')
+    raise AssertionError(f"no sample for {kind}")
+
+
+def _decimal_samples(field: Field) -> tuple[Decimal, Decimal]:
+    """Two values that fit decimal{precision,scale}, written with the full scale."""
+    precision, scale = field.precision or 1, field.scale or 0
+    whole = "1" if precision > scale else "0"
+    fraction = ("25" + "0" * scale)[:scale]
+    first = Decimal(f"{whole}.{fraction}" if scale else whole)
+    other_whole = "2" if precision > scale else "0"
+    other_fraction = ("35" + "0" * scale)[:scale]
+    second = Decimal(f"{other_whole}.{other_fraction}" if scale else other_whole)
+    return first, second

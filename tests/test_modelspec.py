@@ -1,0 +1,587 @@
+"""The models answer of model-spec.md: what each token means, what is refused."""
+
+import datetime
+import json
+import os
+from decimal import Decimal
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from flask_db_template import modelspec
+from flask_db_template.modelspec import Field, ManyToMany, Reference, SpecError
+
+settings.register_profile(
+    "default",
+    max_examples=50,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow],
+)
+settings.register_profile("ci", max_examples=300, deadline=None)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
+
+SPEC_EXAMPLE = """\
+User username:string{80}!:unique email:string{120}!:unique;
+Post title:string{200}! body:text published:boolean!:default=false
+  status:enum{draft,live}!:default=draft author:references{User.posts} tags:many{Tag};
+Tag name:string{50}!:unique
+"""
+
+
+def parse(text, *, timestamps=True):
+    return modelspec.parse(text, timestamps=timestamps)
+
+
+def only_field(text, **options):
+    """The single member of the last model of `text`."""
+    (member,) = parse(text, **options).models[-1].members
+    return member
+
+
+def refusal(text, *, timestamps=True):
+    with pytest.raises(SpecError) as caught:
+        parse(text, timestamps=timestamps)
+    message = str(caught.value)
+    assert "\n" not in message
+    return caught.value
+
+
+# --- The spec's example --------------------------------------------------------
+
+
+def test_spec_example():
+    schema = parse(SPEC_EXAMPLE)
+    user, post, tag = schema.models
+    assert [(m.name, m.table) for m in schema.models] == [
+        ("User", "users"),
+        ("Post", "posts"),
+        ("Tag", "tags"),
+    ]
+    assert user.fields == (
+        Field("User", "username", "string", nullable=False, unique=True, length=80),
+        Field("User", "email", "string", nullable=False, unique=True, length=120),
+    )
+    title, body, published, status, author, tags = post.members
+    assert title == Field("Post", "title", "string", nullable=False, length=200)
+    assert body == Field("Post", "body", "text", nullable=True)
+    assert published.kind == "boolean" and not published.nullable
+    assert published.default.value is False
+    assert status.enum_values == ("draft", "live")
+    assert status.enum_name == "posts_status"
+    assert status.default.value == "draft"
+    assert author == Reference(
+        "Post", "author", "User", "posts", "author_id", nullable=False
+    )
+    assert tags == ManyToMany(
+        "Post", "tags", "Tag", "posts", "post_tags", "post_id", "tag_id"
+    )
+    assert schema.references_to("User") == (author,)
+    assert schema.many_to("Tag") == (tags,)
+    assert tag.fields[0].length == 50
+
+
+# --- Each token ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("token", "kind"),
+    [
+        ("string", "string"),
+        ("text", "text"),
+        ("integer", "integer"),
+        ("bigint", "bigint"),
+        ("float", "float"),
+        ("decimal", "decimal"),
+        ("boolean", "boolean"),
+        ("date", "date"),
+        ("datetime", "datetime"),
+        ("time", "time"),
+        ("uuid", "uuid"),
+        ("json", "json"),
+        ("binary", "binary"),
+    ],
+)
+def test_scalar_types_allow_null_unless_marked(token, kind):
+    field = only_field(f"Thing value:{token}")
+    assert (field.kind, field.nullable) == (kind, True)
+    assert only_field(f"Thing value:{token}!").nullable is False
+    assert only_field(f"Thing value:{token}?").nullable is True
+
+
+def test_a_field_without_type_is_a_string_of_255():
+    field = only_field("Thing name")
+    assert (field.kind, field.length, field.nullable) == ("string", 255, True)
+    assert only_field("Thing name!").nullable is False
+
+
+def test_string_length():
+    assert only_field("Thing name:string{80}").length == 80
+    assert only_field("Thing name:string").length == 255
+
+
+def test_decimal_precision_and_scale():
+    field = only_field("Thing price:decimal{12,3}")
+    assert (field.precision, field.scale) == (12, 3)
+    assert (only_field("Thing n:decimal{5}").scale) == 0
+    # A bare decimal would be DECIMAL(10, 0) on MariaDB: fractions lost.
+    field = only_field("Thing price:decimal")
+    assert (field.precision, field.scale) == (10, 2)
+
+
+def test_enum_values_and_type_name():
+    field = only_field("Post(articles) state:enum{draft,in_review,live}")
+    assert field.enum_values == ("draft", "in_review", "live")
+    assert field.enum_name == "articles_state"
+
+
+def test_modifiers():
+    field = only_field("Thing code:string{20}!:unique:index")
+    assert (field.unique, field.index) == (True, True)
+    assert only_field("Thing code:uniq").unique is True
+    field = only_field("Thing code:unique")
+    assert (field.kind, field.unique) == ("string", True)
+    assert only_field("Thing code!:index").index is True
+
+
+@pytest.mark.parametrize(
+    ("token", "value"),
+    [
+        ("flag:boolean:default=true", True),
+        ("flag:boolean:default=False", False),
+        ("count:integer:default=-5", -5),
+        ("count:bigint:default=9000000000", 9_000_000_000),
+        ("ratio:float:default=0.25", 0.25),
+        ("ratio:float:default=1e3", 1000.0),
+        ("price:decimal{6,2}:default=12.5", Decimal("12.50")),
+        ("name:string:default=anonymous", "anonymous"),
+        ('name:string:default="two words"', "two words"),
+        ("name:string:default='it\\'s'", "it's"),
+        ('name:text:default="say \\"hi\\""', 'say "hi"'),
+        ('name:string:default=""', ""),
+        ("state:enum{draft,live}:default=live", "live"),
+        ("day:date:default=2024-02-29", datetime.date(2024, 2, 29)),
+        (
+            'at:datetime:default="2024-01-31 09:30"',
+            datetime.datetime(2024, 1, 31, 9, 30),
+        ),
+        (
+            'at:datetime:default="2024-01-31T09:30:15"',
+            datetime.datetime(2024, 1, 31, 9, 30, 15),
+        ),
+        ('opens:time:default="08:15"', datetime.time(8, 15)),
+    ],
+)
+def test_defaults_have_the_type_of_their_field(token, value):
+    default = only_field(f"Thing {token}").default
+    assert default.value == value
+    assert type(default.value) is type(value)
+
+
+def test_references():
+    schema = parse("User name; Post author:references{User}; Note user:references")
+    post, note = schema.models[1:]
+    assert post.references[0] == Reference(
+        "Post", "author", "User", "posts", "author_id", nullable=False
+    )
+    assert note.references[0].target == "User"
+    assert note.references[0].inverse == "notes"
+    assert (
+        parse("User name; Post author:references{User}?")
+        .models[1]
+        .references[0]
+        .nullable
+    )
+    assert (
+        parse("User name; Post author:belongs_to{User.articles}")
+        .models[1]
+        .references[0]
+        .inverse
+        == "articles"
+    )
+
+
+def test_a_unique_reference_is_one_to_one():
+    reference = (
+        parse("User name; Profile user:references:unique").models[1].references[0]
+    )
+    assert (reference.unique, reference.inverse) == (True, "profile")
+
+
+def test_default_inverse_is_the_plural_of_the_declaring_model():
+    schema = parse(
+        "Person name; Category owner:references{Person}; Box p:references{Person}"
+    )
+    assert [r.inverse for r in schema.references_to("Person")] == [
+        "categories",
+        "boxes",
+    ]
+
+
+def test_self_reference_and_two_references_to_one_model():
+    schema = parse(
+        "Account name; Node parent:references{Node.children}?;"
+        " Message sender:references{Account.sent}"
+        " recipient:references{Account.received}"
+    )
+    assert schema.model("Node").references[0].is_self_reference
+    assert [r.inverse for r in schema.references_to("Account")] == ["sent", "received"]
+
+
+def test_many():
+    schema = parse(
+        "Tag name; Post(articles) tags:many{Tag.articles}; User friends:many{User.fans}"
+    )
+    tags = schema.model("Post").many[0]
+    assert (tags.table, tags.column, tags.target_column, tags.inverse) == (
+        "post_tags",
+        "post_id",
+        "tag_id",
+        "articles",
+    )
+    friends = schema.model("User").many[0]
+    assert (friends.column, friends.target_column) == ("user_id", "friend_id")
+    assert friends.is_self_reference
+
+
+def test_table_names():
+    schema = parse(
+        "Category name; Person name; BlogPost name; Address name; Box name;"
+        " Post(articles) t"
+    )
+    assert [m.table for m in schema.models] == [
+        "categories",
+        "people",
+        "blog_posts",
+        "addresses",
+        "boxes",
+        "articles",
+    ]
+    assert parse("Post (articles) title").models[0].table == "articles"
+
+
+def test_separators():
+    expected = [("User", 1), ("Post", 2), ("Tag", 1)]
+    for text in (
+        "User name; Post title body; Tag name;",
+        "User name\nPost title\n  body\n\nTag name\n",
+        "User name;\nPost title\n\tbody\n;Tag name",
+        "  User name\r\nPost title\r\n   body\r\nTag name",
+    ):
+        schema = parse(text)
+        assert [(m.name, len(m.members)) for m in schema.models] == expected, text
+
+
+def test_spaces_inside_braces_are_allowed():
+    field = only_field("Thing state:enum{ draft , live }:default=live")
+    assert field.enum_values == ("draft", "live")
+    assert only_field("Thing price:decimal{10, 2}").scale == 2
+
+
+def test_timestamps_flag_decides_whether_timestamp_names_are_reserved():
+    assert parse("Event created_at:datetime", timestamps=False).timestamps is False
+    refusal("Event created_at:datetime", timestamps=True)
+    refusal("Event updated_at:datetime", timestamps=True)
+
+
+# --- The JSON form ---------------------------------------------------------------
+
+
+def test_json_form_means_the_same_as_the_line_form():
+    answer = {
+        "User": {"username": "string{80}!:unique", "email": "string{120}!:unique"},
+        "Post": {
+            "title": "string{200}!",
+            "body": "text",
+            "published": "boolean!:default=false",
+            "status": "enum{draft,live}!:default=draft",
+            "author": "references{User.posts}",
+            "tags": "many{Tag}",
+        },
+        "Tag": {"name": "string{50}!:unique"},
+    }
+    assert parse(json.dumps(answer)) == parse(SPEC_EXAMPLE)
+
+
+def test_json_form_shorthands():
+    schema = parse(
+        json.dumps(
+            {"Post(articles)": {"title": "", "slug": "!:unique", "code": ":index"}}
+        )
+    )
+    title, slug, code = schema.models[0].fields
+    assert schema.models[0].table == "articles"
+    assert (title.kind, title.nullable) == ("string", True)
+    assert (slug.nullable, slug.unique) == (False, True)
+    assert code.index
+
+
+@pytest.mark.parametrize(
+    ("answer", "token", "words"),
+    [
+        ("[1, 2]", "", "not a list"),
+        ('"User name"', "", "not a string"),
+        ("42", "", "not a number"),
+        ("{}", "{}", "no model"),
+        ('{"User": "name:string"}', "User", "not a string"),
+        ('{"User": {}}', "User", "no fields"),
+        ('{"User": {"age": 5}}', "age", "not a number"),
+        ('{"User": {"a": "string"}, "User": {"b": "string"}}', "User", "twice"),
+        ('{"User": {"name": "string",}}', "}}", "not valid JSON"),
+        ('{"User": {"Name": "string"}}', "Name", "lowercase"),
+    ],
+)
+def test_json_refusals(answer, token, words):
+    error = refusal(answer)
+    assert error.token == token
+    assert words in str(error)
+
+
+# --- Answers that must be refused --------------------------------------------------
+
+REFUSALS = [
+    # 1. Not parseable; an empty spec or model.
+    ("", "", "empty"),
+    ("   \n ", "", "empty"),
+    ("User name;;Post title", ";", "empty model"),
+    ("User", "User", "no fields"),
+    ("User name:enum{a,b", "name:enum{a,b", "unclosed"),
+    ("User name:string}", "name:string}", "unmatched"),
+    ('User name:string:default="abc', 'name:string:default="abc', "unterminated"),
+    ("User name:string{80}x", "string{80}x", "cannot read the type"),
+    ("User name, email", "name,", "separated by spaces"),
+    ("User name\nbody:text", "body:text", "indent"),
+    # 2. Names of the wrong form, Python keywords.
+    ("user name", "user", "capital"),
+    ("User _secret", "_secret", "'_'"),
+    ("User naïve", "naïve", "ASCII"),
+    ("User " + "x" * 64, "x" * 64, "63"),
+    ("U" + "x" * 63 + " name", "U" + "x" * 63, "63"),
+    ("User firstName", "firstName", "lowercase"),
+    ("User class", "class", "keyword"),
+    ("User from:string", "from", "keyword"),
+    ("None name", "None", "keyword"),
+    ("User status:enum{Draft}", "Draft", "lowercase"),
+    ("User(Users) name", "Users", "lowercase"),
+    ("Post author:references{User.Posts}; User name", "Posts", "lowercase"),
+    # 3. Reserved SQL words as tables.
+    ("User(user) name", "user", "reserved word in PostgreSQL"),
+    ("Order(order) total:integer", "order", "reserved word"),
+    ("Group(group) name", "group", "reserved word"),
+    ("Key name", "keys", "MariaDB"),
+    ("Thing(alembic_version) name", "alembic_version", "Alembic"),
+    # 4. Names that clash with the ORM or the generated code.
+    ("User query", "query", "reserved"),
+    ("User query_class", "query_class", "reserved"),
+    ("User metadata:json", "metadata", "reserved"),
+    ("User registry", "registry", "reserved"),
+    ("User id:integer", "id", "primary key"),
+    ("User created_at:datetime", "created_at", "timestamps"),
+    ("User updated_at:datetime", "updated_at", "timestamps"),
+    ("User relationship", "relationship", "reserved"),
+    ("User list:json", "list", "reserved"),
+    ("Base name", "Base", "clashes"),
+    ("Model name", "Model", "clashes"),
+    ("Mapped name", "Mapped", "clashes"),
+    ("db name", "db", "capital"),
+    ("String name", "String", "clashes"),
+    ("User name; Post author:references{User.query}", "query", "reserved"),
+    # 5. Duplicates.
+    ("User name; User email", "User", "declared twice"),
+    ("User(people) name; Person email", "people", "both use the table"),
+    ("User name name:text", "name", "declared twice"),
+    (
+        "Post author:references author_id:integer; Author name",
+        "author_id",
+        "foreign key",
+    ),
+    (
+        "User name; Post author:references{User} editor:references{User}",
+        "posts",
+        "name the inverse",
+    ),
+    (
+        "User posts:integer; Post author:references{User}",
+        "posts",
+        "inverse of Post.author",
+    ),
+    ("User status:enum{a,b,a}", "a", "listed twice"),
+    ("Post tags:many{Tag}; Tag name; PostTag(post_tags) x", "post_tags", "clashes"),
+    ("Post tags:many{Tag.posts}; Tag posts:many{Post.tags}", "tags", "one side only"),
+    ("Post(posts) state:enum{a}; Thing(posts_state) x", "posts_state", "clashes"),
+    ("User a:string:unique:uniq", "uniq", "repeats"),
+    # 6. Unknown types or modifiers, bad arguments, marks, defaults.
+    ("User name:varchar", "varchar", "unknown type"),
+    ("User name:string:primary", "primary", "unknown modifier"),
+    ("User name:string{0}", "string{0}", "at least 1"),
+    ("User name:string{}", "string{}", "empty braces"),
+    ("User name:string{20000}", "string{20000}", "text"),
+    ("User name:string{a}", "string{a}", "whole number"),
+    ("User price:decimal{2,10}", "decimal{2,10}", "scale"),
+    ("User price:decimal{70,2}", "decimal{70,2}", "precision"),
+    ("User price:decimal{40,35}", "decimal{40,35}", "at most 30"),
+    ("User state:enum{}", "enum{}", "needs its values"),
+    ("User state:enum", "enum", "needs its values"),
+    ("User flag:boolean{5}", "boolean{5}", "no arguments"),
+    ("User name:string!?", "name:string!?", "both '!' and '?'"),
+    ("User name!?", "name!?", "both '!' and '?'"),
+    ("User name:string!!", "name:string!!", "repeats"),
+    ("Tag name; Post tags:many{Tag}:unique", "unique", "no modifiers"),
+    ("Tag name; Post tags:many{Tag}!", "tags:many{Tag}!", "no meaning"),
+    ("Post tags:many", "tags:many", "needs its target"),
+    ("User flag:boolean:default=yes", "yes", "true or false"),
+    ("User n:integer:default=1.5", "1.5", "whole number"),
+    ("User n:integer:default=3000000000", "3000000000", "range of integer"),
+    ("User n:float:default=abc", "abc", "not a number"),
+    ("User n:decimal{4,2}:default=123.4", "123.4", "does not fit"),
+    ("User n:decimal{4,2}:default=1.234", "1.234", "does not fit"),
+    ("User n:decimal{30,2}:default=1234567890123456", "1234567890123456", "SQLite"),
+    ("User s:enum{draft,live}:default=drafts", "drafts", "not one of"),
+    ("User s:string{3}:default=toolong", "toolong", "longer than"),
+    ("User d:date:default=2024-02-30", "2024-02-30", "valid date"),
+    ("User d:date:default=tomorrow", "tomorrow", "not a date"),
+    ("User d:date:default=0999-12-31", "0999-12-31", "year 1000"),
+    ("User t:time:default=09:30", "09", "quote it"),
+    (
+        'User t:datetime:default="2024-01-01 10:00:00.5"',
+        '"2024-01-01 10:00:00.5"',
+        "whole",
+    ),
+    ("User u:uuid:default=x", "x", "no default"),
+    ("User j:json:default=x", "x", "no default"),
+    ("User b:binary:default=x", "x", "no default"),
+    ("User s:string:default=", "default=", "needs a value"),
+    ('User s:string:default="a\\qb"', '"a\\qb"', "unknown escape"),
+    ('User s:string:default="tab\\there"', '"tab\\there"', "control"),
+    ('User s:text:default="' + "x" * 60 + '"', '"' + "x" * 60 + '"', "too long"),
+    ("User name:string:default", "default", "default=value"),
+    ("User name:unique=true", "unique=true", "takes no value"),
+    ("User name:string:unique!", "name:string:unique!", "right after the type"),
+    ("User name!:string", "name!:string", "goes after the type"),
+    ("User name:unique:string", "string", "comes right after"),
+    ("User bio:text:unique", "bio:text:unique", "cannot be unique"),
+    ("User bio:json:index", "bio:json:index", "cannot be indexed"),
+    ("User flag:boolean:unique", "flag:boolean:unique", "only two rows"),
+    ("User name:string{1000}:unique", "name:string{1000}:unique", "768"),
+    ("User name::unique", "name::unique", "empty type"),
+    ("User name:string:", "name:string:", "empty modifier"),
+    ("User author:Author", "Author", "references{Author}"),
+    ("Post author:references{User}:default=1; User name", "1", "no default"),
+    (
+        "User " + " ".join(f"f{i}:string{{1000}}" for i in range(17)),
+        "User",
+        "65535",
+    ),
+    # 7. Targets that are not declared models; polymorphic references.
+    ("Post author:references{Usr}; User name", "Usr", "not a declared model"),
+    ("Post author:references; User name", "author:references", "not declared"),
+    ("Post tags:many{Tags}; Tag name", "Tags", "not a declared model"),
+    ("Comment on:references{polymorphic}", "references{polymorphic}", "not supported"),
+    ("Post author:references{user}; User name", "user", "not a model name"),
+    ("Post author:references{User.}; User name", "{User.}", "nothing after"),
+    ("Post author:references{}; User name", "author:references{}", "names no model"),
+    # Schemas no database could hold a row of.
+    ("Node parent:references{Node.children}", "parent", "self-reference"),
+    ("A1 b:references{B1}; B1 a:references{A1}", "B1.a", "loop between tables"),
+    ("A1 b:references{B1}?; B1 a:references{A1}?", "B1.a", "many link"),
+    ("A1 b:references{B1}?; B1 c:references{C1}; C1 a:references{A1}", "C1.a", "loop"),
+    ("User friends:many{User.friends}", "friends:many{User.friends}", "another name"),
+]
+
+
+@pytest.mark.parametrize(("answer", "token", "words"), REFUSALS)
+def test_refusals_name_the_token(answer, token, words):
+    error = refusal(answer)
+    assert error.token == token
+    assert words in str(error)
+    if token:
+        assert modelspec._show(token) in str(error) or repr(token) in str(error)
+
+
+@pytest.mark.parametrize(
+    ("answer", "suggestion"),
+    [
+        ("User name:strng", "string"),
+        ("User name:String", "string"),
+        ("User name:intger", "integer"),
+        ("User name:string:uniqe", "unique"),
+        ("User name:string:indx", "index"),
+        ("User name:string:defualt=x", "default"),
+        ("Post author:references{Usr}; User name", "User"),
+        ("Post author:references{Uesr}; User name", "User"),
+        ("Post tags:many{Tgas}; Tag name", "Tag"),
+        ("User s:enum{draft,live}:default=drat", "draft"),
+        ("user name", "User"),
+        ("blog_post name", "BlogPost"),
+        ("User firstName", "first_name"),
+        ("User _name", "name"),
+        ("Post author:references{user}; User name", "User"),
+    ],
+)
+def test_typos_get_the_closest_valid_name(answer, suggestion):
+    error = refusal(answer)
+    assert error.suggestion == suggestion
+    assert f"did you mean {suggestion!r}?" in str(error)
+
+
+def test_messages_stay_on_one_line_whatever_the_token():
+    error = refusal('User name:string:default="a\\nb"\nPost x:nope\n')
+    assert "\n" not in str(error)
+    error = refusal("User " + "y" * 500 + "!")
+    assert len(str(error)) < 300
+
+
+# --- Properties --------------------------------------------------------------------
+
+MUTATIONS = [
+    ("unknown type", lambda f: f + ":nosuchtype"),
+    ("both marks", lambda f: f + ":string!?"),
+    ("unknown modifier", lambda f: f + ":string:nosuchmodifier"),
+    ("unclosed brace", lambda f: f + ":enum{a,b"),
+    ("leading underscore", lambda f: "_" + f),
+    ("keyword", lambda f: "class"),
+    ("reserved", lambda f: "metadata"),
+    ("bad default", lambda f: f + ":integer:default=x1"),
+    ("undeclared target", lambda f: f + ":references{Nowhere}"),
+    ("modifier on many", lambda f: f + ":many{Thing}:index"),
+    ("bad length", lambda f: f + ":string{0}"),
+]
+
+names = st.from_regex(r"[a-z][a-z0-9]{0,10}_[0-9]{1,3}", fullmatch=True)
+
+
+@given(
+    fields=st.lists(names, min_size=1, max_size=5, unique=True),
+    mutation=st.sampled_from(MUTATIONS),
+    position=st.integers(min_value=0),
+)
+def test_generated_invalid_lines_raise_spec_error(fields, mutation, position):
+    position %= len(fields)
+    fields[position] = mutation[1](fields[position])
+    with pytest.raises(SpecError):
+        parse("Thing " + " ".join(fields))
+
+
+@given(st.text(max_size=200))
+def test_any_text_parses_or_raises_spec_error(text):
+    try:
+        parse(text)
+    except SpecError as error:
+        assert "\n" not in str(error)
+
+
+@given(
+    st.recursive(
+        st.none() | st.booleans() | st.integers() | st.text(max_size=20),
+        lambda inner: (
+            st.lists(inner, max_size=3)
+            | st.dictionaries(st.text(max_size=10), inner, max_size=3)
+        ),
+        max_leaves=10,
+    )
+)
+def test_any_json_parses_or_raises_spec_error(value):
+    try:
+        parse(json.dumps(value))
+    except SpecError as error:
+        assert "\n" not in str(error)

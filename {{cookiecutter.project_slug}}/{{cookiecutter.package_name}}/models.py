@@ -1,0 +1,32 @@
+{%- set plan = cookiecutter.__models | models_plan(cookiecutter.timestamps) -%}
+"""The database models, one class per table."""
+
+{{ plan.imports }}
+{%- if plan.timestamp_lines %}
+
+
+class TimestampMixin:
+    """When each row was created and last changed; the database fills both in."""
+{% for line in plan.timestamp_lines %}
+    {{ line }}
+{%- endfor %}
+{%- endif %}
+{%- for model in plan.models %}
+
+
+class {{ model.class_name }}({{ model.bases }}):
+    __tablename__ = "{{ model.table_name }}"
+{% for line in model.column_lines %}
+    {{ line }}
+{%- endfor %}
+{%- if model.relationship_lines %}
+{% for line in model.relationship_lines %}
+    {{ line }}
+{%- endfor %}
+{%- endif %}
+{%- endfor %}
+{%- for table in plan.association_tables %}
+
+
+{{ table }}
+{%- endfor %}
