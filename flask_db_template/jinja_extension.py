@@ -15,6 +15,10 @@ from flask_db_template import answers as answers_module
 from flask_db_template import escaping, models_code
 
 MODELS_FILE_PREFIX = "@"
+# The template's checkout, absolute: cookiecutter's own `_repo_dir` is the
+# path as the user typed it (`cookiecutter .`), which means nothing to a hook
+# running in the baked project's folder.
+TEMPLATE_DIRECTORY = Path(__file__).resolve().parent.parent
 
 
 def resolve_models_answer(answer: str) -> str:
@@ -61,6 +65,7 @@ def database_url_example(database_url: str) -> str:
 class TemplateExtension(Extension):
     def __init__(self, environment):
         super().__init__(environment)
+        environment.globals["template_directory"] = str(TEMPLATE_DIRECTORY)
         environment.filters.update(
             resolve_models_answer=resolve_models_answer,
             check_answers_or_exit=check_answers_or_exit,

@@ -76,7 +76,7 @@ def next_steps(project: Path, create_venv: bool, finished: bool) -> list[str]:
 
 def main() -> int:
     answers = json.loads(r"""{{ cookiecutter | tojson }}""")
-    sys.path.insert(0, answers["_repo_dir"])
+    sys.path.insert(0, answers["__template_dir"])
     from flask_db_template.answers import parse_database_url
 
     project = Path.cwd()

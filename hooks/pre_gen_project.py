@@ -17,7 +17,7 @@ import sys
 
 def main() -> int:
     answers = json.loads(r"""{{ cookiecutter | tojson }}""")
-    sys.path.insert(0, answers["_repo_dir"])
+    sys.path.insert(0, answers["__template_dir"])
     from flask_db_template.answers import find_problem
 
     problem = find_problem(answers)

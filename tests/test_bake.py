@@ -154,3 +154,14 @@ def test_hostile_answers_typed_at_the_prompts_make_a_clean_project(tmp_path):
     assert readme_title == (
         '# She said "hi" \\{\\{ x \\}\\} \\{% if %\\} \\#1 caf\u00e9 \\\\ ok'
     )
+
+
+def test_baking_from_a_relative_template_path(tmp_path):
+    # `cookiecutter .` in a checkout, as `make demo` does: the hooks run in
+    # the baked folder, where "." is no longer the template.
+    run(
+        [sys.executable, "-m", "cookiecutter", "--no-input", ".", "create_venv=no"]
+        + ["--output-dir", str(tmp_path)],
+        REPO,
+    )
+    assert (tmp_path / "my-flask-app" / "instance" / "my_flask_app.db").is_file()

@@ -104,7 +104,7 @@ def test_an_unreadable_models_file_is_reported_with_its_absolute_path(
 
 def test_the_pre_generation_hook_refuses_with_one_line(monkeypatch, capsys):
     hook = load_hook("pre_gen_project")
-    rendered = answers(package_name="class", _repo_dir=str(REPO))
+    rendered = answers(package_name="class", __template_dir=str(REPO))
     monkeypatch.setattr(hook.json, "loads", lambda _text: rendered)
     assert hook.main() == 1
     assert (
