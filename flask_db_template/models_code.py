@@ -11,6 +11,7 @@ Standard library only, like `modelspec`: the cookiecutter hooks import it.
 from __future__ import annotations
 
 import datetime
+import functools
 from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
@@ -69,6 +70,8 @@ class TestsPlan:
 class ModelsPlan:
     schema: Schema
     imports: str  # the import block of models.py, sections separated by a blank line
+    # The column types models.py defines (a comment, then one line each); "" if none.
+    column_types: str
     timestamp_lines: tuple[str, ...]  # body of TimestampMixin; empty without timestamps
     association_tables: tuple[str, ...]  # one module-level statement each
     models: tuple[ModelPlan, ...]
@@ -80,7 +83,13 @@ def plan_models(text: str, timestamps: bool | str) -> ModelsPlan:
 
     `timestamps` may also be the text of a --no-input answer ("yes", "false").
     """
-    return _Planner(parse(text, timestamps=timestamps)).plan()
+    return _plan(parse(text, timestamps=timestamps))
+
+
+# models.py and test_models.py both render from the plan: it is made once.
+@functools.lru_cache(maxsize=16)
+def _plan(schema: Schema) -> ModelsPlan:
+    return _Planner(schema).plan()
 
 
 # --- Laying out code like ruff format ---------------------------------------------
@@ -265,16 +274,37 @@ _COLUMN_TYPES = {
     "enum": "Enum",
     "integer": "Integer",
     "bigint": "BigInteger",
-    "float": "Float",
+    # Double, not Float: MariaDB's FLOAT is single precision (about seven digits),
+    # while the annotation promises a Python float, a double. (model-spec.md
+    # says Float; Double is what keeps a float's value on every database.)
+    "float": "Double",
     "decimal": "Numeric",
     "boolean": "Boolean",
     "date": "Date",
-    "datetime": "DateTime",
-    "time": "Time",
+    "datetime": "PreciseDateTime",
+    "time": "PreciseTime",
     "uuid": "Uuid",
     "json": "JSON",
     "binary": "LargeBinary",
 }
+# Types that models.py defines itself: the generic type, and on MySQL and
+# MariaDB one that keeps microseconds. Their DATETIME and TIME keep whole
+# seconds unless given a precision (fsp); SQLite and PostgreSQL keep
+# microseconds anyway. Alembic writes the variant into the migration, with the
+# import of sqlalchemy.dialects.mysql it needs.
+_PRECISE_TYPES = {
+    "PreciseDateTime": (
+        "DateTime",
+        'DateTime().with_variant(mysql.DATETIME(fsp=6), "mysql", "mariadb")',
+    ),
+    "PreciseTime": (
+        "Time",
+        'Time().with_variant(mysql.TIME(fsp=6), "mysql", "mariadb")',
+    ),
+}
+_PRECISE_TYPES_COMMENT = (
+    "# DATETIME and TIME keep whole seconds on MySQL and MariaDB unless given fsp=6."
+)
 _TEMPORAL = ("date", "datetime", "time")
 # Defaults the database must read as SQL, not as a quoted string.
 _SQL_LITERAL_DEFAULTS = ("boolean", "integer", "bigint", "float", "decimal")
@@ -283,15 +313,22 @@ _SQL_LITERAL_DEFAULTS = ("boolean", "integer", "bigint", "float", "decimal")
 def _date_code(value: datetime.date, module: str) -> _Bracketed:
     """`datetime.date(2024, 1, 31)` and the like, with `module` as the prefix."""
     if isinstance(value, datetime.datetime):
-        parts = [value.year, value.month, value.day, value.hour, value.minute]
-        if value.second:
-            parts.append(value.second)
+        parts = [value.year, value.month, value.day]
+        parts += _clock_parts(value.hour, value.minute, value.second, value.microsecond)
         return _call(f"{module}.datetime", *map(str, parts))
     if isinstance(value, datetime.date):
         return _call(f"{module}.date", *map(str, (value.year, value.month, value.day)))
     assert isinstance(value, datetime.time)
-    parts = [value.hour, value.minute] + ([value.second] if value.second else [])
+    parts = _clock_parts(value.hour, value.minute, value.second, value.microsecond)
     return _call(f"{module}.time", *map(str, parts))
+
+
+def _clock_parts(hour: int, minute: int, second: int, microsecond: int) -> list[int]:
+    """The arguments of a time of day, without the trailing zeros Python defaults."""
+    parts = [hour, minute, second, microsecond]
+    while len(parts) > 2 and parts[-1] == 0:
+        parts.pop()
+    return parts
 
 
 def _python_value(value: object, module: str = "datetime") -> _Expression:
@@ -300,7 +337,10 @@ def _python_value(value: object, module: str = "datetime") -> _Expression:
         return _Atom(repr(value))
     if isinstance(value, Decimal):
         return _call("Decimal", f'"{value}"')
-    if isinstance(value, (int, float)):
+    if isinstance(value, float):
+        # As ruff format writes it: 1e16, not repr's 1e+16.
+        return _Atom(repr(value).replace("e+", "e"))
+    if isinstance(value, int):
         return _Atom(repr(value))
     if isinstance(value, str):
         return _Atom(python_string_literal(value))
@@ -365,6 +405,7 @@ class _Planner:
         return ModelsPlan(
             schema=self.schema,
             imports=self._imports(),
+            column_types=self._column_types(),
             timestamp_lines=self._timestamp_lines(),
             association_tables=tuple(
                 self._association_table(link)
@@ -544,10 +585,11 @@ class _Planner:
         if not self.schema.timestamps:
             return ()
         python_type = f"{self.module('datetime')}.datetime"
-        created = _call("mapped_column", "DateTime", server_default="func.now()")
+        column_type = _COLUMN_TYPES["datetime"]
+        created = _call("mapped_column", column_type, server_default="func.now()")
         updated = _call(
             "mapped_column",
-            "DateTime",
+            column_type,
             server_default="func.now()",
             onupdate="func.now()",
         )
@@ -576,6 +618,20 @@ class _Planner:
         )
         return "\n".join(_layout(table, f"{link.table} = ", "", 0))
 
+    def _precise_types(self) -> list[str]:
+        """The names of _PRECISE_TYPES that the columns use, in their order there."""
+        used = {_COLUMN_TYPES[f.kind] for m in self.schema.models for f in m.fields}
+        if self.schema.timestamps:
+            used.add(_COLUMN_TYPES["datetime"])
+        return [name for name in _PRECISE_TYPES if name in used]
+
+    def _column_types(self) -> str:
+        names = self._precise_types()
+        if not names:
+            return ""
+        lines = [f"{name} = {_PRECISE_TYPES[name][1]}" for name in names]
+        return "\n".join([_PRECISE_TYPES_COMMENT, *lines])
+
     def _imports(self) -> str:
         fields = [f for model in self.schema.models for f in model.fields]
         kinds = {f.kind for f in fields}
@@ -593,11 +649,13 @@ class _Planner:
         if "json" in kinds:
             standard.append("from typing import Any")
 
-        sqlalchemy_names = {_COLUMN_TYPES[kind] for kind in kinds}
+        precise_types = self._precise_types()
+        sqlalchemy_names = {_COLUMN_TYPES[kind] for kind in kinds} - set(_PRECISE_TYPES)
+        sqlalchemy_names |= {_PRECISE_TYPES[name][0] for name in precise_types}
         if has_links:
             sqlalchemy_names.add("ForeignKey")
         if self.schema.timestamps:
-            sqlalchemy_names |= {"DateTime", "func"}
+            sqlalchemy_names.add("func")
         uses_text = any(f.default and f.kind in _SQL_LITERAL_DEFAULTS for f in fields)
         if uses_text and "text" not in self.aliased:
             sqlalchemy_names.add("text")
@@ -607,6 +665,8 @@ class _Planner:
         third_party = [_import("sqlalchemy", _isort_order(sqlalchemy_names))]
         if uses_text and "text" in self.aliased:
             third_party.append(f"from sqlalchemy import text as {self.module('text')}")
+        if precise_types:
+            third_party.append("from sqlalchemy.dialects import mysql")
         third_party.append(_import("sqlalchemy.orm", orm_names))
 
         sections = [standard, third_party, ["from .extensions import db"]]
@@ -707,9 +767,11 @@ class _TestsPlanner:
 def _sample(field: Field) -> _Expression:
     """A value for `field` in the generated tests, unlike its default if it has one.
 
-    Every value reads back unchanged on all three databases: no fractions of a
-    second (MariaDB drops them), binary fractions for floats, the declared scale
-    for decimals.
+    The tests compare what they read back exactly, so the values are the ones a
+    column of too little precision would change: microseconds (MySQL and
+    MariaDB keep whole seconds unless told), floats a single-precision FLOAT
+    cannot hold, values beyond 32 bits for bigint. Decimals have the declared
+    scale, which is all a decimal column keeps.
     """
     default = field.default.value if field.default is not None else None
     kind = field.kind
@@ -739,7 +801,8 @@ def _sample(field: Field) -> _Expression:
         # Beyond 32 bits, so the test shows the column really is a BIGINT.
         return _Atom(repr(first_unlike_default(2**40, 2**40 + 1)))
     if kind == "float":
-        return _Atom(repr(first_unlike_default(1.5, 2.5)))
+        # 15 significant digits: exact in a double, rounded at the seventh in a FLOAT.
+        return _Atom(repr(first_unlike_default(0.123456789012345, 9876.54321098765)))
     if kind == "decimal":
         return _call("Decimal", f'"{first_unlike_default(*_decimal_samples(field))}"')
     if kind == "boolean":
@@ -751,12 +814,14 @@ def _sample(field: Field) -> _Expression:
         return _date_code(value, "datetime")
     if kind == "datetime":
         value = first_unlike_default(
-            datetime.datetime(2024, 1, 31, 9, 30),
-            datetime.datetime(2024, 2, 29, 18, 45),
+            datetime.datetime(2024, 1, 31, 9, 30, 12, 345678),
+            datetime.datetime(2024, 2, 29, 18, 45, 1, 987654),
         )
         return _date_code(value, "datetime")
     if kind == "time":
-        value = first_unlike_default(datetime.time(9, 30), datetime.time(18, 45))
+        value = first_unlike_default(
+            datetime.time(9, 30, 12, 345678), datetime.time(18, 45, 1, 987654)
+        )
         return _date_code(value, "datetime")
     if kind == "uuid":
         return _call("uuid.UUID", '"12345678-1234-5678-1234-567812345678"')
@@ -769,12 +834,18 @@ def _sample(field: Field) -> _Expression:
 
 
 def _decimal_samples(field: Field) -> tuple[Decimal, Decimal]:
-    """Two values that fit decimal{precision,scale}, written with the full scale."""
+    """Two values that fit decimal{precision,scale}, written with the full scale.
+
+    SQLite keeps a decimal as a double, so each is one a double holds exactly
+    (1.25, 2.5) or has few digits (1.2 with a scale of 1).
+    """
     precision, scale = field.precision or 1, field.scale or 0
-    whole = "1" if precision > scale else "0"
-    fraction = ("25" + "0" * scale)[:scale]
-    first = Decimal(f"{whole}.{fraction}" if scale else whole)
-    other_whole = "2" if precision > scale else "0"
-    other_fraction = ("35" + "0" * scale)[:scale]
-    second = Decimal(f"{other_whole}.{other_fraction}" if scale else other_whole)
-    return first, second
+    has_whole_digits = precision > scale
+
+    def sample(whole: str, fraction: str) -> Decimal:
+        whole = whole if has_whole_digits else "0"
+        if not scale:
+            return Decimal(whole)
+        return Decimal(f"{whole}.{(fraction + '0' * scale)[:scale]}")
+
+    return sample("1", "25"), sample("2", "5")

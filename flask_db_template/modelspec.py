@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime
 import difflib
+import functools
 import json
 import keyword
 import re
@@ -106,9 +107,9 @@ MODULE_ALIASES = {"datetime": "dt", "text": "sql_text"}
 # would replace them.
 RESERVED_MODEL_NAMES = frozenset(
     """
-    Any BigInteger Base Boolean Column Date DateTime Decimal DeclarativeBase Enum
-    Float ForeignKey Integer JSON LargeBinary Mapped MetaData Model Numeric
-    SQLAlchemy String Table Text Time TimestampMixin Uuid
+    Any BigInteger Base Boolean Column Date DateTime Decimal DeclarativeBase Double
+    Enum ForeignKey Integer JSON LargeBinary Mapped MetaData Model Numeric
+    PreciseDateTime PreciseTime SQLAlchemy String Table Text Time TimestampMixin Uuid
     """.split()
 )
 
@@ -320,6 +321,14 @@ def parse(text: str, *, timestamps: bool | str) -> Schema:
     timestamps = _as_bool(timestamps)
     if not isinstance(text, str):
         raise SpecError(f"the models answer must be text, not {type(text).__name__}")
+    return _parse(text, timestamps)
+
+
+# A bake reads one answer in several templates, and the parse of a schema of a
+# hundred models takes a twentieth of a second: each answer is read once. The
+# Schema is frozen, so one may be shared.
+@functools.lru_cache(maxsize=16)
+def _parse(text: str, timestamps: bool) -> Schema:
     stripped = text.strip()
     if not stripped:
         raise SpecError(
@@ -1080,6 +1089,17 @@ def _check_field(field: _FieldDeclaration, *, where: str) -> None:
                 "drop ':unique'",
                 token=field.token,
             )
+        if (
+            kind == "enum"
+            and field.unique
+            and field.mark == "!"
+            and len(field.enum_values) == 1
+        ):
+            raise SpecError(
+                f"{where}: {shown}: a required unique enum of one value allows only "
+                "one row; drop ':unique' or '!'",
+                token=field.token,
+            )
         if kind == "string" and (field.length or 0) > MAX_INDEXED_STRING_LENGTH:
             raise SpecError(
                 f"{where}: {shown}: string{{{field.length}}} is too long to be "
@@ -1256,14 +1276,30 @@ def _decimal_default(
             f"digits; SQLite keeps {MAX_EXACT_DECIMAL_DIGITS} of a decimal",
             token=written,
         )
-    return Decimal(text).quantize(
+    value = Decimal(text).quantize(
         Decimal(1).scaleb(-scale), context=Context(prec=MAX_DECIMAL_PRECISION)
     )
+    # SQLite keeps a decimal as a double, which SQLAlchemy reads back to the
+    # declared scale. A double holds 15 digits, so the value comes back unchanged
+    # if it has no more down to the scale's last place, or if the double holds
+    # it exactly (1.25 or 3 in decimal{30,20}); else the last places are noise.
+    shown_digits = value.adjusted() + scale + 1 if value else 0
+    if shown_digits > MAX_EXACT_DECIMAL_DIGITS and Decimal(float(value)) != value:
+        raise SpecError(
+            f"{where}: default {_show(written)} would not read back from SQLite, "
+            f"which keeps a decimal as a double: it has {shown_digits} digits to "
+            f"the last place of decimal{{{precision},{scale}}}, and a double holds "
+            f"{MAX_EXACT_DECIMAL_DIGITS}; use a smaller scale",
+            token=written,
+        )
+    return value
 
 
 def _temporal_default(
     text: str, kind: str, *, where: str, written: str, quoted: bool
 ) -> datetime.date | datetime.datetime | datetime.time:
+    """A date, datetime or time default; fractions of a second are kept, down to
+    the microsecond, as the generated columns keep them on every database."""
     examples = {
         "date": "2024-01-31",
         "datetime": "2024-01-31 09:30:00",
@@ -1297,12 +1333,6 @@ def _temporal_default(
         raise SpecError(
             f"{where}: default {_show(written)} is before the year 1000, where "
             "MariaDB's dates begin",
-            token=written,
-        )
-    if getattr(value, "microsecond", 0):
-        raise SpecError(
-            f"{where}: default {_show(written)} has fractions of a second, which "
-            "MariaDB's DATETIME and TIME drop; use whole seconds",
             token=written,
         )
     return value

@@ -4,11 +4,13 @@ import datetime
 import importlib
 import os
 import pathlib
+import struct
 import subprocess
 import sys
 import tempfile
 import textwrap
 import uuid
+from decimal import Decimal
 
 import jinja2
 import pytest
@@ -274,8 +276,11 @@ def test_example_models_module():
     expected_lines = [
         "from sqlalchemy import Boolean, DateTime, Enum, ForeignKey, String, Text, "
         "func, text",
+        "from sqlalchemy.dialects import mysql",
         "from sqlalchemy.orm import Mapped, mapped_column, relationship",
         "from .extensions import db",
+        "PreciseDateTime = DateTime().with_variant("
+        'mysql.DATETIME(fsp=6), "mysql", "mariadb")',
         "class User(TimestampMixin, db.Model):",
         '    __tablename__ = "users"',
         "    id: Mapped[int] = mapped_column(primary_key=True)",
@@ -293,7 +298,7 @@ def test_example_models_module():
         '    db.Column("tag_id", ForeignKey("tags.id"), primary_key=True),',
         '        secondary="post_tags", back_populates="posts"',
         "    created_at: Mapped[datetime.datetime] = mapped_column(",
-        "        DateTime, server_default=func.now(), onupdate=func.now()",
+        "        PreciseDateTime, server_default=func.now(), onupdate=func.now()",
     ]
     lines = models.splitlines()
     for line in expected_lines:
@@ -378,6 +383,104 @@ def test_boolean_and_number_defaults_read_alike_on_every_dialect():
         ddl = str(CreateTable(table).compile(dialect=dialect))
         assert "DEFAULT true" in ddl, ddl
         assert "-5" in ddl
+
+
+def ddl(table, dialect_name):
+    from sqlalchemy.dialects import mysql, postgresql, sqlite
+    from sqlalchemy.schema import CreateTable
+
+    dialects = {
+        "sqlite": sqlite.dialect(),
+        "postgresql": postgresql.dialect(),
+        "mysql": mysql.dialect(),
+        "mariadb": mysql.dialect(is_mariadb=True),
+    }
+    return str(CreateTable(table).compile(dialect=dialects[dialect_name]))
+
+
+def test_floats_and_times_keep_full_precision_on_every_dialect(tmp_path):
+    """A double, and microseconds: MariaDB's FLOAT is single precision, and its
+    DATETIME and TIME keep whole seconds unless given a precision."""
+    spec = "Reading value:float at:datetime opens:time day:date"
+    module = load_models(tmp_path, render(spec)["models"])
+    table = module.Reading.__table__
+    for dialect in ("mysql", "mariadb"):
+        statement = ddl(table, dialect)
+        assert "value DOUBLE" in statement, statement
+        assert "at DATETIME(6)" in statement
+        assert "opens TIME(6)" in statement
+        assert "created_at DATETIME(6)" in statement
+        assert "day DATE" in statement
+    statement = ddl(table, "postgresql")
+    assert "value DOUBLE PRECISION" in statement, statement
+    assert "at TIMESTAMP WITHOUT TIME ZONE" in statement
+    assert "opens TIME WITHOUT TIME ZONE" in statement
+    assert "value DOUBLE" in ddl(table, "sqlite")
+
+
+@pytest.mark.parametrize(
+    ("spec", "timestamps", "defined"),
+    [
+        ("Note title", False, []),
+        ("Note title", True, ["PreciseDateTime"]),
+        ("Note opens:time", False, ["PreciseTime"]),
+        ("Note at:datetime opens:time", False, ["PreciseDateTime", "PreciseTime"]),
+    ],
+)
+def test_models_define_the_precise_types_they_use(spec, timestamps, defined):
+    models = render(spec, timestamps=timestamps)["models"]
+    assert [n for n in ("PreciseDateTime", "PreciseTime") if f"{n} = " in models] == (
+        defined
+    )
+    assert ("from sqlalchemy.dialects import mysql" in models) == bool(defined)
+    imported = models.split("from sqlalchemy import ")[1].split("\n")[0]
+    assert ("DateTime" in imported.split(", ")) == ("PreciseDateTime" in defined)
+    assert ("Time" in imported.split(", ")) == ("PreciseTime" in defined)
+
+
+def test_defaults_keep_microseconds_and_are_written_as_ruff_writes_them():
+    spec = (
+        'Event at:datetime:default="2024-01-31 09:30:00.5"'
+        ' opens:time:default="08:15:00.000001" ratio:float:default=1e16'
+    )
+    models = render(spec, timestamps=False)["models"]
+    assert "default=datetime.datetime(2024, 1, 31, 9, 30, 0, 500000)" in models
+    assert 'server_default="2024-01-31 09:30:00.500000"' in models
+    assert "default=datetime.time(8, 15, 0, 1)" in models
+    assert 'server_default="08:15:00.000001"' in models
+    assert 'default=1e16, server_default=text("1e+16")' in models
+
+
+def sample_value(spec):
+    """The generated tests' sample value for the only field of `spec`."""
+    field = modelspec.parse(spec, timestamps=False).models[0].fields[0]
+    code = models_code._flat(models_code._sample(field))
+    return eval(code, {"datetime": datetime, "Decimal": Decimal, "uuid": uuid})
+
+
+def test_samples_hold_what_too_little_precision_would_lose():
+    """The generated tests compare exactly, so their values must be ones that a
+    FLOAT, whole seconds or a 32-bit integer would change."""
+    value = sample_value("Thing x:float")
+    assert struct.unpack("f", struct.pack("f", value))[0] != value
+    assert sample_value("Thing x:datetime").microsecond
+    assert sample_value("Thing x:time").microsecond
+    assert sample_value("Thing x:bigint") > 2**31
+    assert sample_value("Thing x:float:default=0.123456789012345") != 0.123456789012345
+    assert sample_value('Thing x:time:default="09:30:12.345678"').microsecond
+
+
+@pytest.mark.parametrize("arguments", ["1,0", "1,1", "2,2", "4,1", "30,30", "65,30"])
+def test_decimal_samples_fit_and_read_back_from_a_double(arguments):
+    """SQLite keeps a decimal as a double and reads it back to the scale."""
+    precision, scale = map(int, arguments.split(","))
+    field = modelspec.parse(f"T x:decimal{{{arguments}}}", timestamps=False)
+    first, second = models_code._decimal_samples(field.models[0].fields[0])
+    assert first != second
+    for value in (first, second):
+        assert value.as_tuple().exponent == -scale
+        assert len(value.as_tuple().digits) <= precision
+        assert Decimal(f"{float(value):.{scale}f}") == value
 
 
 def test_fields_named_like_modules_keep_working(tmp_path):
@@ -552,13 +655,36 @@ def scalar_field(draw, name):
             )
         )
         token += "{" + ",".join(values) + "}"
-    token += draw(st.sampled_from(["", "!", "?"]))
+    mark = draw(st.sampled_from(["", "!", "?"]))
+    token += mark
     indexable = kind in UNIQUE_KINDS + ("enum", "time", "uuid") and length <= 768
     if indexable and draw(st.booleans()):
-        token += draw(st.sampled_from([":unique", ":uniq", ":index", ":unique:index"]))
+        modifiers = [":unique", ":uniq", ":index", ":unique:index"]
+        if kind == "enum" and mark == "!" and len(values) == 1:
+            modifiers = [":index"]  # a required unique enum of one value is refused
+        token += draw(st.sampled_from(modifiers))
     if kind in DEFAULT_KINDS and draw(st.booleans()):
         token += ":default=" + draw(default_for(kind, length, precision, scale, values))
     return token
+
+
+def decimal_defaults(precision: int, scale: int) -> st.SearchStrategy[str]:
+    """Defaults of decimal{precision,scale} that SQLite, which keeps a decimal as
+    a double, reads back unchanged: at most 15 digits down to the last place of
+    the scale, or a binary fraction that a double holds exactly."""
+    sign = st.sampled_from(["", "-"])
+    whole_room = precision - scale
+    fractions = [f for f in ("", "5", "25", "125", "0625") if len(f) <= scale]
+    exact = st.tuples(
+        sign, st.integers(0, 10 ** min(whole_room, 6) - 1), st.sampled_from(fractions)
+    ).map(lambda n: f"{n[0]}{n[1]}.{n[2]}" if n[2] else f"{n[0]}{n[1]}")
+    if scale >= 15:
+        return exact
+    whole_digits = min(whole_room, 15 - scale, 8)
+    short = st.tuples(
+        sign, st.integers(0, 10**whole_digits - 1), st.integers(0, 10**scale - 1)
+    ).map(lambda n: f"{n[0]}{n[1]}.{n[2]:0{scale}d}" if scale else f"{n[0]}{n[1]}")
+    return exact | short
 
 
 def default_for(kind, length, precision, scale, values):
@@ -575,27 +701,16 @@ def default_for(kind, length, precision, scale, values):
     if kind == "bigint":
         return st.integers(-(2**63), 2**63 - 1).map(str)
     if kind == "float":
-        return st.sampled_from(["1.5", "-0.25", "1e3", "0", "12.125"])
+        written = st.sampled_from(["1.5", "-0.25", "1e3", "0", "12.125", ".5", "1E-7"])
+        return written | st.floats(allow_nan=False, allow_infinity=False).map(repr)
     if kind == "decimal":
-        # At most 15 significant digits: all that SQLite keeps.
-        whole_digits, fraction_digits = min(precision - scale, 8), min(scale, 7)
-        whole = st.integers(0, 10**whole_digits - 1)
-        fraction = st.integers(0, 10**fraction_digits - 1)
-        return st.tuples(whole, fraction).map(
-            lambda wf: (
-                f"{wf[0]}.{wf[1]:0{fraction_digits}d}"
-                if fraction_digits
-                else str(wf[0])
-            )
-        )
+        return decimal_defaults(precision, scale)
     if kind == "date":
         return st.dates(min_value=EARLIEST.date()).map(lambda d: f"{d:%Y-%m-%d}")
     if kind == "datetime":
-        moments = st.datetimes(min_value=EARLIEST).map(
-            lambda d: d.replace(microsecond=0)
-        )
-        return moments.map(lambda d: quoted(f"{d:%Y-%m-%d %H:%M:%S}"))
-    return st.times().map(lambda t: quoted(f"{t:%H:%M:%S}"))
+        # Microseconds and all: the columns keep them on every database.
+        return st.datetimes(min_value=EARLIEST).map(lambda d: quoted(str(d)))
+    return st.times().map(lambda t: quoted(str(t)))
 
 
 @st.composite

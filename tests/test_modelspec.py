@@ -170,6 +170,14 @@ def test_modifiers():
             datetime.datetime(2024, 1, 31, 9, 30, 15),
         ),
         ('opens:time:default="08:15"', datetime.time(8, 15)),
+        # Fractions of a second are kept: the columns keep microseconds everywhere.
+        (
+            'at:datetime:default="2024-01-01 10:00:00.5"',
+            datetime.datetime(2024, 1, 1, 10, 0, 0, 500000),
+        ),
+        ('opens:time:default="08:15:00.000001"', datetime.time(8, 15, 0, 1)),
+        # A double holds 1.25 exactly, at any scale; SQLite keeps decimals so.
+        ("price:decimal{30,20}:default=1.25", Decimal("1.25")),
     ],
 )
 def test_defaults_have_the_type_of_their_field(token, value):
@@ -436,6 +444,8 @@ REFUSALS = [
     ("User n:decimal{4,2}:default=123.4", "123.4", "does not fit"),
     ("User n:decimal{4,2}:default=1.234", "1.234", "does not fit"),
     ("User n:decimal{30,2}:default=1234567890123456", "1234567890123456", "SQLite"),
+    ("User n:decimal{20,16}:default=0.1", "0.1", "keeps a decimal as a double"),
+    ("User n:decimal{30,2}:default=12345678901234.1", "12345678901234.1", "double"),
     ("User s:enum{draft,live}:default=drafts", "drafts", "not one of"),
     ("User s:string{3}:default=toolong", "toolong", "longer than"),
     ("User d:date:default=2024-02-30", "2024-02-30", "valid date"),
@@ -443,9 +453,9 @@ REFUSALS = [
     ("User d:date:default=0999-12-31", "0999-12-31", "year 1000"),
     ("User t:time:default=09:30", "09", "quote it"),
     (
-        'User t:datetime:default="2024-01-01 10:00:00.5"',
-        '"2024-01-01 10:00:00.5"',
-        "whole",
+        'User t:datetime:default="2024-01-01 10:00:00.1234567"',
+        '"2024-01-01 10:00:00.1234567"',
+        "not a datetime",
     ),
     ("User u:uuid:default=x", "x", "no default"),
     ("User j:json:default=x", "x", "no default"),
@@ -462,6 +472,7 @@ REFUSALS = [
     ("User bio:text:unique", "bio:text:unique", "cannot be unique"),
     ("User bio:json:index", "bio:json:index", "cannot be indexed"),
     ("User flag:boolean:unique", "flag:boolean:unique", "only two rows"),
+    ("User only:enum{one}!:unique", "only:enum{one}!:unique", "only one row"),
     ("User name:string{1000}:unique", "name:string{1000}:unique", "768"),
     ("User name::unique", "name::unique", "empty type"),
     ("User name:string:", "name:string:", "empty modifier"),

@@ -12,7 +12,8 @@ import flask_migrate
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import Engine, text
+from sqlalchemy import Engine, MetaData, Table, TextClause, event, text
+from sqlalchemy.engine import Connection, ExecutionContext
 from sqlalchemy.orm import scoped_session
 
 from {{ cookiecutter.package_name }} import create_app
@@ -42,23 +43,88 @@ def app(database_url: str) -> Iterator[Flask]:
         db.engine.dispose()
 
 
+class WrittenTables:
+    """The tables of the models that rows may have been written to since the
+    last cleanup, as seen in every statement that goes through the engine.
+
+    Emptying only those after a test, rather than every table, keeps the
+    cleanup fast when the models have many tables. An INSERT that SQLAlchemy
+    compiled names its table; plain SQL other than a SELECT could write
+    anywhere, so after one the cleanup empties every table.
+    """
+
+    def __init__(self, metadata: MetaData) -> None:
+        # Children before parents, so that no foreign key blocks a DELETE.
+        self.deletion_order = list(reversed(metadata.sorted_tables))
+        self.names: set[str] = set()
+        self.all_tables = False
+
+    def note(
+        self,
+        connection: Connection,
+        cursor: object,
+        statement: str,
+        parameters: object,
+        context: ExecutionContext,
+        executemany: bool,
+    ) -> None:
+        """SQLAlchemy's before_cursor_execute event."""
+        if context.isinsert:
+            self.names.add(context.compiled.statement.table.name)
+        elif may_write_anywhere(statement, context):
+            self.all_tables = True
+
+    def take(self) -> list[Table]:
+        """The tables to empty, in an order that deletes children first; then
+        start again with none."""
+        tables = [
+            table
+            for table in self.deletion_order
+            if self.all_tables or table.name in self.names
+        ]
+        self.names.clear()
+        self.all_tables = False
+        return tables
+
+
+def may_write_anywhere(statement: str, context: ExecutionContext) -> bool:
+    """Plain SQL (`text()`, `exec_driver_sql`) other than a SELECT: SQLAlchemy
+    knows nothing of what it does."""
+    compiled = context.compiled
+    is_plain_sql = compiled is None or isinstance(compiled.statement, TextClause)
+    return is_plain_sql and not statement.lstrip().lower().startswith("select")
+
+
+@pytest.fixture(scope="session")
+def written_tables(app: Flask) -> Iterator[WrittenTables]:
+    written = WrittenTables(db.metadata)
+    event.listen(db.engine, "before_cursor_execute", written.note)
+    yield written
+    event.remove(db.engine, "before_cursor_execute", written.note)
+
+
 @pytest.fixture
-def db_session(app: Flask) -> Iterator[scoped_session]:
+def db_session(written_tables: WrittenTables) -> Iterator[scoped_session]:
     """The session; every row a test wrote is deleted after it."""
     yield db.session
     db.session.rollback()
+    tables = written_tables.take()
+    if not tables:
+        return
     # MySQL/MariaDB check foreign keys row by row, so one DELETE cannot remove
     # rows of a table that refer to each other (a self-reference) there.
     checks_row_by_row = db.engine.dialect.name in ("mysql", "mariadb")
     if checks_row_by_row:
         db.session.execute(text("SET FOREIGN_KEY_CHECKS = 0"))
     try:
-        for table in reversed(db.metadata.sorted_tables):
+        for table in tables:
             db.session.execute(table.delete())
     finally:
         if checks_row_by_row:
             db.session.execute(text("SET FOREIGN_KEY_CHECKS = 1"))
     db.session.commit()
+    # The cleanup's own statements are no test's writes.
+    written_tables.take()
 
 
 @pytest.fixture

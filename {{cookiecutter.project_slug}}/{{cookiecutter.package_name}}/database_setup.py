@@ -14,7 +14,6 @@ All three run in this one process through Flask-Migrate's Python API.
 import argparse
 import io
 import re
-import tempfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, redirect_stdout
 from pathlib import Path
@@ -32,6 +31,7 @@ from .config import Config
 from .extensions import db
 
 INITIAL_MESSAGE = "initial migration"
+SCRATCH_DATABASE_URL = "sqlite://"  # in memory
 ENVIRONMENT_TEMPLATE = Path(__file__).parent / "migrations_template"
 # Read by migrations/env.py.
 UNMANAGED_TABLES_FILE = "unmanaged_tables.txt"
@@ -119,28 +119,28 @@ def create_initial_migration(directory: Path) -> tuple[Path, int]:
     """Autogenerate the first revision against an empty SQLite database.
 
     Then apply it there, to check that it creates every table of the models.
+    The database lives in memory (Flask-SQLAlchemy keeps one connection to it
+    for the app): nothing of it needs to outlast the check.
     """
     from . import create_app  # here, not at the top: the package imports us
 
-    with tempfile.TemporaryDirectory(prefix="setup-db-") as scratch:
-        scratch_url = f"sqlite:///{Path(scratch) / 'scratch.db'}"
-        scratch_app = create_app(
-            Config(
-                SECRET_KEY=current_app.config["SECRET_KEY"],
-                SQLALCHEMY_DATABASE_URI=scratch_url,
-            )
+    scratch_app = create_app(
+        Config(
+            SECRET_KEY=current_app.config["SECRET_KEY"],
+            SQLALCHEMY_DATABASE_URI=SCRATCH_DATABASE_URL,
         )
-        with scratch_app.app_context(), quiet_alembic():
-            run_command(flask_migrate.migrate, directory, message=INITIAL_MESSAGE)
-            revisions = revision_files(directory)
-            if not revisions:
-                raise SetupError(
-                    "`flask db migrate` found no tables: are the models imported "
-                    "in create_app?"
-                )
-            run_command(flask_migrate.upgrade, directory)
-            created = set(inspect(db.engine).get_table_names())
-            db.engine.dispose()
+    )
+    with scratch_app.app_context(), quiet_alembic():
+        run_command(flask_migrate.migrate, directory, message=INITIAL_MESSAGE)
+        revisions = revision_files(directory)
+        if not revisions:
+            raise SetupError(
+                "`flask db migrate` found no tables: are the models imported "
+                "in create_app?"
+            )
+        run_command(flask_migrate.upgrade, directory)
+        created = set(inspect(db.engine).get_table_names())
+        db.engine.dispose()
     missing = sorted(set(db.metadata.tables) - created)
     if missing:
         raise SetupError(

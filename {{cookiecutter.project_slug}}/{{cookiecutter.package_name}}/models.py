@@ -2,6 +2,10 @@
 """The database models, one class per table."""
 
 {{ plan.imports }}
+{%- if plan.column_types %}
+
+{{ plan.column_types }}
+{%- endif %}
 {%- if plan.timestamp_lines %}
 
 
