@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
+from flask_db_template.api_code import check_api
 from flask_db_template.modelspec import SpecError, parse
 
 
@@ -25,6 +26,7 @@ class AnswerError(ValueError):
 RESERVED_PACKAGE_NAMES = frozenset(
     {
         "alembic",
+        "apispec",
         "app",
         "bin",
         "blinker",
@@ -33,13 +35,17 @@ RESERVED_PACKAGE_NAMES = frozenset(
         "dotenv",
         "flask",
         "flask_migrate",
+        "flask_smorest",
         "flask_sqlalchemy",
         "greenlet",
+        "gunicorn",
         "instance",
         "itsdangerous",
         "jinja2",
         "mako",
         "markupsafe",
+        "marshmallow",
+        "marshmallow_sqlalchemy",
         "migrations",
         "psycopg",
         "psycopg_binary",
@@ -52,6 +58,7 @@ RESERVED_PACKAGE_NAMES = frozenset(
         "test",
         "tests",
         "typing_extensions",
+        "webargs",
         "werkzeug",
     }
 )
@@ -237,7 +244,9 @@ def find_problem(answers: dict) -> str | None:
             except (OSError, UnicodeDecodeError) as error:
                 reason = getattr(error, "strerror", None) or error
                 return f"models: cannot read {models[1:]}: {reason}"
-        parse(models, timestamps=answers["timestamps"])
+        schema = parse(models, timestamps=answers["timestamps"])
+        if answers["api"]:
+            check_api(schema)
     except AnswerError as error:
         return str(error)
     except SpecError as error:

@@ -9,6 +9,10 @@ from __future__ import annotations
 import json
 import re
 
+from flask_db_template.modelspec import display_width
+
+LINE_LENGTH = 88  # ruff's default, which the baked projects keep
+
 
 def python_string(text: str) -> str:
     """A Python string literal, quoted the way `ruff format` would quote it."""
@@ -16,6 +20,20 @@ def python_string(text: str) -> str:
     quote = "'" if '"' in text and "'" not in text else '"'
     escaped = text.replace("\\", "\\\\").replace(quote, "\\" + quote)
     return f"{quote}{escaped}{quote}"
+
+
+def python_assignment(text: str, target: str, indent: str = "") -> str:
+    """`target = "text"` laid out as `ruff format` would: when the line is too
+    long, the string goes in parentheses on a line of its own, if it fits
+    there (always, after an annotated target such as `NAME: str`)."""
+    literal = python_string(text)
+    flat = f"{target} = {literal}"
+    if display_width(indent + flat) <= LINE_LENGTH:
+        return flat
+    annotated = ":" in target
+    if not annotated and display_width(f"{indent}    {literal}") > LINE_LENGTH:
+        return flat
+    return f"{target} = (\n{indent}    {literal}\n{indent})"
 
 
 def toml_string(text: str) -> str:

@@ -12,7 +12,7 @@ from pathlib import Path
 from jinja2.ext import Extension
 
 from flask_db_template import answers as answers_module
-from flask_db_template import escaping, models_code
+from flask_db_template import api_code, escaping, models_code
 
 MODELS_FILE_PREFIX = "@"
 # The template's checkout, absolute: cookiecutter's own `_repo_dir` is the
@@ -70,9 +70,12 @@ class TemplateExtension(Extension):
             resolve_models_answer=resolve_models_answer,
             check_answers_or_exit=check_answers_or_exit,
             models_plan=models_code.plan_models,
+            api_plan=api_code.plan_api,
+            api_title_statement=api_code.api_title_statement,
             driver_requirements=driver_requirements,
             database_url_example=database_url_example,
             python_string=escaping.python_string,
+            python_assignment=escaping.python_assignment,
             toml_string=escaping.toml_string,
             yaml_string=escaping.yaml_string,
             markdown_text=escaping.markdown_text,

@@ -1,4 +1,5 @@
-"""Set the baked project up: environment, .env, migrations, initial migration.
+"""Set the baked project up: environment, .env, migrations, initial migration;
+without the REST API, leave out its files first.
 
 The work itself is the baked project's own `bin/setup` (so a user can finish
 or repeat it later with one command); this hook runs it and says what to do
@@ -16,6 +17,19 @@ import os
 import runpy
 import sys
 from pathlib import Path
+
+# The REST API's modules and tests: a project baked without the API has none.
+API_FILES = (
+    "{package}/resources.py",
+    "{package}/schemas.py",
+    "{package}/database_errors.py",
+    "tests/test_api.py",
+)
+
+
+def remove_api_files(project: Path, package_name: str) -> None:
+    for name in API_FILES:
+        (project / name.format(package=package_name)).unlink()
 
 
 def setup_command(create_venv: bool) -> list[str]:
@@ -80,6 +94,9 @@ def main() -> int:
     from flask_db_template.answers import parse_database_url
 
     project = Path.cwd()
+    if not answers["api"]:
+        # First, so that a setup that stops half-way leaves them out too.
+        remove_api_files(project, answers["package_name"])
     database_url = parse_database_url(answers["database_url"]).url
     print(f"Setting up {project.name}", flush=True)
     finished = run_setup(project, database_url, answers["create_venv"])

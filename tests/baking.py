@@ -11,6 +11,18 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 TEMPLATE_DIR = REPO / "{{cookiecutter.project_slug}}"
 
+# Every type, and every kind of link: many-to-one, many-to-many, to the same
+# model twice, and to itself.
+EVERY_TYPE = (
+    "User username:string{80}!:unique email:string{120}!:unique;"
+    " Post title:string{200}! body:text views:integer shares:bigint score:float"
+    " price:decimal{12,2} published:boolean!:default=false published_on:date"
+    " published_at:datetime reminder:time token:uuid extra:json cover:binary"
+    " status:enum{draft,live}!:default=draft author:references{User.posts}"
+    " editor:references{User.edited_posts}? tags:many{Tag};"
+    " Tag name:string{50}!:unique parent:references{Tag.children}?"
+)
+
 # Template syntax naming cookiecutter in a baked file was not rendered. (Bare
 # `{{` or `{%` may be a user's own answer, which must come through as typed.)
 LEFTOVER_TEMPLATE = re.compile(r"\{\{-?\s*cookiecutter|\{%-?\s*endif|cookiecutter\.")

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import ast
 import json
+import subprocess
+import sys
 import tomllib
 
 import pytest
@@ -179,3 +181,24 @@ def test_markdown_text_escapes_markup():
     assert escaping.markdown_text("*bold* _x_ [a](b) #1") == (
         "\\*bold\\* \\_x\\_ \\[a\\]\\(b\\) \\#1"
     )
+
+
+@pytest.mark.parametrize("target", ["PROJECT_NAME", "API_TITLE: ClassVar[str]"])
+@pytest.mark.parametrize("indent", ["", "    "])
+@pytest.mark.parametrize("length", [40, 60, 71, 72, 80, 90, 200])
+def test_python_assignments_are_laid_out_as_ruff_formats_them(
+    tmp_path, target, indent, length
+):
+    name = "N" * length
+    code = escaping.python_assignment(name, target, indent)
+    module = tmp_path / "module.py"
+    body = f"class Settings:\n{indent}{code}\n" if indent else f"{code}\n"
+    body = "from typing import ClassVar\n\n\n" + body
+    module.write_text(body)
+    formatted = subprocess.run(
+        [sys.executable, "-m", "ruff", "format", "--diff", "--no-cache", str(module)],
+        capture_output=True,
+        text=True,
+    )
+    assert formatted.returncode == 0, formatted.stdout
+    assert ast.literal_eval(code.split(" = ", 1)[1].strip()) == name

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import ast
 import json
+import re
 import sys
 import tomllib
 from pathlib import Path
@@ -13,6 +14,7 @@ import pytest
 from cookiecutter.main import cookiecutter
 
 from tests.baking import (
+    EVERY_TYPE,
     REPO,
     assert_no_template_leftovers,
     assert_ruff_clean,
@@ -36,6 +38,12 @@ BLOG = (
         pytest.param({"timestamps": False}, id="no-timestamps"),
         pytest.param({"models": BLOG}, id="blog"),
         pytest.param({"models": BLOG, "timestamps": False}, id="blog-no-timestamps"),
+        pytest.param({"api": False}, id="no-api"),
+        pytest.param(
+            {"models": BLOG, "api": False, "timestamps": False},
+            id="blog-no-api-no-timestamps",
+        ),
+        pytest.param({"models": EVERY_TYPE}, id="every-type"),
         pytest.param(
             {"project_name": "Inventory", "database_url": "sqlite:///stock.db"},
             id="named",
@@ -53,6 +61,29 @@ def test_bake_is_complete_clean_and_tested(bake, answers):
     assert_ruff_clean(project)
     run_baked_tests(project)
     flask(project, "db", "check")
+
+
+API_FILES = [
+    "my_flask_app/resources.py",
+    "my_flask_app/schemas.py",
+    "my_flask_app/database_errors.py",
+    "tests/test_api.py",
+]
+API_DEPENDENCIES = ["apispec", "flask-smorest", "marshmallow", "marshmallow-sqlalchemy"]
+
+
+@pytest.mark.parametrize("api", [True, False], ids=["api", "no-api"])
+def test_the_api_code_and_dependencies_come_with_the_api_only(bake, api):
+    project = bake(api=api)
+    assert [(project / name).is_file() for name in API_FILES] == [api] * len(API_FILES)
+    pyproject = tomllib.loads((project / "pyproject.toml").read_text())["project"]
+    names = {re.split(r"[<>=\[]", d)[0].lower() for d in pyproject["dependencies"]}
+    assert {name in names for name in API_DEPENDENCIES} == {api}
+    assert "gunicorn" in names
+    package = project / "my_flask_app"
+    code = "".join(path.read_text() for path in package.rglob("*.py"))
+    assert ("flask_smorest" in code) is api
+    assert ("/api/" in (project / "README.md").read_text()) is api
 
 
 def test_the_database_is_at_head_after_the_bake(bake):

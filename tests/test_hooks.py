@@ -13,7 +13,7 @@ from flask_db_template.jinja_extension import (
     check_answers_or_exit,
     resolve_models_answer,
 )
-from tests.baking import REPO
+from tests.baking import REPO, TEMPLATE_DIR
 
 DEFAULTS = json.loads((REPO / "cookiecutter.json").read_text())
 
@@ -135,3 +135,23 @@ def test_a_project_outside_the_shell_directory_is_shown_absolute(monkeypatch, tm
     hook = load_hook("post_gen_project")
     monkeypatch.setenv("PWD", str(tmp_path / "elsewhere"))
     assert hook.display_path(Path("/srv/app")) == "/srv/app"
+
+
+def test_without_the_api_its_files_are_removed_and_nothing_else(tmp_path):
+    hook = load_hook("post_gen_project")
+    kept = ["shop/__init__.py", "shop/models.py", "tests/test_models.py"]
+    removed = [name.format(package="shop") for name in hook.API_FILES]
+    for name in kept + removed:
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text("")
+    hook.remove_api_files(tmp_path, "shop")
+    assert sorted(
+        str(path.relative_to(tmp_path)) for path in tmp_path.rglob("*.py")
+    ) == sorted(kept)
+    # Each is a file of the template (the bakes without the API show that no
+    # other file holds API code).
+    for name in hook.API_FILES:
+        template_file = TEMPLATE_DIR / name.format(
+            package="{{cookiecutter.package_name}}"
+        )
+        assert template_file.is_file(), name

@@ -20,7 +20,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import create_engine, inspect, text
 
-from tests.baking import clean_environment, flask, run_baked_tests
+from tests.baking import EVERY_TYPE, clean_environment, flask, run_baked_tests
 from tests.servers import (
     SERVERS,
     Server,
@@ -32,17 +32,6 @@ from tests.servers import (
 pytestmark = pytest.mark.slow
 
 PACKAGE = "my_flask_app"  # the default project's
-# Every type, and every kind of link: many-to-one, many-to-many, to the same
-# model twice, and to itself.
-EVERY_TYPE = (
-    "User username:string{80}!:unique email:string{120}!:unique;"
-    " Post title:string{200}! body:text views:integer shares:bigint score:float"
-    " price:decimal{12,2} published:boolean!:default=false published_on:date"
-    " published_at:datetime reminder:time token:uuid extra:json cover:binary"
-    " status:enum{draft,live}!:default=draft author:references{User.posts}"
-    " editor:references{User.edited_posts}? tags:many{Tag};"
-    " Tag name:string{50}!:unique parent:references{Tag.children}?"
-)
 WITH_AN_ENUM = (
     "User username:string{80}!:unique email:string{120}!:unique;"
     " Post title:string{200}! status:enum{draft,live}!:default=draft"
@@ -133,6 +122,9 @@ def test_a_bake_on_a_server_is_migrated_checked_and_tested(
     url = server.database_url(database)
     assert {"users", "posts", "tags", "alembic_version"} <= table_names(url)
     flask(project, "db", "check")
+    # The REST API's suite among them (the api answer is yes by default): every
+    # operation and error of every model, on this server.
+    assert (project / "tests" / "test_api.py").is_file()
     run_baked_tests(project, TEST_DATABASE_URL=server.database_url(test_database))
 
 

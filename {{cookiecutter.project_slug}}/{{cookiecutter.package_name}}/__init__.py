@@ -4,10 +4,10 @@ from pathlib import Path
 
 from flask import Flask
 
-from . import views
+from . import {% if cookiecutter.api %}resources, {% endif %}views
 from .config import Config
 from .database_setup import setup_db_command
-from .extensions import db, migrate
+from .extensions import {% if cookiecutter.api %}api, {% endif %}db, migrate
 
 
 def create_app(config: Config | None = None) -> Flask:
@@ -15,6 +15,9 @@ def create_app(config: Config | None = None) -> Flask:
     app.config.from_object(config or Config.from_environment())
     register_extensions(app)
     register_blueprints(app)
+{%- if cookiecutter.api %}
+    register_api(app)
+{%- endif %}
     register_commands(app)
     return app
 
@@ -31,6 +34,17 @@ def register_extensions(app: Flask) -> None:
 
 def register_blueprints(app: Flask) -> None:
     app.register_blueprint(views.blueprint)
+
+
+{%- if cookiecutter.api %}
+
+
+def register_api(app: Flask) -> None:
+    """The REST API under /api/, its OpenAPI document and JSON errors."""
+    api.init_app(app)
+    for blueprint in resources.blueprints:
+        api.register_blueprint(blueprint)
+{%- endif %}
 
 
 def register_commands(app: Flask) -> None:

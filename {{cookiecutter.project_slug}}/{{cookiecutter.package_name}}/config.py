@@ -6,6 +6,9 @@ anywhere else (gunicorn, a container) the environment sets them.
 
 import os
 from dataclasses import dataclass
+{%- if cookiecutter.api %}
+from typing import ClassVar
+{%- endif %}
 
 
 class ConfigurationError(RuntimeError):
@@ -17,6 +20,21 @@ class Config:
     SECRET_KEY: str
     SQLALCHEMY_DATABASE_URI: str
     TESTING: bool = False
+{%- if cookiecutter.api %}
+
+    # The REST API's OpenAPI document, and its interactive docs (Swagger UI,
+    # its scripts from a CDN): the same for every environment.
+    {{ cookiecutter.project_name | api_title_statement }}
+    API_VERSION: ClassVar[str] = "1"
+    OPENAPI_VERSION: ClassVar[str] = "3.1.0"
+    OPENAPI_URL_PREFIX: ClassVar[str] = "/api"
+    OPENAPI_JSON_PATH: ClassVar[str] = "openapi.json"
+    # At /api/ itself: /api/<name> is a table's, whatever tables there are.
+    OPENAPI_SWAGGER_UI_PATH: ClassVar[str] = "/"
+    OPENAPI_SWAGGER_UI_URL: ClassVar[str] = (
+        "https://cdn.jsdelivr.net/npm/swagger-ui-dist@5.35.0/"
+    )
+{%- endif %}
 
     @classmethod
     def from_environment(cls) -> "Config":

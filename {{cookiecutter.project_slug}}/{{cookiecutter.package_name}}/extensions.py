@@ -1,9 +1,19 @@
 """The Flask extensions: created here unbound, bound to the app in create_app."""
 
+{% if cookiecutter.api -%}
+import flask_smorest
+from apispec.ext.marshmallow import MarshmallowPlugin, resolver
+{% endif -%}
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
+{%- if cookiecutter.api %}
+from marshmallow import Schema
+{%- endif %}
 from sqlalchemy import MetaData
 from sqlalchemy.orm import DeclarativeBase
+{%- if cookiecutter.api %}
+from werkzeug.exceptions import HTTPException, MethodNotAllowed
+{%- endif %}
 
 # Every constraint gets a predictable name from the first migration on:
 # Alembic cannot drop or alter an unnamed constraint later.
@@ -18,8 +28,44 @@ NAMING_CONVENTION = {
 
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
+{%- if cookiecutter.api %}
+
+
+class Api(flask_smorest.Api):
+    """flask-smorest's Api: the REST API's blueprints and OpenAPI document, and
+    JSON instead of HTML for every HTTP error of the app.
+
+    Each operation documents the errors it answers with and no catch-all
+    `default` response, so the document says exactly what a client (or a
+    fuzzer) may receive. A 405 keeps its Allow header, as HTTP requires.
+    """
+
+    DEFAULT_ERROR_RESPONSE_NAME = None
+
+    def handle_http_exception(self, error: HTTPException):
+        payload, status, headers = super().handle_http_exception(error)
+        if isinstance(error, MethodNotAllowed) and error.valid_methods:
+            headers = {**headers, "Allow": ", ".join(sorted(error.valid_methods))}
+        return payload, status, headers
+
+
+def schema_component_name(schema: type[Schema] | Schema) -> str:
+    """The name of a schema in the OpenAPI document: `Post` for PostSchema, and
+    `PostUpdate` for the PostSchema(partial=True) that PATCH reads."""
+    partial = not isinstance(schema, type) and schema.partial
+    return resolver(schema) + ("Update" if partial else "")
+{%- endif %}
 
 
 db = SQLAlchemy(model_class=Base)
 # Flask-Migrate 4 turns on batch mode (SQLite's ALTER TABLE) and type comparison.
 migrate = Migrate()
+{%- if cookiecutter.api %}
+api = Api(
+    spec_kwargs={
+        "marshmallow_plugin": MarshmallowPlugin(
+            schema_name_resolver=schema_component_name
+        )
+    }
+)
+{%- endif %}

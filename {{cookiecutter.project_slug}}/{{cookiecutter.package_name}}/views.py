@@ -6,7 +6,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from .extensions import db
 
-PROJECT_NAME = {{ cookiecutter.project_name | python_string }}
+{{ cookiecutter.project_name | python_assignment("PROJECT_NAME") }}
 
 blueprint = Blueprint("main", __name__)
 

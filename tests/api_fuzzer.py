@@ -1,0 +1,165 @@
+"""Fuzz a baked project's REST API with schemathesis, through WSGI (no network).
+
+    python tests/api_fuzzer.py PROJECT PACKAGE DATABASE_URL REPORT_FILE
+
+Run by tests/test_api_fuzzing.py: the baked package is imported here, in a
+process of its own, so bakes of the same package name never meet. The app
+is built on DATABASE_URL (an empty database, migrated here to head), its
+OpenAPI document is read from /api/openapi.json, and every operation gets
+`FUZZ_EXAMPLES` cases (default 50) of data that fits its schema and as many
+that does not, each checked: no 5xx, and a status code, content type,
+headers and body that the document declares for the operation.
+
+Operations on one row get cases for rows that exist too, not only for the
+random ids that hit none; creates run first so that there are such rows,
+and deletes last. REPORT_FILE receives, as JSON, the number of requests,
+how many of each status code each operation answered with, and the failures.
+"""
+
+from __future__ import annotations
+
+import importlib
+import json
+import os
+import sys
+from collections import Counter
+from pathlib import Path
+
+import hypothesis
+from hypothesis import strategies as st
+
+ORDER = {"POST": 0, "GET": 1, "PATCH": 2, "DELETE": 3}
+# Which of the rows there are a case aims at.
+POSITIONS = st.integers(min_value=0, max_value=19)
+DEFAULT_EXAMPLES = 50
+
+
+def main(project: str, package_name: str, database_url: str, report: str) -> int:
+    sys.path.insert(0, project)
+    import flask_migrate
+    import schemathesis
+    from schemathesis.checks import (
+        content_type_conformance,
+        not_a_server_error,
+        response_headers_conformance,
+        response_schema_conformance,
+        status_code_conformance,
+    )
+    from sqlalchemy import select
+
+    package = importlib.import_module(package_name)
+    config = importlib.import_module(f"{package_name}.config")
+    db = importlib.import_module(f"{package_name}.extensions").db
+    resources = importlib.import_module(f"{package_name}.resources")
+    schemas = importlib.import_module(f"{package_name}.schemas")
+
+    checks = [
+        not_a_server_error,
+        status_code_conformance,
+        content_type_conformance,
+        response_headers_conformance,
+        response_schema_conformance,
+    ]
+    examples = int(os.environ.get("FUZZ_EXAMPLES", DEFAULT_EXAMPLES))
+    app = package.create_app(
+        config.Config(SECRET_KEY="fuzz", SQLALCHEMY_DATABASE_URI=database_url)
+    )
+    # Each table's references and links, as the API's views see them.
+    rows_of = {
+        rows.table: rows
+        for rows in map(resources.Rows, schemas.ModelSchema.__subclasses__())
+    }
+
+    def existing_ids(model) -> list[int]:
+        query = select(model.id).order_by(model.id).limit(20)
+        try:
+            return list(db.session.scalars(query))
+        finally:
+            db.session.remove()
+
+    def aim_at_existing_rows(case, data) -> None:
+        """Point some of the case's ids at rows that exist: random ids name
+        none, and the operations would hardly get past their 404 or 409.
+
+        What is drawn never depends on the rows there are (Hypothesis needs
+        the same draws to replay a case): positions, mapped onto the ids.
+        """
+
+        def existing(model, position: int) -> int | None:
+            ids = existing_ids(model)
+            return ids[position % len(ids)] if ids else None
+
+        rows = rows_of[case.operation.path.split("/")[2]]
+        if "row_id" in (case.path_parameters or {}):
+            aimed = existing(rows.model, data.draw(POSITIONS))
+            if aimed is not None and data.draw(st.booleans()):
+                case.path_parameters["row_id"] = aimed
+        if not isinstance(case.body, dict):
+            return
+        for column, target in rows.references.items():
+            if column in case.body and data.draw(st.booleans()):
+                aimed = existing(target, data.draw(POSITIONS))
+                if aimed is not None:
+                    case.body[column] = aimed
+        for name, link in rows.links.values():
+            if name in case.body and data.draw(st.booleans()):
+                positions = data.draw(st.lists(POSITIONS, max_size=3))
+                aimed = [existing(link.mapper.class_, p) for p in positions]
+                case.body[name] = [row_id for row_id in aimed if row_id is not None]
+
+    requests = 0
+    statuses: Counter[str] = Counter()
+
+    def fuzz(operation, mode) -> None:
+        @hypothesis.settings(
+            max_examples=examples,
+            deadline=None,
+            database=None,
+            suppress_health_check=list(hypothesis.HealthCheck),
+            # No shrinking: the rows change from case to case, so a smaller
+            # case would not fail the same way; a failure is reported as found.
+            phases=[hypothesis.Phase.generate],
+        )
+        @hypothesis.given(
+            case=operation.as_strategy(generation_mode=mode), data=st.data()
+        )
+        def run_case(case, data) -> None:
+            nonlocal requests
+            if mode.is_positive:
+                aim_at_existing_rows(case, data)
+            requests += 1
+            response = case.call_and_validate(checks=checks)
+            statuses[f"{operation.label} {response.status_code}"] += 1
+
+        run_case()
+
+    failures: list[str] = []
+    with app.app_context():
+        flask_migrate.upgrade()
+        schema = schemathesis.openapi.from_wsgi("/api/openapi.json", app)
+        # Creates first, the rows they refer to before them; deletes last.
+        tables = [table.name for table in db.metadata.sorted_tables]
+        operations = sorted(
+            (result.ok() for result in schema.get_all_operations()),
+            key=lambda operation: (
+                ORDER[operation.method.upper()],
+                tables.index(operation.path.split("/")[2]),
+                operation.path,
+            ),
+        )
+        for operation in operations:
+            for mode in schemathesis.GenerationMode:
+                try:
+                    fuzz(operation, mode)
+                # schemathesis raises its failures as a BaseExceptionGroup.
+                except (Exception, BaseExceptionGroup) as error:
+                    failures.append(f"{operation.label} ({mode}): {error}")
+
+    Path(report).write_text(
+        json.dumps({"requests": requests, "statuses": statuses, "failures": failures})
+    )
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(*sys.argv[1:]))

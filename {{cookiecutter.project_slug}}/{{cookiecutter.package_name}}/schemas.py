@@ -1,0 +1,214 @@
+{%- set plan = cookiecutter.__models | api_plan(cookiecutter.timestamps) -%}
+"""What each model looks like as JSON, in the API's requests and responses.
+
+marshmallow-sqlalchemy derives each schema's fields from its model's columns:
+types, lengths, NOT NULL, defaults and enum values. `ColumnConverter` narrows
+them to what every database the app may run on stores as it is, so a request
+that passes validation is one the database accepts, and a column added to a
+model shows up in the API and its OpenAPI document without a change here.
+
+A reference is its foreign key column (`author_id`); a many-to-many link is
+the list of its rows' ids (`tag_ids`), declared in the schema of each side.
+"""
+
+import base64
+import binascii
+import datetime
+import functools
+import re
+
+import sqlalchemy as sa
+from marshmallow import fields, validate
+from marshmallow_sqlalchemy import ModelConverter, SQLAlchemyAutoSchema
+
+from . import models
+
+# The id column and every reference are INTEGER: 32 bits on every database.
+MAX_ID = 2**31 - 1
+INTEGER_RANGES = (
+    (sa.BigInteger, -(2**63), 2**63 - 1),
+    (sa.SmallInteger, -(2**15), 2**15 - 1),
+    (sa.Integer, -(2**31), 2**31 - 1),
+)
+# MySQL and MariaDB keep a Float column in single precision.
+FLOAT_LIMIT = 3.4e38
+# PostgreSQL's text cannot hold NUL, and no driver can send half a surrogate pair.
+STORABLE_TEXT = r"^[^\u0000\ud800-\udfff]*$"
+
+
+class StorableText(fields.String):
+    """Text without the characters some database or driver refuses."""
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.validators.append(
+            validate.Regexp(STORABLE_TEXT, error="Holds a NUL or a lone surrogate.")
+        )
+
+
+{% raw -%}
+class DecimalString(fields.Decimal):
+    """A Numeric(precision, scale) column as a JSON string such as "12.50".
+
+    A string, because a JSON number reaches Python as a float and loses digits;
+    at most `precision - scale` digits before the point and `scale` after it,
+    so the database stores the value exactly as sent.
+    """
+
+    def __init__(self, *, precision: int, places: int, **kwargs) -> None:
+        whole = "0" if precision == places else f"[0-9]{{1,{precision - places}}}"
+        fraction = rf"(\.[0-9]{{1,{places}}})?" if places else ""
+        self.syntax = re.compile(f"-?{whole}{fraction}")
+        metadata = {"type": "string", "pattern": f"^{self.syntax.pattern}$"}
+        super().__init__(
+            places=places,
+            as_string=True,
+            metadata=metadata | kwargs.pop("metadata", {}),
+            **kwargs,
+        )
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if not isinstance(value, str) or not self.syntax.fullmatch(value):
+            raise self.make_error("invalid")
+        return super()._deserialize(value, attr, data, **kwargs)
+{%- endraw %}
+
+
+def decimal_field(converter: ModelConverter, column_type: sa.Numeric):
+    # marshmallow-sqlalchemy passes the scale as `places`.
+    return functools.partial(DecimalString, precision=column_type.precision)
+
+
+def enum_field(converter: ModelConverter, column_type: sa.Enum):
+    # Values listed in the model come as marshmallow-sqlalchemy's OneOf validator.
+    return fields.Enum if column_type.enum_class else StorableText
+
+
+class UTCDateTime(fields.NaiveDateTime):
+    """A DateTime column holds UTC without a time zone.
+
+    A request may give any offset (none means UTC); a response writes the
+    offset, so that clients read the time it is.
+    """
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__(timezone=datetime.UTC, **kwargs)
+
+    def _serialize(self, value, attr, obj, **kwargs):
+        if value is not None:
+            value = value.replace(tzinfo=datetime.UTC)
+        return super()._serialize(value, attr, obj, **kwargs)
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        try:
+            return super()._deserialize(value, attr, data, **kwargs)
+        except OverflowError as error:  # the year 1 at a positive offset
+            raise self.make_error(
+                "invalid", input=value, obj_type="datetime"
+            ) from error
+
+
+class LocalTime(fields.Time):
+    """A Time column holds a time of day without an offset; one with an offset
+    is refused, as no date says what it would be in another zone."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        time = super()._deserialize(value, attr, data, **kwargs)
+        if time.tzinfo is not None:
+            raise self.make_error("invalid", input=value, obj_type="time")
+        return time
+
+
+class Base64Bytes(fields.String):
+    """A LargeBinary column as base64 text, JSON having no bytes."""
+
+    default_error_messages = {"invalid": "Not valid base64."}
+
+    def __init__(self, **kwargs) -> None:
+        metadata = {"format": "byte"} | kwargs.pop("metadata", {})
+        super().__init__(metadata=metadata, **kwargs)
+
+    def _serialize(self, value, attr, obj, **kwargs):
+        return None if value is None else base64.b64encode(value).decode("ascii")
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if not isinstance(value, str):
+            raise self.make_error("invalid")
+        try:
+            return base64.b64decode(value, validate=True)
+        except (binascii.Error, ValueError) as error:
+            raise self.make_error("invalid") from error
+
+
+class ColumnConverter(ModelConverter):
+    """marshmallow-sqlalchemy's converter, with the fields and limits above."""
+
+    SQLA_TYPE_MAPPING = {
+        **ModelConverter.SQLA_TYPE_MAPPING,
+        sa.Enum: enum_field,
+        sa.String: StorableText,
+        sa.Float: fields.Float,
+        sa.Numeric: decimal_field,
+        sa.DateTime: UTCDateTime,
+        sa.Time: LocalTime,
+        sa.LargeBinary: Base64Bytes,
+        # The models type a JSON column as dict[str, Any].
+        sa.JSON: fields.Dict,
+    }
+
+    def property2field(self, prop, *, instance=True, field_class=None, **kwargs):
+        field = super().property2field(
+            prop, instance=instance, field_class=field_class, **kwargs
+        )
+        if instance and hasattr(prop, "columns"):
+            field.validators.extend(column_limits(prop.columns[0]))
+        return field
+
+
+def column_limits(column: sa.Column) -> list[validate.Validator]:
+    """What a column's type holds on every database, beyond marshmallow's own."""
+    if column.foreign_keys:
+        return [validate.Range(min=1, max=MAX_ID)]
+    for integer_type, low, high in INTEGER_RANGES:
+        if isinstance(column.type, integer_type):
+            return [validate.Range(min=low, max=high)]
+    if isinstance(column.type, sa.Float):
+        return [validate.Range(min=-FLOAT_LIMIT, max=FLOAT_LIMIT)]
+    return []
+
+
+class RowIds(fields.List):
+    """A many-to-many link as the ids of its rows, sorted.
+
+    Loads as a list of ids under the relationship's name; the view turns them
+    into rows (see resources.py).
+    """
+
+    def __init__(self, relationship: str, **kwargs) -> None:
+        ids = fields.Integer(validate=validate.Range(min=1, max=MAX_ID))
+        super().__init__(ids, attribute=relationship, **kwargs)
+
+    def _serialize(self, value, attr, obj, **kwargs):
+        return None if value is None else sorted(row.id for row in value)
+
+
+class ModelSchema(SQLAlchemyAutoSchema):
+    class Meta:
+        model_converter = ColumnConverter
+        # References as their foreign key columns.
+        include_fk = True
+        # Requests give plain values; the views build or change the rows.
+        load_instance = False
+        dump_only = {{ plan.dump_only }}
+{%- for schema in plan.schemas %}
+
+
+class {{ schema.class_name }}(ModelSchema):
+    class Meta(ModelSchema.Meta):
+        model = models.{{ schema.model }}
+{%- if schema.link_lines %}
+{% for line in schema.link_lines %}
+    {{ line }}
+{%- endfor %}
+{%- endif %}
+{%- endfor %}
