@@ -165,6 +165,20 @@ def named_enum_types(columns: Iterable[Column]) -> dict[str, Enum]:
     }
 
 
+def columns_of_dropped_table(operation: ops.DropTableOp) -> Iterable[Column]:
+    """The columns of the table that `operation` drops.
+
+    Those of the models' table of that name when there is one (the downgrade
+    of its creation); else rebuilt from the operation, which is slower: a
+    fifth of a second for the downgrade of a hundred tables.
+    """
+    key = operation.table_name
+    if operation.schema:
+        key = f"{operation.schema}.{key}"
+    table = db.metadata.tables.get(key)
+    return (table if table is not None else operation.to_table()).columns
+
+
 def create_and_drop_enum_types(migration_context, revision, directives) -> None:
     """Give every revision the enum types its columns need, both ways.
 
@@ -179,8 +193,10 @@ def create_and_drop_enum_types(migration_context, revision, directives) -> None:
         dropped_columns: list[tuple[str, Column]] = []
         for operation in operations.ops:
             if isinstance(operation, ops.DropTableOp):
-                table = operation.to_table()
-                dropped_columns += [(table.name, column) for column in table.columns]
+                dropped_columns += [
+                    (operation.table_name, column)
+                    for column in columns_of_dropped_table(operation)
+                ]
             elif isinstance(operation, ops.ModifyTableOps):
                 for table_operation in operation.ops:
                     if isinstance(table_operation, ops.AddColumnOp):
