@@ -21,7 +21,7 @@ from pathlib import Path
 import click
 import flask_migrate
 from alembic.config import Config as AlembicConfig
-from flask import current_app
+from flask import Flask, current_app
 from flask.cli import with_appcontext
 from sqlalchemy import URL, Engine, create_engine, inspect, text
 from sqlalchemy.exc import OperationalError, SQLAlchemyError
@@ -122,14 +122,19 @@ def create_initial_migration(directory: Path) -> tuple[Path, int]:
     The database lives in memory (Flask-SQLAlchemy keeps one connection to it
     for the app): nothing of it needs to outlast the check.
     """
-    from . import create_app  # here, not at the top: the package imports us
+    # Here, not at the top: the package imports this module.
+    from . import register_extensions
 
-    scratch_app = create_app(
+    # The models and Flask-Migrate, nothing else: registering the rest of the
+    # app (its API's blueprints, say) would only cost time.
+    scratch_app = Flask(current_app.import_name)
+    scratch_app.config.from_object(
         Config(
             SECRET_KEY=current_app.config["SECRET_KEY"],
             SQLALCHEMY_DATABASE_URI=SCRATCH_DATABASE_URL,
         )
     )
+    register_extensions(scratch_app)
     with scratch_app.app_context(), quiet_alembic():
         run_command(flask_migrate.migrate, directory, message=INITIAL_MESSAGE)
         revisions = revision_files(directory)
