@@ -10,7 +10,8 @@ Prints the median wall time of, in one run:
   `flask db migrate` and `flask db upgrade` as three commands, the way the
   Flask-Migrate tutorial has users do it;
 - bakes of schemas of 1, 10 and 100 models (references and many-to-many
-  links, given as `@path`), each against the 1-model bake.
+  links, given as `@path`), each against the 1-model bake, without and with
+  the REST API (whose per-model schemas and blueprints cost start-up time).
 
 Targets: bake/baseline at most 0.5; the 100-model bake at most 2x the 1-model
 bake. Run by hand; never part of the test suite.
@@ -73,8 +74,7 @@ def timed(action) -> float:
         return time.perf_counter() - started
 
 
-def bake(models: str | None = None):
-    answers = [f"models={models}"] if models else []
+def bake(*answers: str):
     return lambda output: cookiecutter(output, *answers)
 
 
@@ -122,16 +122,19 @@ def main() -> None:
     )
 
     with tempfile.TemporaryDirectory(prefix="bake-speed-schemas-") as schemas:
-        sizes = {}
-        for model_count in (1, 10, 100):
-            path = Path(schemas) / f"models-{model_count}.txt"
-            path.write_text(schema(model_count))
-            sizes[model_count] = median(bake(f"@{path}"), runs)
-        for model_count, seconds in sizes.items():
-            ratio = seconds / sizes[1]
-            print(
-                f"bake of {model_count:3d} models                       {seconds:6.2f}  x{ratio:.2f} of 1 model"
-            )
+        for api in ("no", "yes"):
+            sizes = {}
+            for model_count in (1, 10, 100):
+                path = Path(schemas) / f"models-{model_count}.txt"
+                path.write_text(schema(model_count))
+                answers = (f"models=@{path}", f"api={api}")
+                sizes[model_count] = median(bake(*answers), runs)
+            for model_count, seconds in sizes.items():
+                ratio = seconds / sizes[1]
+                print(
+                    f"bake of {model_count:3d} models, api={api:3s}             "
+                    f"{seconds:6.2f}  x{ratio:.2f} of 1 model"
+                )
     print("target: 100 models <= 2x 1 model")
 
 
