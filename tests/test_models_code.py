@@ -22,15 +22,7 @@ from sqlalchemy.orm import RelationshipDirection, configure_mappers
 from flask_db_template import models_code, modelspec
 from flask_db_template.models_code import plan_models
 from flask_db_template.modelspec import SpecError
-
-settings.register_profile(
-    "default",
-    max_examples=50,
-    deadline=None,
-    suppress_health_check=[HealthCheck.too_slow],
-)
-settings.register_profile("ci", max_examples=300, deadline=None)
-settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
+from tests.strategies import decimal_defaults
 
 TEMPLATE = pathlib.Path(__file__).parent.parent / "{{cookiecutter.project_slug}}"
 MODELS_TEMPLATE = TEMPLATE / "{{cookiecutter.package_name}}" / "models.py"
@@ -666,25 +658,6 @@ def scalar_field(draw, name):
     if kind in DEFAULT_KINDS and draw(st.booleans()):
         token += ":default=" + draw(default_for(kind, length, precision, scale, values))
     return token
-
-
-def decimal_defaults(precision: int, scale: int) -> st.SearchStrategy[str]:
-    """Defaults of decimal{precision,scale} that SQLite, which keeps a decimal as
-    a double, reads back unchanged: at most 15 digits down to the last place of
-    the scale, or a binary fraction that a double holds exactly."""
-    sign = st.sampled_from(["", "-"])
-    whole_room = precision - scale
-    fractions = [f for f in ("", "5", "25", "125", "0625") if len(f) <= scale]
-    exact = st.tuples(
-        sign, st.integers(0, 10 ** min(whole_room, 6) - 1), st.sampled_from(fractions)
-    ).map(lambda n: f"{n[0]}{n[1]}.{n[2]}" if n[2] else f"{n[0]}{n[1]}")
-    if scale >= 15:
-        return exact
-    whole_digits = min(whole_room, 15 - scale, 8)
-    short = st.tuples(
-        sign, st.integers(0, 10**whole_digits - 1), st.integers(0, 10**scale - 1)
-    ).map(lambda n: f"{n[0]}{n[1]}.{n[2]:0{scale}d}" if scale else f"{n[0]}{n[1]}")
-    return exact | short
 
 
 def default_for(kind, length, precision, scale, values):

@@ -2,24 +2,14 @@
 
 import datetime
 import json
-import os
 from decimal import Decimal
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from flask_db_template import modelspec
 from flask_db_template.modelspec import Field, ManyToMany, Reference, SpecError
-
-settings.register_profile(
-    "default",
-    max_examples=50,
-    deadline=None,
-    suppress_health_check=[HealthCheck.too_slow],
-)
-settings.register_profile("ci", max_examples=300, deadline=None)
-settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
 
 SPEC_EXAMPLE = """\
 User username:string{80}!:unique email:string{120}!:unique;
