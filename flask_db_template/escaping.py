@@ -17,7 +17,7 @@ LINE_LENGTH = 88  # ruff's default, which the baked projects keep
 def python_string(text: str) -> str:
     """A Python string literal, quoted the way `ruff format` would quote it."""
     # ruff prefers double quotes, unless single quotes need fewer escapes.
-    quote = "'" if '"' in text and "'" not in text else '"'
+    quote = "'" if text.count('"') > text.count("'") else '"'
     escaped = text.replace("\\", "\\\\").replace(quote, "\\" + quote)
     return f"{quote}{escaped}{quote}"
 

@@ -147,6 +147,7 @@ HOSTILE = [
     'She said "hi"',
     "it's",
     "both ' and \"",
+    'Bob\'s "App"',
     "back\\slash\\",
     "{{ cookiecutter.x }} {% if %}",
     "# not a comment",
@@ -164,7 +165,19 @@ def test_python_strings_round_trip(text):
 def test_python_strings_are_quoted_as_ruff_formats_them():
     assert escaping.python_string("plain") == '"plain"'
     assert escaping.python_string('say "hi"') == "'say \"hi\"'"
-    assert escaping.python_string('it\'s "x"') == '"it\'s \\"x\\""'
+    assert escaping.python_string('it\'s "x"') == "'it\\'s \"x\"'"
+    assert escaping.python_string("it's \"x\" 'y'") == '"it\'s \\"x\\" \'y\'"'
+
+
+def test_every_hostile_python_string_is_as_ruff_formats_it(tmp_path):
+    module = tmp_path / "strings.py"
+    module.write_text("".join(f"X = {escaping.python_string(t)}\n" for t in HOSTILE))
+    formatted = subprocess.run(
+        [sys.executable, "-m", "ruff", "format", "--diff", "--no-cache", str(module)],
+        capture_output=True,
+        text=True,
+    )
+    assert formatted.returncode == 0, formatted.stdout
 
 
 @pytest.mark.parametrize("text", HOSTILE)
