@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import base64
 import datetime
+import functools
 from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
@@ -85,7 +86,12 @@ class ApiPlan:
 
 def plan_api(text: str, timestamps: bool) -> ApiPlan:
     """Parse the models answer and decide the API's code; raises SpecError."""
-    schema = parse(text, timestamps=timestamps)
+    return _plan(parse(text, timestamps=timestamps))
+
+
+# Several templates render from the plan: it is made once.
+@functools.lru_cache(maxsize=16)
+def _plan(schema: Schema) -> ApiPlan:
     check_api(schema)
     dump_only = ("id", *(TIMESTAMP_COLUMNS if schema.timestamps else ()))
     return ApiPlan(

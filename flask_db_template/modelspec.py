@@ -17,6 +17,7 @@ import json
 import keyword
 import re
 import unicodedata
+from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Context, Decimal
 
@@ -305,10 +306,28 @@ class Schema:
 
     def references_to(self, name: str) -> tuple[Reference, ...]:
         """References of every model whose target is the model `name`."""
-        return tuple(r for m in self.models for r in m.references if r.target == name)
+        return self._references_by_target.get(name, ())
 
     def many_to(self, name: str) -> tuple[ManyToMany, ...]:
-        return tuple(k for m in self.models for k in m.many if k.target == name)
+        """Many-to-many links of every model whose target is the model `name`."""
+        return self._links_by_target.get(name, ())
+
+    # Both are asked for every model: indexes rather than a scan of every model
+    # each time, which a schema of a hundred models would make quadratic.
+    @functools.cached_property
+    def _references_by_target(self) -> dict[str, tuple[Reference, ...]]:
+        return _by_target(r for m in self.models for r in m.references)
+
+    @functools.cached_property
+    def _links_by_target(self) -> dict[str, tuple[ManyToMany, ...]]:
+        return _by_target(k for m in self.models for k in m.many)
+
+
+def _by_target(members: Iterable[Reference | ManyToMany]) -> dict[str, tuple]:
+    grouped: dict[str, list] = {}
+    for member in members:
+        grouped.setdefault(member.target, []).append(member)
+    return {target: tuple(found) for target, found in grouped.items()}
 
 
 def parse(text: str, *, timestamps: bool | str) -> Schema:
