@@ -66,3 +66,21 @@ def test_setup_db_is_idempotent(app: Flask) -> None:
     result = app.test_cli_runner().invoke(args=["setup-db"])
     assert result.exit_code == 0, result.output
     assert "up to date" in result.output
+{%- if cookiecutter.api %}
+
+
+def test_the_app_without_its_api_has_the_database_commands(tmp_path) -> None:
+    # bin/setup runs `flask setup-db` in this app, which skips building the API.
+    app = create_app(
+        Config(
+            SECRET_KEY="test",
+            SQLALCHEMY_DATABASE_URI=f"sqlite:///{tmp_path / 'app.db'}",
+            TESTING=True,
+        ),
+        with_api=False,
+    )
+    rules = [rule.rule for rule in app.url_map.iter_rules()]
+    assert not [rule for rule in rules if rule.startswith("/api")]
+    assert {"db", "setup-db"} <= set(app.cli.commands)
+    assert app.test_client().get("/health").status_code == 200
+{%- endif %}

@@ -4,19 +4,27 @@ from pathlib import Path
 
 from flask import Flask
 
-from . import {% if cookiecutter.api %}resources, {% endif %}views
+from . import views
 from .config import Config
 from .database_setup import setup_db_command
 from .extensions import {% if cookiecutter.api %}api, {% endif %}db, migrate
 
 
+{% if cookiecutter.api -%}
+def create_app(config: Config | None = None, *, with_api: bool = True) -> Flask:
+    """The app. Without its REST API (`with_api=False`) it starts much faster
+    for a large schema, as commands that only need the database want:
+    bin/setup runs `flask setup-db` in it."""
+{%- else -%}
 def create_app(config: Config | None = None) -> Flask:
+{%- endif %}
     app = Flask(__name__)
     app.config.from_object(config or Config.from_environment())
     register_extensions(app)
     register_blueprints(app)
 {%- if cookiecutter.api %}
-    register_api(app)
+    if with_api:
+        register_api(app)
 {%- endif %}
     register_commands(app)
     return app
@@ -41,6 +49,9 @@ def register_blueprints(app: Flask) -> None:
 
 def register_api(app: Flask) -> None:
     """The REST API under /api/, its OpenAPI document and JSON errors."""
+    # Imported here, not at the top: an app without its API never pays for it.
+    from . import resources
+
     api.init_app(app)
     for blueprint in resources.blueprints:
         api.register_blueprint(blueprint)

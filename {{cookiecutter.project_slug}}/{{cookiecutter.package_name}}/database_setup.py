@@ -9,6 +9,9 @@
 
 All three run in this one process through Flask-Migrate's Python API.
 `python3 bin/setup` runs this command; so does the template's bake.
+{%- if cookiecutter.api %}
+Both load the app without its REST API, which the database does not need.
+{%- endif %}
 """
 
 import argparse
