@@ -21,9 +21,12 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager, redirect_stdout
 from pathlib import Path
 
+import alembic.command
 import click
 import flask_migrate
 from alembic.config import Config as AlembicConfig
+from alembic.operations.ops import CreateTableOp
+from alembic.util import CommandError
 from flask import Flask, current_app
 from flask.cli import with_appcontext
 from sqlalchemy import URL, Engine, create_engine, inspect, text
@@ -119,11 +122,11 @@ def revision_files(directory: Path) -> list[Path]:
 
 
 def create_initial_migration(directory: Path) -> tuple[Path, int]:
-    """Autogenerate the first revision against an empty SQLite database.
+    """`flask db migrate -m "initial migration"` against an empty SQLite database.
 
-    Then apply it there, to check that it creates every table of the models.
-    The database lives in memory (Flask-SQLAlchemy keeps one connection to it
-    for the app): nothing of it needs to outlast the check.
+    Checks, before the revision goes near the real database, that it creates
+    every table of the models. The scratch database lives in memory:
+    autogenerate only needs it to be empty.
     """
     # Here, not at the top: the package imports this module.
     from . import register_extensions
@@ -138,31 +141,51 @@ def create_initial_migration(directory: Path) -> tuple[Path, int]:
         )
     )
     register_extensions(scratch_app)
+    created: set[str] = set()
+
+    def record_created_tables(context, revision, directives) -> None:
+        for script in directives:
+            for operation in script.upgrade_ops.ops:
+                if isinstance(operation, CreateTableOp):
+                    created.add(operation.table_name)
+
     with scratch_app.app_context(), quiet_alembic():
-        run_command(flask_migrate.migrate, directory, message=INITIAL_MESSAGE)
-        revisions = revision_files(directory)
-        if not revisions:
-            raise SetupError(
-                "`flask db migrate` found no tables: are the models imported "
-                "in create_app?"
+        # What flask_migrate.migrate runs, plus a look at the operations.
+        config = current_app.extensions["migrate"].migrate.get_config(
+            str(directory), opts=["autogenerate"]
+        )
+        try:
+            alembic.command.revision(
+                config,
+                INITIAL_MESSAGE,
+                autogenerate=True,
+                process_revision_directives=record_created_tables,
             )
-        run_command(flask_migrate.upgrade, directory)
-        created = set(inspect(db.engine).get_table_names())
-        db.engine.dispose()
+        except (CommandError, SQLAlchemyError) as error:
+            raise SetupError(
+                f"`flask db migrate` failed: {first_line(error)}"
+            ) from None
+        finally:
+            db.engine.dispose()
+    revisions = revision_files(directory)
+    if not revisions:
+        raise SetupError(
+            "`flask db migrate` found no tables: are the models imported in create_app?"
+        )
     missing = sorted(set(db.metadata.tables) - created)
     if missing:
         raise SetupError(
             f"the initial migration {revisions[-1].name} does not create "
             f"{', '.join(missing)}"
         )
-    return revisions[-1], len(db.metadata.tables)
+    return revisions[-1], len(created)
 
 
 def shown(url: URL) -> str:
     return url.render_as_string(hide_password=True)
 
 
-def first_line(error: SQLAlchemyError) -> str:
+def first_line(error: Exception) -> str:
     """The driver's own message, without SQLAlchemy's SQL and links."""
     return str(getattr(error, "orig", None) or error).strip().splitlines()[0]
 
