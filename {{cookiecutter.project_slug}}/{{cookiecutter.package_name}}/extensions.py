@@ -1,10 +1,15 @@
 """The Flask extensions: created here unbound, bound to the app in create_app."""
 
 {% if cookiecutter.api -%}
+from typing import Self
+
 import flask_smorest
 from apispec.ext.marshmallow import MarshmallowPlugin, resolver
 {% endif -%}
 from flask_migrate import Migrate
+{%- if cookiecutter.api %}
+from flask_smorest.error_handler import ErrorSchema as SmorestErrorSchema
+{%- endif %}
 from flask_sqlalchemy import SQLAlchemy
 {%- if cookiecutter.api %}
 from marshmallow import Schema
@@ -31,6 +36,24 @@ class Base(DeclarativeBase):
 {%- if cookiecutter.api %}
 
 
+class SharedWhenCopied:
+    """A schema that deep copies share rather than copy.
+
+    flask-smorest deep-copies each operation's documentation, its schemas
+    included, at every decorator and again when it registers a blueprint:
+    most of the start-up time of an API of many models. A schema is not
+    changed once made (one instance serves every request), so it can be its
+    own copy.
+    """
+
+    def __deepcopy__(self, memo: dict) -> Self:
+        return self
+
+
+class ErrorSchema(SharedWhenCopied, SmorestErrorSchema):
+    """flask-smorest's error body: `code`, `status`, `message`, `errors`."""
+
+
 class Api(flask_smorest.Api):
     """flask-smorest's Api: the REST API's blueprints and OpenAPI document, and
     JSON instead of HTML for every HTTP error of the app.
@@ -41,6 +64,7 @@ class Api(flask_smorest.Api):
     """
 
     DEFAULT_ERROR_RESPONSE_NAME = None
+    ERROR_SCHEMA = ErrorSchema
 
     def handle_http_exception(self, error: HTTPException):
         payload, status, headers = super().handle_http_exception(error)

@@ -23,7 +23,6 @@ from typing import Any, NoReturn
 from flask import current_app, url_for
 from flask.views import MethodView
 from flask_smorest import Blueprint, abort
-from flask_smorest.error_handler import ErrorSchema
 from marshmallow import Schema, fields, validate
 from sqlalchemy import func, inspect, select, update
 from sqlalchemy.exc import DataError, IntegrityError
@@ -31,7 +30,7 @@ from sqlalchemy.orm import RelationshipDirection, selectinload
 
 from . import schemas
 from .database_errors import explain_integrity_error
-from .extensions import db
+from .extensions import ErrorSchema, SharedWhenCopied, db
 from .schemas import MAX_ID, ModelSchema, RowIds
 
 DEFAULT_PER_PAGE = 20
@@ -41,7 +40,7 @@ MAX_PER_PAGE = 100
 ROW_ID = f"<int(min=1, max={MAX_ID}):row_id>"
 
 
-class PageParameters(Schema):
+class PageParameters(SharedWhenCopied, Schema):
     page = fields.Integer(
         load_default=1,
         validate=validate.Range(min=1),

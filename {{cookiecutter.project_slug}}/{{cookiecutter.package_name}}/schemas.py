@@ -22,6 +22,7 @@ from marshmallow import fields, validate
 from marshmallow_sqlalchemy import ModelConverter, SQLAlchemyAutoSchema
 
 from . import models
+from .extensions import SharedWhenCopied
 
 # The id column and every reference are INTEGER: 32 bits on every database.
 MAX_ID = 2**31 - 1
@@ -192,7 +193,7 @@ class RowIds(fields.List):
         return None if value is None else sorted(row.id for row in value)
 
 
-class ModelSchema(SQLAlchemyAutoSchema):
+class ModelSchema(SharedWhenCopied, SQLAlchemyAutoSchema):
     class Meta:
         model_converter = ColumnConverter
         # References as their foreign key columns.
