@@ -13,6 +13,10 @@ Prints the median wall time of, in one run:
   links, given as `@path`), each against the 1-model bake, without and with
   the REST API (whose per-model schemas and blueprints cost start-up time).
 
+- the start-up of the baked app (a new Python importing the package and
+  calling create_app) with 1 and 100 models, with its REST API and without
+  (`create_app(with_api=False)`, what bin/setup runs `flask setup-db` in).
+
 Targets: bake/baseline at most 0.5; the 100-model bake at most 2x the 1-model
 bake. Run by hand; never part of the test suite.
 """
@@ -100,6 +104,14 @@ def schema(model_count: int) -> str:
     return ";\n".join(lines) + "\n"
 
 
+def app_start(project: Path, factory_call: str):
+    """A new Python that imports the baked package and calls its factory."""
+    env = environment()
+    env.update(SECRET_KEY="benchmark", DATABASE_URL="sqlite:///my_flask_app.db")
+    code = f"import my_flask_app; my_flask_app.{factory_call}"
+    return lambda _scratch: run([sys.executable, "-c", code], project, env)
+
+
 def median(action, runs: int) -> float:
     timed(action)  # warm the file cache and Python's bytecode
     return statistics.median(timed(action) for _ in range(runs))
@@ -136,6 +148,21 @@ def main() -> None:
                     f"{seconds:6.2f}  x{ratio:.2f} of 1 model"
                 )
     print("target: 100 models <= 2x 1 model")
+
+    with tempfile.TemporaryDirectory(prefix="bake-speed-apps-") as scratch:
+        for model_count in (1, 100):
+            path = Path(scratch) / f"models-{model_count}.txt"
+            path.write_text(schema(model_count))
+            output = Path(scratch) / f"app-{model_count}"
+            output.mkdir()
+            project = cookiecutter(output, f"models=@{path}", "api=yes")
+            with_api = median(app_start(project, "create_app()"), runs)
+            without_api = median(app_start(project, "create_app(with_api=False)"), runs)
+            print(
+                f"app start-up, {model_count:3d} models: with its API "
+                f"{with_api:5.2f}, without {without_api:5.2f}  "
+                f"x{with_api / without_api:.2f}"
+            )
 
 
 if __name__ == "__main__":
