@@ -128,6 +128,8 @@ def create_initial_migration(directory: Path) -> tuple[Path, int]:
     every table of the models. The scratch database lives in memory:
     autogenerate only needs it to be empty.
     """
+    if not db.metadata.tables:
+        raise SetupError("the app has no models: are they imported in create_app?")
     # Here, not at the top: the package imports this module.
     from . import register_extensions
 
@@ -168,15 +170,14 @@ def create_initial_migration(directory: Path) -> tuple[Path, int]:
         finally:
             db.engine.dispose()
     revisions = revision_files(directory)
-    if not revisions:
-        raise SetupError(
-            "`flask db migrate` found no tables: are the models imported in create_app?"
-        )
     missing = sorted(set(db.metadata.tables) - created)
     if missing:
+        # Not kept, or the next run would find it and apply it.
+        for revision in revisions:
+            revision.unlink()
         raise SetupError(
-            f"the initial migration {revisions[-1].name} does not create "
-            f"{', '.join(missing)}"
+            f"autogenerate left {', '.join(missing)} out of the initial "
+            "migration, so it was not kept"
         )
     return revisions[-1], len(created)
 
