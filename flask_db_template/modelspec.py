@@ -454,6 +454,25 @@ def _declarations_from_text(text: str) -> list[_ModelDeclaration]:
     return declarations
 
 
+class _QuotedText:
+    """Where a left-to-right scan stands in quoted text ("..." or '...', with
+    backslash escapes): both splitters keep a quoted default whole."""
+
+    def __init__(self) -> None:
+        self.quote = ""
+        # The previous character was a backslash inside the quotes.
+        self.escaped = False
+
+    def step(self, char: str) -> None:
+        """Take one character found inside the quotes."""
+        if self.escaped:
+            self.escaped = False
+        elif char == "\\":
+            self.escaped = True
+        elif char == self.quote:
+            self.quote = ""
+
+
 def _split_models(text: str) -> list[list[str]]:
     """Split the answer into models, each a list of whitespace-separated tokens.
 
@@ -465,8 +484,7 @@ def _split_models(text: str) -> list[list[str]]:
     tokens: list[str] = []
     token: list[str] = []
     open_brackets: list[str] = []
-    quote = ""
-    escaped = False
+    quoted = _QuotedText()
     # A ";" right after a model that a newline already ended is that model's
     # separator, not an empty model.
     newline_ended_model = False
@@ -485,22 +503,17 @@ def _split_models(text: str) -> list[list[str]]:
         return False
 
     for position, char in enumerate(text):
-        if quote:
+        if quoted.quote:
             token.append(char)
-            if escaped:
-                escaped = False
-            elif char == "\\":
-                escaped = True
-            elif char == quote:
-                quote = ""
-            elif char == "\n":
+            if char == "\n" and not quoted.escaped:
                 raise SpecError(
                     f"unterminated quote in {_show(''.join(token).rstrip())}",
                     token="".join(token),
                 )
+            quoted.step(char)
             continue
         if char in "\"'" and not open_brackets:
-            quote = char
+            quoted.quote = char
             token.append(char)
         elif char in "{(":
             open_brackets.append(char)
@@ -538,7 +551,7 @@ def _split_models(text: str) -> list[list[str]]:
         else:
             newline_ended_model = False
             token.append(char)
-    if quote:
+    if quoted.quote:
         raise SpecError(
             f"unterminated quote in {_show(''.join(token))}", token="".join(token)
         )
@@ -752,19 +765,13 @@ def _split_segments(token: str) -> list[str]:
     segments: list[str] = []
     current: list[str] = []
     depth = 0
-    quote = ""
-    escaped = False
+    quoted = _QuotedText()
     for char in token:
-        if quote:
+        if quoted.quote:
             current.append(char)
-            if escaped:
-                escaped = False
-            elif char == "\\":
-                escaped = True
-            elif char == quote:
-                quote = ""
+            quoted.step(char)
         elif char in "\"'" and depth == 0:
-            quote = char
+            quoted.quote = char
             current.append(char)
         elif char == "{":
             depth += 1
@@ -786,7 +793,7 @@ def _split_segments(token: str) -> list[str]:
             current = []
         else:
             current.append(char)
-    if quote:
+    if quoted.quote:
         raise SpecError(f"unterminated quote in {_show(token)}", token=token)
     if depth:
         raise SpecError(f"unclosed '{{' in {_show(token)}", token=token)
