@@ -506,9 +506,9 @@ def _split_models(text: str) -> list[list[str]]:
         if quoted.quote:
             token.append(char)
             if char == "\n" and not quoted.escaped:
+                written = "".join(token).rstrip()
                 raise SpecError(
-                    f"unterminated quote in {_show(''.join(token).rstrip())}",
-                    token="".join(token),
+                    f"unterminated quote in {_show(written)}", token=written
                 )
             quoted.step(char)
             continue

@@ -346,6 +346,7 @@ REFUSALS = [
     ("User name:enum{a,b", "name:enum{a,b", "unclosed"),
     ("User name:string}", "name:string}", "unmatched"),
     ('User name:string:default="abc', 'name:string:default="abc', "unterminated"),
+    ('User name:string:default="ab\ncd"', 'name:string:default="ab', "unterminated"),
     ("User name:string{80}x", "string{80}x", "cannot read the type"),
     ("User name, email", "name,", "separated by spaces"),
     ("User name\nbody:text", "body:text", "indent"),
