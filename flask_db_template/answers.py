@@ -13,7 +13,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
-from flask_db_template.api_code import check_api
 from flask_db_template.modelspec import SpecError, parse
 
 
@@ -244,9 +243,7 @@ def find_problem(answers: dict) -> str | None:
             except (OSError, UnicodeDecodeError) as error:
                 reason = getattr(error, "strerror", None) or error
                 return f"models: cannot read {models[1:]}: {reason}"
-        schema = parse(models, timestamps=answers["timestamps"])
-        if answers["api"]:
-            check_api(schema)
+        parse(models, timestamps=answers["timestamps"])
     except AnswerError as error:
         return str(error)
     except SpecError as error:

@@ -12,7 +12,7 @@ from pathlib import Path
 from jinja2.ext import Extension
 
 from flask_db_template import answers as answers_module
-from flask_db_template import api_code, escaping, models_code
+from flask_db_template import escaping, models_code
 
 MODELS_FILE_PREFIX = "@"
 # The template's checkout, absolute: cookiecutter's own `_repo_dir` is the
@@ -53,6 +53,11 @@ def check_answers_or_exit(answers: dict) -> str:
     return ""
 
 
+def api_title_statement(project_name: str) -> str:
+    """The `API_TITLE` line of config.py's Config class, as ruff writes it."""
+    return escaping.python_assignment(project_name, "API_TITLE: ClassVar[str]", "    ")
+
+
 def driver_requirements(database_url: str) -> tuple[str, ...]:
     return answers_module.parse_database_url(database_url).driver_requirements
 
@@ -70,8 +75,7 @@ class TemplateExtension(Extension):
             resolve_models_answer=resolve_models_answer,
             check_answers_or_exit=check_answers_or_exit,
             models_plan=models_code.plan_models,
-            api_plan=api_code.plan_api,
-            api_title_statement=api_code.api_title_statement,
+            api_title_statement=api_title_statement,
             driver_requirements=driver_requirements,
             database_url_example=database_url_example,
             python_string=escaping.python_string,

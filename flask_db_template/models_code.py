@@ -1,4 +1,4 @@
-"""What the generated models module and its tests say, decided in Python.
+"""What the generated models module says, decided in Python.
 
 `plan_models` parses the models answer and returns a `ModelsPlan` whose strings
 are final code: the Jinja templates only loop over them and print. Each
@@ -29,7 +29,7 @@ from .modelspec import (
     python_string_literal,
 )
 
-__all__ = ["ModelPlan", "ModelsPlan", "TestsPlan", "plan_models"]
+__all__ = ["ModelPlan", "ModelsPlan", "plan_models"]
 
 LINE_LENGTH = 88
 INDENT = 4
@@ -49,24 +49,6 @@ class ModelPlan:
 
 
 @dataclass(frozen=True)
-class TestsPlan:
-    """The data tables of the generated test_models.py, one entry per model.
-
-    Each entry is a `key: value,` line of a dict at module level, laid out like
-    the statements of `ModelPlan` (first line without its four spaces).
-    """
-
-    timestamps: bool
-    sample_values: tuple[str, ...]
-    references: tuple[str, ...]
-    many_links: tuple[str, ...]
-    unique_columns: tuple[str, ...]
-    not_null_columns: tuple[str, ...]
-    enum_fields: tuple[str, ...]
-    defaults: tuple[str, ...]
-
-
-@dataclass(frozen=True)
 class ModelsPlan:
     schema: Schema
     imports: str  # the import block of models.py, sections separated by a blank line
@@ -75,7 +57,6 @@ class ModelsPlan:
     timestamp_lines: tuple[str, ...]  # body of TimestampMixin; empty without timestamps
     association_tables: tuple[str, ...]  # one module-level statement each
     models: tuple[ModelPlan, ...]
-    tests: TestsPlan
 
 
 def plan_models(text: str, timestamps: bool | str) -> ModelsPlan:
@@ -86,7 +67,7 @@ def plan_models(text: str, timestamps: bool | str) -> ModelsPlan:
     return _plan(parse(text, timestamps=timestamps))
 
 
-# models.py and test_models.py both render from the plan: it is made once.
+# The plan is made once per bake, however often the template asks for it.
 @functools.lru_cache(maxsize=16)
 def _plan(schema: Schema) -> ModelsPlan:
     return _Planner(schema).plan()
@@ -413,7 +394,6 @@ class _Planner:
                 for link in model.many
             ),
             models=models,
-            tests=_TestsPlanner(self.schema).plan(),
         )
 
     # Statements ------------------------------------------------------------------
@@ -682,170 +662,3 @@ def _join_condition(model: str, table: str, column: str, option: str) -> str:
     if _fits(" " * 3 * INDENT + f"{option}={spaced},"):
         return spaced
     return f'"{model}.id=={table}.c.{column}"'
-
-
-# --- The generated tests' data -------------------------------------------------------
-
-
-class _TestsPlanner:
-    def __init__(self, schema: Schema) -> None:
-        self.schema = schema
-
-    def plan(self) -> TestsPlan:
-        models = self.schema.models
-        return TestsPlan(
-            timestamps=self.schema.timestamps,
-            sample_values=tuple(self._sample_values(m) for m in models),
-            references=self._entries(models, self._reference_calls, magic=True),
-            many_links=self._entries(models, self._many_calls, magic=True),
-            unique_columns=self._entries(models, self._unique_columns),
-            not_null_columns=self._entries(models, self._not_null_columns),
-            enum_fields=self._entries(models, self._enum_fields),
-            defaults=self._entries(models, self._default_calls, magic=True),
-        )
-
-    def _entries(self, models, items_of, *, magic: bool = False) -> tuple[str, ...]:
-        entries = []
-        for model in models:
-            items = items_of(model)
-            if items:
-                value = _Bracketed(
-                    "[", tuple(_Item(i) for i in items), "]", magic=magic
-                )
-                entries.append(_dict_entry(f"models.{model.name}", value))
-        return tuple(entries)
-
-    def _sample_values(self, model: Model) -> str:
-        items = tuple(_Item(_sample(f), f"{f.name}=") for f in model.fields)
-        return _dict_entry(
-            f"models.{model.name}", _Bracketed("dict(", items, ")", magic=bool(items))
-        )
-
-    def _reference_calls(self, model: Model) -> list[_Expression]:
-        return [
-            _call(
-                "Reference",
-                f'"{r.name}"',
-                f'"{r.column}"',
-                f"models.{r.target}",
-                f'"{r.inverse}"',
-                required=repr(not r.nullable),
-                unique=repr(r.unique),
-            )
-            for r in model.references
-        ]
-
-    def _many_calls(self, model: Model) -> list[_Expression]:
-        return [
-            _call("ManyLink", f'"{k.name}"', f"models.{k.target}", f'"{k.inverse}"')
-            for k in model.many
-        ]
-
-    def _unique_columns(self, model: Model) -> list[_Expression]:
-        names = [f.name for f in model.fields if f.unique]
-        names += [r.column for r in model.references if r.unique]
-        return [_Atom(f'"{name}"') for name in names]
-
-    def _not_null_columns(self, model: Model) -> list[_Expression]:
-        names = [f.name for f in model.fields if not f.nullable]
-        names += [r.column for r in model.references if not r.nullable]
-        if self.schema.timestamps:
-            names += ["created_at", "updated_at"]
-        return [_Atom(f'"{name}"') for name in names]
-
-    def _enum_fields(self, model: Model) -> list[_Expression]:
-        return [_Atom(f'"{f.name}"') for f in model.fields if f.kind == "enum"]
-
-    def _default_calls(self, model: Model) -> list[_Expression]:
-        return [
-            _call("Default", f'"{f.name}"', _python_value(f.default.value))
-            for f in model.fields
-            if f.default is not None
-        ]
-
-
-def _sample(field: Field) -> _Expression:
-    """A value for `field` in the generated tests, unlike its default if it has one.
-
-    The tests compare what they read back exactly, so the values are the ones a
-    column of too little precision would change: microseconds (MySQL and
-    MariaDB keep whole seconds unless told), floats a single-precision FLOAT
-    cannot hold, values beyond 32 bits for bigint. Decimals have the declared
-    scale, which is all a decimal column keeps.
-    """
-    default = field.default.value if field.default is not None else None
-    kind = field.kind
-
-    def first_unlike_default(*candidates: object) -> object:
-        return next((c for c in candidates if c != default), candidates[0])
-
-    if kind == "string":
-        length = field.length or 1
-        value = first_unlike_default(
-            field.name[:length], "sample"[:length], "x" * length
-        )
-        return _Atom(python_string_literal(str(value)))
-    if kind == "text":
-        return _Atom(
-            python_string_literal(
-                str(first_unlike_default("Some text.", "Other text."))
-            )
-        )
-    if kind == "enum":
-        return _Atom(
-            python_string_literal(str(first_unlike_default(*field.enum_values)))
-        )
-    if kind == "integer":
-        return _Atom(repr(first_unlike_default(42, 7)))
-    if kind == "bigint":
-        # Beyond 32 bits, so the test shows the column really is a BIGINT.
-        return _Atom(repr(first_unlike_default(2**40, 2**40 + 1)))
-    if kind == "float":
-        # 15 significant digits: exact in a double, rounded at the seventh in a FLOAT.
-        return _Atom(repr(first_unlike_default(0.123456789012345, 9876.54321098765)))
-    if kind == "decimal":
-        return _call("Decimal", f'"{first_unlike_default(*_decimal_samples(field))}"')
-    if kind == "boolean":
-        return _Atom(repr(first_unlike_default(True, False)))
-    if kind == "date":
-        value = first_unlike_default(
-            datetime.date(2024, 1, 31), datetime.date(2024, 2, 29)
-        )
-        return _date_code(value, "datetime")
-    if kind == "datetime":
-        value = first_unlike_default(
-            datetime.datetime(2024, 1, 31, 9, 30, 12, 345678),
-            datetime.datetime(2024, 2, 29, 18, 45, 1, 987654),
-        )
-        return _date_code(value, "datetime")
-    if kind == "time":
-        value = first_unlike_default(
-            datetime.time(9, 30, 12, 345678), datetime.time(18, 45, 1, 987654)
-        )
-        return _date_code(value, "datetime")
-    if kind == "uuid":
-        return _call("uuid.UUID", '"12345678-1234-5678-1234-567812345678"')
-    if kind == "json":
-        items = (_Item(_Atom('"value"'), '"key": '), _Item(_Atom("1"), '"count": '))
-        return _Bracketed("{", items, "}")
-    if kind == "binary":
-        return _Atom('b"\\x00\\x01binary"')
-    raise AssertionError(f"no sample for {kind}")
-
-
-def _decimal_samples(field: Field) -> tuple[Decimal, Decimal]:
-    """Two values that fit decimal{precision,scale}, written with the full scale.
-
-    SQLite keeps a decimal as a double, so each is one a double holds exactly
-    (1.25, 2.5) or has few digits (1.2 with a scale of 1).
-    """
-    precision, scale = field.precision or 1, field.scale or 0
-    has_whole_digits = precision > scale
-
-    def sample(whole: str, fraction: str) -> Decimal:
-        whole = whole if has_whole_digits else "0"
-        if not scale:
-            return Decimal(whole)
-        return Decimal(f"{whole}.{(fraction + '0' * scale)[:scale]}")
-
-    return sample("1", "25"), sample("2", "5")

@@ -23,6 +23,7 @@ API_FILES = (
     "{package}/resources.py",
     "{package}/schemas.py",
     "{package}/database_errors.py",
+    "{package}/api_overrides.py",
     "tests/test_api.py",
 )
 

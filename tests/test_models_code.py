@@ -1,16 +1,14 @@
-"""The generated models module and model tests: ruff-clean, mapping, and passing."""
+"""The generated models module: laid out as ruff does, mapping as declared,
+and, baked, passing the project's own tests (which follow the models)."""
 
 import datetime
 import importlib
-import os
 import pathlib
-import struct
 import subprocess
 import sys
 import tempfile
 import textwrap
 import uuid
-from decimal import Decimal
 
 import jinja2
 import pytest
@@ -22,11 +20,12 @@ from sqlalchemy.orm import RelationshipDirection, configure_mappers
 from flask_db_template import models_code, modelspec
 from flask_db_template.models_code import plan_models
 from flask_db_template.modelspec import SpecError
+from tests.baking import assert_ruff_clean as assert_project_ruff_clean
+from tests.baking import run_baked_tests
 from tests.strategies import decimal_defaults
 
 TEMPLATE = pathlib.Path(__file__).parent.parent / "{{cookiecutter.project_slug}}"
 MODELS_TEMPLATE = TEMPLATE / "{{cookiecutter.package_name}}" / "models.py"
-TESTS_TEMPLATE = TEMPLATE / "tests" / "test_models.py"
 
 EXAMPLE = """\
 User username:string{80}!:unique email:string{120}!:unique;
@@ -116,7 +115,7 @@ SPECS = {
 
 
 def render(spec, *, timestamps=True, package="demo_app"):
-    """The two templates rendered as cookiecutter would (its Jinja settings)."""
+    """models.py rendered as cookiecutter would (its Jinja settings)."""
     environment = jinja2.Environment(
         undefined=jinja2.StrictUndefined, keep_trailing_newline=True
     )
@@ -130,7 +129,6 @@ def render(spec, *, timestamps=True, package="demo_app"):
     }
     return {
         "models": environment.from_string(MODELS_TEMPLATE.read_text()).render(context),
-        "tests": environment.from_string(TESTS_TEMPLATE.read_text()).render(context),
     }
 
 
@@ -155,42 +153,6 @@ class Base(DeclarativeBase):
 db = SQLAlchemy(model_class=Base)
 """
 
-# A stand-in for the project's conftest: the real one upgrades through the
-# migrations; this one creates the tables from the models.
-CONFTEST = """\
-import os
-
-import pytest
-from flask import Flask
-
-from demo_app import models
-from demo_app.extensions import db
-
-
-@pytest.fixture(scope="session")
-def app():
-    app = Flask(__name__)
-    app.config["SQLALCHEMY_DATABASE_URI"] = os.environ.get("DATABASE_URL", "sqlite://")
-    db.init_app(app)
-    with app.app_context():
-        db.drop_all()
-        db.create_all()
-        yield app
-        db.drop_all()
-
-
-@pytest.fixture
-def db_session(app):
-    yield db.session
-    db.session.rollback()
-    for table in reversed(db.metadata.sorted_tables):
-        db.session.execute(table.delete())
-    db.session.commit()
-
-
-assert models
-"""
-
 RUFF_SETTINGS = """\
 [tool.ruff]
 line-length = 88
@@ -208,12 +170,9 @@ def write_project(directory, rendered, package="demo_app"):
     """A project tree as the template lays it out, with the rendered files."""
     directory = pathlib.Path(directory)
     (directory / package).mkdir(parents=True, exist_ok=True)
-    (directory / "tests").mkdir(exist_ok=True)
     (directory / package / "__init__.py").write_text("")
     (directory / package / "extensions.py").write_text(EXTENSIONS)
     (directory / package / "models.py").write_text(rendered["models"])
-    (directory / "tests" / "__init__.py").write_text("")
-    (directory / "tests" / "test_models.py").write_text(rendered["tests"])
     (directory / "pyproject.toml").write_text(RUFF_SETTINGS)
     return directory
 
@@ -221,7 +180,7 @@ def write_project(directory, rendered, package="demo_app"):
 def ruff(directory, *args):
     """Run ruff on the rendered files only (the stand-ins are not the product)."""
     files = [str(p) for p in pathlib.Path(directory).rglob("*.py")]
-    files = [f for f in files if f.endswith(("models.py", "test_models.py"))]
+    files = [f for f in files if f.endswith("models.py")]
     return subprocess.run(
         [sys.executable, "-m", "ruff", *args, "--no-cache", *files],
         cwd=directory,
@@ -443,38 +402,6 @@ def test_defaults_keep_microseconds_and_are_written_as_ruff_writes_them():
     assert 'default=1e16, server_default=text("1e+16")' in models
 
 
-def sample_value(spec):
-    """The generated tests' sample value for the only field of `spec`."""
-    field = modelspec.parse(spec, timestamps=False).models[0].fields[0]
-    code = models_code._flat(models_code._sample(field))
-    return eval(code, {"datetime": datetime, "Decimal": Decimal, "uuid": uuid})
-
-
-def test_samples_hold_what_too_little_precision_would_lose():
-    """The generated tests compare exactly, so their values must be ones that a
-    FLOAT, whole seconds or a 32-bit integer would change."""
-    value = sample_value("Thing x:float")
-    assert struct.unpack("f", struct.pack("f", value))[0] != value
-    assert sample_value("Thing x:datetime").microsecond
-    assert sample_value("Thing x:time").microsecond
-    assert sample_value("Thing x:bigint") > 2**31
-    assert sample_value("Thing x:float:default=0.123456789012345") != 0.123456789012345
-    assert sample_value('Thing x:time:default="09:30:12.345678"').microsecond
-
-
-@pytest.mark.parametrize("arguments", ["1,0", "1,1", "2,2", "4,1", "30,30", "65,30"])
-def test_decimal_samples_fit_and_read_back_from_a_double(arguments):
-    """SQLite keeps a decimal as a double and reads it back to the scale."""
-    precision, scale = map(int, arguments.split(","))
-    field = modelspec.parse(f"T x:decimal{{{arguments}}}", timestamps=False)
-    first, second = models_code._decimal_samples(field.models[0].fields[0])
-    assert first != second
-    for value in (first, second):
-        assert value.as_tuple().exponent == -scale
-        assert len(value.as_tuple().digits) <= precision
-        assert Decimal(f"{float(value):.{scale}f}") == value
-
-
 def test_fields_named_like_modules_keep_working(tmp_path):
     spec = (
         "Note text:text! approved:boolean!:default=false uuid:uuid datetime:datetime"
@@ -522,28 +449,19 @@ def test_plan_exposes_the_schema():
     assert [m.class_name for m in plan.models] == ["User", "Post", "Tag"]
     assert plan.models[1].bases == "TimestampMixin, db.Model"
     assert plan.schema.model("Post").table == "posts"
-    assert plan.tests.timestamps
 
 
-# --- The generated tests actually pass ----------------------------------------------
+# --- Baked, the project's own tests pass -------------------------------------------
 
 
-@pytest.mark.parametrize("name", ["example", "broad", "long-names"])
-def test_generated_tests_pass_on_sqlite(tmp_path, name):
-    project = write_project(tmp_path, render(SPECS[name]))
-    (project / "tests" / "conftest.py").write_text(CONFTEST)
-    result = subprocess.run(
-        # pytest-alembic 0.13 fails to collect under pytest 9, and these tests do
-        # not use it.
-        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider"]
-        + ["-p", "no:pytest_alembic", "tests"],
-        cwd=project,
-        capture_output=True,
-        text=True,
-        env={**os.environ, "PYTHONPATH": str(project)},
-    )
-    assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-2000:]
-    assert " passed" in result.stdout
+@pytest.mark.slow
+@pytest.mark.parametrize("name", ["broad", "long-names"])
+def test_baked_schemas_pass_their_own_tests(bake, name):
+    """The baked tests and API follow whatever the models hold: every type,
+    default and link, names at the length limit."""
+    project = bake(models=SPECS[name])
+    assert_project_ruff_clean(project)
+    run_baked_tests(project)
 
 
 # --- Laying out code like ruff -------------------------------------------------------

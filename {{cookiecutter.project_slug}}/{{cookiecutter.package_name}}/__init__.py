@@ -8,6 +8,7 @@ from . import views
 from .config import Config
 from .database_setup import setup_db_command
 from .extensions import {% if cookiecutter.api %}api, {% endif %}db, migrate
+from .seed import seed_command
 
 
 {% if cookiecutter.api -%}
@@ -53,10 +54,11 @@ def register_api(app: Flask) -> None:
     from . import resources
 
     api.init_app(app)
-    for blueprint in resources.blueprints:
+    for blueprint in resources.model_blueprints():
         api.register_blueprint(blueprint)
 {%- endif %}
 
 
 def register_commands(app: Flask) -> None:
     app.cli.add_command(setup_db_command)
+    app.cli.add_command(seed_command)

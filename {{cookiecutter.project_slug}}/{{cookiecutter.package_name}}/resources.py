@@ -1,4 +1,3 @@
-{%- set plan = cookiecutter.__models | api_plan(cookiecutter.timestamps) -%}
 """The REST API: a blueprint for each model, under /api/<table>.
 
     GET    /api/<table>?page=1&per_page=20   a page of rows, in id order
@@ -7,14 +6,17 @@
     PATCH  /api/<table>/<id>                 change the fields given
     DELETE /api/<table>/<id>                 delete the row
 
-The schemas in schemas.py check every request and write every response, and
-flask-smorest makes the OpenAPI document (/api/openapi.json) from the same
-decorators. Each operation documents the errors it answers with, in JSON:
+Every model of models.py is served, each time the app starts: the blueprints
+are made from the models, not written once for them (api_overrides.py
+changes that for one model). The schemas from schemas.py check every request
+and write every response, and flask-smorest makes the OpenAPI document
+(/api/openapi.json) from the same decorators. Each operation documents the errors it answers with, in JSON:
 400 for malformed JSON, 422 for a field that does not validate (named), 404
 for an unknown id, 409 when the database would refuse the change (its
 constraint explained).
 """
 
+import functools
 import json
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -28,10 +30,9 @@ from sqlalchemy import func, inspect, select, update
 from sqlalchemy.exc import DataError, IntegrityError
 from sqlalchemy.orm import RelationshipDirection, selectinload
 
-from . import schemas
 from .database_errors import explain_integrity_error
-from .extensions import ErrorSchema, SharedWhenCopied, db
-from .schemas import MAX_ID, ModelSchema, RowIds
+from .extensions import ErrorSchema, SharedWhenCopied, db, mapped_models
+from .schemas import MAX_ID, ModelSchema, RowIds, schema_for
 
 DEFAULT_PER_PAGE = 20
 MAX_PER_PAGE = 100
@@ -288,8 +289,32 @@ def resource_blueprint(schema: type[ModelSchema]) -> Blueprint:
     return blueprint
 
 
-blueprints = [
-{%- for item in plan.blueprint_items %}
-    {{ item }},
-{%- endfor %}
-]
+def served_models() -> list[type]:
+    """The models with a REST API: every mapped model, but those
+    api_overrides.py leaves out."""
+    from . import api_overrides
+
+    return [
+        model for model in mapped_models() if model not in api_overrides.EXCLUDED_MODELS
+    ]
+
+
+@functools.cache
+def schema_of(model: type) -> type[ModelSchema]:
+    """The schema of `model`'s requests and responses: api_overrides.py's, or
+    the one derived from the model. Made once, so that the app, its OpenAPI
+    document and the tests share one class."""
+    from . import api_overrides
+
+    return api_overrides.SCHEMAS.get(model) or schema_for(model)
+
+
+def model_blueprints() -> list[Blueprint]:
+    """A blueprint for each served model: api_overrides.py's, or the five
+    operations of `resource_blueprint`."""
+    from . import api_overrides
+
+    return [
+        api_overrides.BLUEPRINTS.get(model) or resource_blueprint(schema_of(model))
+        for model in served_models()
+    ]

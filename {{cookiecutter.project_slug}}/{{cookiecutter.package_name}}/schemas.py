@@ -1,27 +1,30 @@
-{%- set plan = cookiecutter.__models | api_plan(cookiecutter.timestamps) -%}
 """What each model looks like as JSON, in the API's requests and responses.
 
-marshmallow-sqlalchemy derives each schema's fields from its model's columns:
-types, lengths, NOT NULL, defaults and enum values. `ColumnConverter` narrows
-them to what every database the app may run on stores as it is, so a request
-that passes validation is one the database accepts, and a column added to a
-model shows up in the API and its OpenAPI document without a change here.
+`schema_for` derives a model's schema from its mapping when the app starts:
+marshmallow-sqlalchemy makes a field of each column (type, length, NOT NULL,
+default, enum values), and `ColumnConverter` narrows them to what every
+database the app may run on stores as it is, so a request that passes
+validation is one the database accepts. A column or a model added to
+models.py shows up in the API and its OpenAPI document without a change here;
+to change one model's schema, see api_overrides.py.
 
 A reference is its foreign key column (`author_id`); a many-to-many link is
-the list of its rows' ids (`tag_ids`), declared in the schema of each side.
+the list of its rows' ids (`tag_ids`), in the schema of each side.
 """
 
 import base64
 import binascii
 import datetime
+import decimal
 import functools
 import re
 
 import sqlalchemy as sa
 from marshmallow import fields, validate
 from marshmallow_sqlalchemy import ModelConverter, SQLAlchemyAutoSchema
+from sqlalchemy.orm import RelationshipProperty
+from sqlalchemy.sql.functions import FunctionElement
 
-from . import models
 from .extensions import SharedWhenCopied
 
 # The id column and every reference are INTEGER: 32 bits on every database.
@@ -60,6 +63,7 @@ class DecimalString(fields.Decimal):
         whole = "0" if precision == places else f"[0-9]{{1,{precision - places}}}"
         fraction = rf"(\.[0-9]{{1,{places}}})?" if places else ""
         self.syntax = re.compile(f"-?{whole}{fraction}")
+        self.precision = precision
         metadata = {"type": "string", "pattern": f"^{self.syntax.pattern}$"}
         super().__init__(
             places=places,
@@ -72,6 +76,12 @@ class DecimalString(fields.Decimal):
         if not isinstance(value, str) or not self.syntax.fullmatch(value):
             raise self.make_error("invalid")
         return super()._deserialize(value, attr, data, **kwargs)
+
+    def _format_num(self, value):
+        # Rounding to the scale needs every digit the column holds: Python's
+        # default decimal context keeps 28, and a Numeric(65, 30) holds 65.
+        with decimal.localcontext(prec=max(self.precision, 28)):
+            return super()._format_num(value)
 {%- endraw %}
 
 
@@ -185,31 +195,76 @@ class RowIds(fields.List):
     into rows (see resources.py).
     """
 
-    def __init__(self, relationship: str, **kwargs) -> None:
+    def __init__(self, relationship: str, key: str = "id", **kwargs) -> None:
         ids = fields.Integer(validate=validate.Range(min=1, max=MAX_ID))
         super().__init__(ids, attribute=relationship, **kwargs)
+        self.key = key
 
     def _serialize(self, value, attr, obj, **kwargs):
-        return None if value is None else sorted(row.id for row in value)
+        if value is None:
+            return None
+        return sorted(getattr(row, self.key) for row in value)
 
 
 class ModelSchema(SharedWhenCopied, SQLAlchemyAutoSchema):
+    """What every model's schema shares; `schema_for` makes one per model."""
+
     class Meta:
         model_converter = ColumnConverter
         # References as their foreign key columns.
         include_fk = True
         # Requests give plain values; the views build or change the rows.
         load_instance = False
-        dump_only = {{ plan.dump_only }}
-{%- for schema in plan.schemas %}
 
 
-class {{ schema.class_name }}(ModelSchema):
-    class Meta(ModelSchema.Meta):
-        model = models.{{ schema.model }}
-{%- if schema.link_lines %}
-{% for line in schema.link_lines %}
-    {{ line }}
-{%- endfor %}
-{%- endif %}
-{%- endfor %}
+def schema_for(model: type) -> type[ModelSchema]:
+    """`model`'s schema: a field for each column, read-only where the database
+    fills the column in, and each many-to-many link as its rows' ids."""
+    meta = type("Meta", (ModelSchema.Meta,), {})
+    meta.model = model
+    meta.dump_only = filled_by_database(model)
+    attributes = {"Meta": meta, **link_fields(model)}
+    return type(f"{model.__name__}Schema", (ModelSchema,), attributes)
+
+
+def filled_by_database(model: type) -> tuple[str, ...]:
+    """The attributes no request writes: an integer key the database counts
+    up, and columns it fills in itself (`created_at`, `updated_at`)."""
+    mapper = sa.inspect(model)
+    filled = []
+    for attribute in mapper.column_attrs:
+        column = attribute.columns[0]
+        server_default = getattr(column.server_default, "arg", None)
+        if (
+            column is column.table.autoincrement_column
+            or column.onupdate is not None
+            or (column.default is None and isinstance(server_default, FunctionElement))
+        ):
+            filled.append(attribute.key)
+    return tuple(filled)
+
+
+def link_fields(model: type) -> dict[str, RowIds]:
+    """A `RowIds` field for each many-to-many relationship of `model`, named
+    after the association table's column for the other side, plus an "s":
+    `tag_ids` for the `tags` of a post kept in `post_tags.tag_id`."""
+    mapper = sa.inspect(model)
+    taken = set(mapper.attrs.keys())
+    links = {}
+    for relationship in mapper.relationships:
+        if relationship.secondary is None or relationship.viewonly:
+            continue
+        name = ids_field_name(relationship)
+        if name in taken or name in links:
+            name = f"{relationship.key}_ids"
+        [key] = [column.key for column in relationship.mapper.primary_key]
+        links[name] = RowIds(relationship.key, key=key)
+    return links
+
+
+def ids_field_name(relationship: RelationshipProperty) -> str:
+    pairs = relationship.secondary_synchronize_pairs
+    if len(pairs) == 1:
+        [(_, association_column)] = pairs
+        return f"{association_column.name}s"
+    return f"{relationship.key}_ids"

@@ -1,0 +1,179 @@
+"""What the tests check, read from the mapped models when the tests run.
+
+Nothing here is a copy of the schema: the models, their columns' constraints,
+defaults, references and many-to-many links come from SQLAlchemy's mappers and
+tables, so a column or a model added to models.py is tested (and named in the
+test ids) the next time the suite runs.
+"""
+
+from typing import Any, NamedTuple
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapper, RelationshipDirection
+from sqlalchemy.sql.functions import FunctionElement
+
+from {{ cookiecutter.package_name }}.extensions import mapped_models
+
+__all__ = [
+    "Default",
+    "Link",
+    "Reference",
+    "defaults",
+    "enum_attributes",
+    "filled_by_database",
+    "links",
+    "mapped_models",
+    "not_null_attributes",
+    "references",
+    "unique_attributes",
+]
+
+
+class Reference(NamedTuple):
+    """A many-to-one link: `attribute` holds the target row, `key` its id."""
+
+    model: type
+    attribute: str
+    key: str
+    target: type
+    inverse: str | None
+    required: bool
+    unique: bool
+
+    def __str__(self) -> str:
+        return f"{self.model.__name__}.{self.attribute}"
+
+
+class Link(NamedTuple):
+    """A many-to-many link: `attribute` holds the list of target rows."""
+
+    model: type
+    attribute: str
+    target: type
+    inverse: str | None
+
+    def __str__(self) -> str:
+        return f"{self.model.__name__}.{self.attribute}"
+
+
+class Default(NamedTuple):
+    """A column's default: the ORM's value (None when only the database has
+    one) and whether the database has one too."""
+
+    attribute: str
+    value: Any
+    in_database: bool
+
+
+def mapper(model: type) -> Mapper:
+    return sa.inspect(model)
+
+
+def attribute_of(model: type, column: sa.Column) -> str:
+    return mapper(model).get_property_by_column(column).key
+
+
+def references(model: type) -> list[Reference]:
+    found = []
+    for relationship in mapper(model).relationships:
+        if relationship.direction is not RelationshipDirection.MANYTOONE:
+            continue
+        if relationship.viewonly or len(relationship.local_columns) != 1:
+            continue
+        [column] = relationship.local_columns
+        found.append(
+            Reference(
+                model=model,
+                attribute=relationship.key,
+                key=attribute_of(model, column),
+                target=relationship.mapper.class_,
+                inverse=relationship.back_populates or None,
+                required=not column.nullable,
+                unique=is_unique(model, column),
+            )
+        )
+    return found
+
+
+def links(model: type) -> list[Link]:
+    return [
+        Link(model, rel.key, rel.mapper.class_, rel.back_populates or None)
+        for rel in mapper(model).relationships
+        if rel.secondary is not None and not rel.viewonly
+    ]
+
+
+def unique_attributes(model: type) -> list[tuple[str, ...]]:
+    """The attributes whose values the database keeps unique, one tuple per
+    unique constraint or unique index (one attribute, or several together)."""
+    table = model.__table__
+    column_sets = [
+        tuple(constraint.columns)
+        for constraint in table.constraints
+        if isinstance(constraint, sa.UniqueConstraint)
+    ]
+    column_sets += [tuple(index.columns) for index in table.indexes if index.unique]
+    column_sets += [(column,) for column in table.columns if column.unique]
+    found = []
+    for columns in column_sets:
+        attributes = tuple(attribute_of(model, column) for column in columns)
+        if attributes not in found:
+            found.append(attributes)
+    return found
+
+
+def is_unique(model: type, column: sa.Column) -> bool:
+    return (attribute_of(model, column),) in unique_attributes(model)
+
+
+def not_null_attributes(model: type) -> list[str]:
+    """Columns that may not hold NULL, but a key the database counts up."""
+    table = model.__table__
+    return [
+        attribute_of(model, column)
+        for column in table.columns
+        if not column.nullable and column is not table.autoincrement_column
+    ]
+
+
+def enum_attributes(model: type) -> list[str]:
+    """Enum columns that refuse a value outside the enum before the database
+    sees it (an enum class, or `validate_strings=True`)."""
+    return [
+        attribute_of(model, column)
+        for column in model.__table__.columns
+        if isinstance(column.type, sa.Enum)
+        and (column.type.enum_class is not None or column.type.validate_strings)
+    ]
+
+
+def filled_by_database(column: sa.Column) -> bool:
+    """A key the database counts up, or a column it fills in with a SQL
+    function (`created_at`) or changes on every update (`updated_at`)."""
+    server_default = getattr(column.server_default, "arg", None)
+    return (
+        column is column.table.autoincrement_column
+        or column.onupdate is not None
+        or (column.default is None and isinstance(server_default, FunctionElement))
+    )
+
+
+def defaults(model: type) -> list[Default]:
+    found = []
+    for column in model.__table__.columns:
+        orm_default = column.default
+        if orm_default is not None and not orm_default.is_scalar:
+            continue  # a callable: no one value to compare with
+        if orm_default is None and column.server_default is None:
+            continue
+        if column is column.table.autoincrement_column:
+            continue
+        value = orm_default.arg if orm_default is not None else None
+        found.append(
+            Default(
+                attribute=attribute_of(model, column),
+                value=value,
+                in_database=column.server_default is not None,
+            )
+        )
+    return found
