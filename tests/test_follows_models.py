@@ -1,0 +1,104 @@
+"""What the baked project derives from its models when it runs: sample rows
+(`flask seed`), and an API that a user can still change for one model in
+api_overrides.py, with the tests following."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import sys
+
+import pytest
+
+from tests.baking import EVERY_TYPE, flask, run, run_baked_tests
+
+PACKAGE = "my_flask_app"
+
+
+def row_counts(project) -> dict[str, int]:
+    database = project / "instance" / f"{PACKAGE}.db"
+    with sqlite3.connect(database) as connection:
+        tables = [
+            name
+            for (name,) in connection.execute(
+                "SELECT name FROM sqlite_master WHERE type = 'table'"
+                " AND name NOT LIKE 'sqlite_%' AND name != 'alembic_version'"
+            )
+        ]
+        return {
+            table: connection.execute(f'SELECT count(*) FROM "{table}"').fetchone()[0]
+            for table in tables
+        }
+
+
+@pytest.mark.slow
+def test_flask_seed_fills_every_table_and_can_run_again(bake):
+    project = bake(models=EVERY_TYPE + "; Dish kind:enum{main,side}!:unique")
+    result = flask(project, "seed", "--rows", "5")
+    assert "users: 5 rows added" in result.stdout
+    counts = row_counts(project)
+    assert counts.pop("dishes") == 2  # no more than the enum has kinds
+    assert all(count >= 5 for count in counts.values()), counts
+    # Again: five more rows a table, with unique values of their own.
+    flask(project, "seed", "--rows", "5")
+    again = row_counts(project)
+    assert again.pop("dishes") == 2
+    assert all(again[table] >= count + 5 for table, count in counts.items()), again
+    # The rows are valid for the API too.
+    code = (
+        "import dotenv\n"
+        "from my_flask_app import create_app\n"
+        "dotenv.load_dotenv()\n"
+        "app = create_app()\n"
+        "print(app.test_client().get('/api/posts?per_page=100').get_data(as_text=True))"
+    )
+    listed = json.loads(run([sys.executable, "-c", code], project).stdout)
+    assert len(listed) == again["posts"]
+
+
+def test_flask_seed_without_the_factories_says_what_is_missing(bake):
+    project = bake()
+    (project / "tests" / "factories.py").unlink()
+    result = flask(project, "seed", check=False)
+    assert result.returncode == 1
+    assert "factories.py is missing" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+OVERRIDES = '''\
+"""What differs from the API the models give."""
+
+from flask_smorest import Blueprint
+
+from . import models
+from .schemas import ModelSchema, schema_for
+
+EXCLUDED_MODELS: set[type] = {models.Tag}
+
+DerivedPostSchema = schema_for(models.Post)
+
+
+class PostSchema(DerivedPostSchema):
+    class Meta(DerivedPostSchema.Meta):
+        exclude = ("body",)
+
+
+SCHEMAS: dict[type, type[ModelSchema]] = {models.Post: PostSchema}
+
+BLUEPRINTS: dict[type, Blueprint] = {}
+'''
+
+
+@pytest.mark.slow
+def test_api_overrides_change_one_model_and_the_tests_follow(bake):
+    project = bake(models=EVERY_TYPE)
+    (project / PACKAGE / "api_overrides.py").write_text(OVERRIDES)
+    document = json.loads(flask(project, "openapi", "print").stdout)
+    assert "/api/tags" not in document["paths"]
+    assert "/api/posts" in document["paths"]
+    assert "body" not in document["components"]["schemas"]["Post"]["properties"]
+    result = run_baked_tests(project, "-rA")
+    assert "test_round_trip[Tag]" in result.stdout  # the model is still tested
+    assert "test_create_answers_the_row_and_where_it_is[Tag]" not in result.stdout
+    assert "test_patch_changes_only_the_field_given[Post.title]" in result.stdout
+    assert "test_patch_changes_only_the_field_given[Post.body]" not in result.stdout
