@@ -65,6 +65,17 @@ def test_flask_seed_without_the_factories_says_what_is_missing(bake):
     assert "Traceback" not in result.stderr
 
 
+@pytest.mark.slow
+def test_unique_columns_of_few_values_hold_the_rows_the_tests_need(bake):
+    """The tests make as many rows as such a column holds, and no more: an
+    enum of one or two values, a one-character string, NOT NULL or not."""
+    project = bake(
+        models="Dish kind:enum{main}:unique; Code letter:string{1}!:unique;"
+        " Pair left:enum{a,b}!:unique right:enum{x}:unique"
+    )
+    run_baked_tests(project)
+
+
 OVERRIDES = '''\
 """What differs from the API the models give."""
 

@@ -495,16 +495,16 @@ def actual_tables(database: Path) -> dict[str, TableShape]:
 
 @pytest.mark.slow
 @settings(BAKES, max_examples=BAKE_EXAMPLES)
-@given(answer=answers())
-def test_a_valid_answer_bakes_the_database_it_describes(cookies, answer):
+@given(answer=answers(), api=st.booleans())
+def test_a_valid_answer_bakes_the_database_it_describes(cookies, answer, api):
     line = answer.text()
-    note(f"models answer: {line!r}, timestamps: {answer.timestamps}")
+    note(f"models answer: {line!r}, timestamps: {answer.timestamps}, api: {api}")
     result = cookies.bake(
         extra_context={
             "models": line,
             "timestamps": answer.timestamps,
             "create_venv": False,
-            "api": False,
+            "api": api,
         },
         template=str(REPO),
     )
