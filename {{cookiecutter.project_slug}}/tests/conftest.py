@@ -56,11 +56,19 @@ def app(database_url: str) -> Iterator[Flask]:
         Config(SECRET_KEY="test", SQLALCHEMY_DATABASE_URI=database_url, TESTING=True)
     )
     with app.app_context():
+        if db.engine.dialect.name == "sqlite":
+            event.listen(db.engine, "connect", skip_waiting_for_the_disk)
         flask_migrate.upgrade()
         yield app
         db.session.remove()
         flask_migrate.downgrade(revision="base")
         db.engine.dispose()
+
+
+def skip_waiting_for_the_disk(connection: object, record: object) -> None:
+    """A throwaway SQLite database need not survive a power cut: not waiting
+    for the disk at each commit makes the suite several times faster."""
+    connection.execute("PRAGMA synchronous = OFF")
 
 
 class WrittenTables:

@@ -64,6 +64,13 @@ class ModelFactory(SQLAlchemyFactory[Model], Generic[Model]):
         return super().get_type_from_column(column)
 
     @classmethod
+    def get_model_fields(cls) -> list:
+        # The same for every row: read from the mapper once, not at each row.
+        if "_model_fields" not in cls.__dict__:
+            cls._model_fields = super().get_model_fields()
+        return cls._model_fields
+
+    @classmethod
     def process_kwargs(cls, **kwargs: Any) -> dict[str, Any]:
         values = super().process_kwargs(**kwargs)
         model = cls.__model__

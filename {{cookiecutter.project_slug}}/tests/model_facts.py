@@ -3,9 +3,11 @@
 Nothing here is a copy of the schema: the models, their columns' constraints,
 defaults, references and many-to-many links come from SQLAlchemy's mappers and
 tables, so a column or a model added to models.py is tested (and named in the
-test ids) the next time the suite runs.
+test ids) the next time the suite runs. Each answer is read once a run: the
+models do not change while the tests run.
 """
 
+import functools
 from typing import Any, NamedTuple
 
 import sqlalchemy as sa
@@ -73,7 +75,8 @@ def attribute_of(model: type, column: sa.Column) -> str:
     return mapper(model).get_property_by_column(column).key
 
 
-def references(model: type) -> list[Reference]:
+@functools.cache
+def references(model: type) -> tuple[Reference, ...]:
     found = []
     for relationship in mapper(model).relationships:
         if relationship.direction is not RelationshipDirection.MANYTOONE:
@@ -92,18 +95,20 @@ def references(model: type) -> list[Reference]:
                 unique=is_unique(model, column),
             )
         )
-    return found
+    return tuple(found)
 
 
-def links(model: type) -> list[Link]:
-    return [
+@functools.cache
+def links(model: type) -> tuple[Link, ...]:
+    return tuple(
         Link(model, rel.key, rel.mapper.class_, rel.back_populates or None)
         for rel in mapper(model).relationships
         if rel.secondary is not None and not rel.viewonly
-    ]
+    )
 
 
-def unique_attributes(model: type) -> list[tuple[str, ...]]:
+@functools.cache
+def unique_attributes(model: type) -> tuple[tuple[str, ...], ...]:
     """The attributes whose values the database keeps unique, one tuple per
     unique constraint or unique index (one attribute, or several together)."""
     table = model.__table__
@@ -119,32 +124,34 @@ def unique_attributes(model: type) -> list[tuple[str, ...]]:
         attributes = tuple(attribute_of(model, column) for column in columns)
         if attributes not in found:
             found.append(attributes)
-    return found
+    return tuple(found)
 
 
 def is_unique(model: type, column: sa.Column) -> bool:
     return (attribute_of(model, column),) in unique_attributes(model)
 
 
-def not_null_attributes(model: type) -> list[str]:
+@functools.cache
+def not_null_attributes(model: type) -> tuple[str, ...]:
     """Columns that may not hold NULL, but a key the database counts up."""
     table = model.__table__
-    return [
+    return tuple(
         attribute_of(model, column)
         for column in table.columns
         if not column.nullable and column is not table.autoincrement_column
-    ]
+    )
 
 
-def enum_attributes(model: type) -> list[str]:
+@functools.cache
+def enum_attributes(model: type) -> tuple[str, ...]:
     """Enum columns that refuse a value outside the enum before the database
     sees it (an enum class, or `validate_strings=True`)."""
-    return [
+    return tuple(
         attribute_of(model, column)
         for column in model.__table__.columns
         if isinstance(column.type, sa.Enum)
         and (column.type.enum_class is not None or column.type.validate_strings)
-    ]
+    )
 
 
 def filled_by_database(column: sa.Column) -> bool:
@@ -158,7 +165,8 @@ def filled_by_database(column: sa.Column) -> bool:
     )
 
 
-def defaults(model: type) -> list[Default]:
+@functools.cache
+def defaults(model: type) -> tuple[Default, ...]:
     found = []
     for column in model.__table__.columns:
         orm_default = column.default
@@ -176,4 +184,4 @@ def defaults(model: type) -> list[Default]:
                 in_database=column.server_default is not None,
             )
         )
-    return found
+    return tuple(found)

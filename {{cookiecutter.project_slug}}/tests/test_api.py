@@ -8,6 +8,7 @@ through the API itself, with the rows their required references name.
 """
 
 import collections
+import functools
 import json
 
 import pytest
@@ -34,29 +35,35 @@ def table(model):
     return model.__tablename__
 
 
+# What each model's schema holds, read once a run.
+@functools.cache
 def schema_fields(model):
     return schema_of(model)().fields
 
 
+@functools.cache
 def writable(model):
     """The fields a request may give."""
     return {name: f for name, f in schema_fields(model).items() if not f.dump_only}
 
 
+@functools.cache
 def required(model):
-    return [name for name, field in writable(model).items() if field.required]
+    return tuple(name for name, field in writable(model).items() if field.required)
 
 
+@functools.cache
 def scalar_fields(model):
     """Writable fields but references and links."""
     keys = {reference.key for reference in model_facts.references(model)}
-    return [
+    return tuple(
         name
         for name, field in writable(model).items()
         if name not in keys and not isinstance(field, RowIds)
-    ]
+    )
 
 
+@functools.cache
 def links(model):
     """name -> target model, for each many-to-many link the schema shows."""
     mapper = sa.inspect(model)
@@ -67,12 +74,13 @@ def links(model):
     }
 
 
+@functools.cache
 def unique_fields(model):
-    return [
+    return tuple(
         attributes[0]
         for attributes in model_facts.unique_attributes(model)
         if len(attributes) == 1 and attributes[0] in writable(model)
-    ]
+    )
 
 
 def wrong_type(field):
@@ -437,12 +445,18 @@ def test_unknown_urls_under_api_are_404_json(client, path):
     assert_error(client.get(f"/api/{path}"), 404)
 
 
-@served
-def test_the_openapi_document_describes_every_operation(client, model):
-    response = client.get("/api/openapi.json")
+@pytest.fixture(scope="module")
+def openapi_document(app):
+    """The OpenAPI document, fetched once: it describes every model."""
+    response = app.test_client().get("/api/openapi.json")
     assert response.status_code == 200
-    document = response.json
-    assert document["openapi"].startswith("3.")
+    assert response.json["openapi"].startswith("3.")
+    return response.json
+
+
+@served
+def test_the_openapi_document_describes_every_operation(openapi_document, model):
+    document = openapi_document
     path = f"/api/{table(model)}"
     assert set(document["paths"][path]) == {"get", "post"}
     item = document["paths"][path + "/{row_id}"]
