@@ -12,9 +12,11 @@ from typing import Any, NamedTuple
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapper, RelationshipDirection
-from sqlalchemy.sql.functions import FunctionElement
 
-from {{ cookiecutter.package_name }}.extensions import mapped_models
+from {{ cookiecutter.package_name }}.mapping import (
+    filled_by_database,
+    mapped_models,
+)
 
 __all__ = [
     "Default",
@@ -151,17 +153,6 @@ def enum_attributes(model: type) -> tuple[str, ...]:
         for column in model.__table__.columns
         if isinstance(column.type, sa.Enum)
         and (column.type.enum_class is not None or column.type.validate_strings)
-    )
-
-
-def filled_by_database(column: sa.Column) -> bool:
-    """A key the database counts up, or a column it fills in with a SQL
-    function (`created_at`) or changes on every update (`updated_at`)."""
-    server_default = getattr(column.server_default, "arg", None)
-    return (
-        column is column.table.autoincrement_column
-        or column.onupdate is not None
-        or (column.default is None and isinstance(server_default, FunctionElement))
     )
 
 

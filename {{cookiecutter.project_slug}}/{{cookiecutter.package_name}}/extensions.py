@@ -85,19 +85,6 @@ db = SQLAlchemy(model_class=Base)
 # Flask-Migrate 4 turns on batch mode (SQLite's ALTER TABLE) and type comparison.
 migrate = Migrate()
 
-
-def mapped_models() -> list[type]:
-    """Every model class, in the order their tables are created: a table
-    before those that refer to it."""
-    from . import models  # noqa: F401 - they are mapped when it is imported
-
-    order = {table: index for index, table in enumerate(db.metadata.sorted_tables)}
-    mappers = [
-        mapper for mapper in db.Model.registry.mappers if mapper.local_table in order
-    ]
-    return [
-        mapper.class_ for mapper in sorted(mappers, key=lambda m: order[m.local_table])
-    ]
 {%- if cookiecutter.api %}
 
 

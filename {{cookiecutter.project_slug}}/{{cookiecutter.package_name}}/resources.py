@@ -31,7 +31,8 @@ from sqlalchemy.exc import DataError, IntegrityError
 from sqlalchemy.orm import RelationshipDirection, selectinload
 
 from .database_errors import explain_integrity_error
-from .extensions import ErrorSchema, SharedWhenCopied, db, mapped_models
+from .extensions import ErrorSchema, SharedWhenCopied, db
+from .mapping import mapped_models
 from .schemas import MAX_ID, ModelSchema, RowIds, schema_for
 
 DEFAULT_PER_PAGE = 20

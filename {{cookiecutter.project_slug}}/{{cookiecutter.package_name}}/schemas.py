@@ -23,9 +23,9 @@ import sqlalchemy as sa
 from marshmallow import fields, validate
 from marshmallow_sqlalchemy import ModelConverter, SQLAlchemyAutoSchema
 from sqlalchemy.orm import RelationshipProperty
-from sqlalchemy.sql.functions import FunctionElement
 
 from .extensions import SharedWhenCopied
+from .mapping import filled_by_database
 
 # The id column and every reference are INTEGER: 32 bits on every database.
 MAX_ID = 2**31 - 1
@@ -222,26 +222,18 @@ def schema_for(model: type) -> type[ModelSchema]:
     fills the column in, and each many-to-many link as its rows' ids."""
     meta = type("Meta", (ModelSchema.Meta,), {})
     meta.model = model
-    meta.dump_only = filled_by_database(model)
+    meta.dump_only = filled_by_database_attributes(model)
     attributes = {"Meta": meta, **link_fields(model)}
     return type(f"{model.__name__}Schema", (ModelSchema,), attributes)
 
 
-def filled_by_database(model: type) -> tuple[str, ...]:
-    """The attributes no request writes: an integer key the database counts
-    up, and columns it fills in itself (`created_at`, `updated_at`)."""
-    mapper = sa.inspect(model)
-    filled = []
-    for attribute in mapper.column_attrs:
-        column = attribute.columns[0]
-        server_default = getattr(column.server_default, "arg", None)
-        if (
-            column is column.table.autoincrement_column
-            or column.onupdate is not None
-            or (column.default is None and isinstance(server_default, FunctionElement))
-        ):
-            filled.append(attribute.key)
-    return tuple(filled)
+def filled_by_database_attributes(model: type) -> tuple[str, ...]:
+    """The attributes no request writes (see mapping.filled_by_database)."""
+    return tuple(
+        attribute.key
+        for attribute in sa.inspect(model).column_attrs
+        if filled_by_database(attribute.columns[0])
+    )
 
 
 def link_fields(model: type) -> dict[str, RowIds]:

@@ -16,7 +16,8 @@ from flask import current_app
 from sqlalchemy import func, select
 from sqlalchemy.exc import SQLAlchemyError
 
-from .extensions import db, mapped_models
+from .extensions import db
+from .mapping import mapped_models
 
 
 @click.command("seed")
