@@ -1,0 +1,300 @@
+"""Template updates: what lets a baked project take the template's later changes.
+
+cruft (https://cruft.github.io/cruft/) is the tool: it records the template,
+its commit and the answers in `.cruft.json`, and `cruft update` renders the
+template at the recorded commit and at the newest one, with hooks, into
+temporary folders, and applies the difference to the project with a
+three-way merge. This module:
+
+- tells the hooks how they run (`bake_kind`): a bake, `cruft create`, or one
+  of the renders cruft makes only to compare two template versions, which
+  must not set anything up;
+- writes `.cruft.json` for a project baked with plain cookiecutter, so it can
+  take updates at once, and rewrites the one `cruft create` writes: neither
+  holds a database password;
+- refuses to bake over a project that is already set up;
+- makes the baked project a git repository with a first commit.
+
+Stdlib only: the hooks run under cookiecutter's own interpreter.
+"""
+
+from __future__ import annotations
+
+import atexit
+import json
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+from flask_db_template.answers import example_database_url
+
+CRUFT_FILE = ".cruft.json"
+
+# How the hooks run.
+BAKE = "bake"  # cookiecutter itself (or pytest-cookies)
+CRUFT_CREATE = "cruft-create"  # `cruft create`: a bake, then cruft writes .cruft.json
+TEMPLATE_RENDER = "template-render"  # cruft update/diff comparing template versions
+
+# What a set-up project holds that the template does not make: baking over
+# a folder holding one of them would overwrite the user's work.
+SET_UP_MARKERS = ("migrations", ".env", CRUFT_FILE)
+
+# The answers cruft passes back to the template on every update.
+ANSWER_KEYS = (
+    "project_name",
+    "project_slug",
+    "package_name",
+    "description",
+    "author_name",
+    "email",
+    "database_url",
+    "models",
+    "api",
+    "timestamps",
+    "create_venv",
+)
+
+
+def bake_kind(answers: dict) -> str:
+    """How this render runs; called while cookiecutter renders a hook.
+
+    cookiecutter's own `main` puts `_output_dir` in the context; cruft calls
+    cookiecutter's `generate_files` directly, so it does not. Among cruft's
+    renders only `cruft create` makes the user's project: it is found on the
+    call stack of this process (hooks are rendered in-process).
+    """
+    if "_output_dir" in answers:
+        return BAKE
+    if find_frame("cruft._commands.create", "create") is None:
+        return TEMPLATE_RENDER
+    project = project_being_generated()
+    if project is not None:
+        schedule_cruft_file_rewrite(project)
+    return CRUFT_CREATE
+
+
+def find_frame(module: str, function: str):
+    """The frame of that function on this thread's call stack, or None."""
+    frame = sys._getframe(1)
+    while frame is not None:
+        if (
+            frame.f_globals.get("__name__") == module
+            and frame.f_code.co_name == function
+        ):
+            return frame
+        frame = frame.f_back
+    return None
+
+
+def project_being_generated() -> Path | None:
+    """The project folder cookiecutter's `generate_files` is writing, from a
+    hook's rendering: absolute, and made before any hook runs."""
+    frame = find_frame("cookiecutter.generate", "generate_files")
+    project = frame.f_locals.get("project_dir") if frame is not None else None
+    return Path(project) if project else None
+
+
+def overwrite_refusal(folder: Path) -> str | None:
+    """Why the template must not be baked into this folder, or None."""
+    found = [name for name in SET_UP_MARKERS if (folder / name).exists()]
+    if not found:
+        return None
+    return (
+        f"{folder} already holds a set-up project ({', '.join(found)}): baking "
+        "over it would overwrite your models and lose your migrations; to take "
+        f"the template's changes run `cruft update` in it, or bake into another folder"
+    )
+
+
+# --- .cruft.json ---------------------------------------------------------
+
+
+def skip_paths(package_name: str) -> list[str]:
+    """Paths `cruft update` leaves alone: the user's from the first day on.
+
+    The models are the user's to edit (a template change to the file made
+    from the models answer must not undo their edits), and the migrations,
+    settings, environment and database are made by the setup, never by the
+    template.
+    """
+    return [f"{package_name}/models.py", "migrations", ".env", ".venv", "instance"]
+
+
+def recorded_answers(answers: dict, template: str, commit: str) -> dict:
+    """The answers as `.cruft.json` keeps them, for cruft to render with again.
+
+    The models answer is kept as its text (an `@file` path would mean nothing
+    at the next update), and a password in the database URL is replaced as in
+    `.env.example`, which is the one file the URL is rendered into, so the
+    renders stay the same.
+    """
+    recorded = {key: answers[key] for key in ANSWER_KEYS}
+    recorded["models"] = answers.get("__models", answers["models"])
+    recorded["database_url"] = example_database_url(answers["database_url"])
+    recorded["_template"] = template
+    recorded["_commit"] = commit
+    return recorded
+
+
+def cruft_state(
+    answers: dict, template: str, commit: str, directory: str | None, checkout=None
+) -> dict:
+    """`.cruft.json`'s content, in the layout `cruft create` writes."""
+    return {
+        "template": template,
+        "commit": commit,
+        "checkout": checkout,
+        "context": {"cookiecutter": recorded_answers(answers, template, commit)},
+        "directory": directory,
+        "skip": skip_paths(answers["package_name"]),
+    }
+
+
+def write_cruft_file(project: Path, state: dict) -> None:
+    text = json.dumps(state, ensure_ascii=False, indent=2, separators=(",", ": "))
+    (project / CRUFT_FILE).write_text(text + "\n", encoding="utf-8")
+
+
+def git(*arguments: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        ["git", *arguments], cwd=cwd, capture_output=True, text=True, check=False
+    )
+
+
+# A template named by a URL or an abbreviation (`https://`, `git+file://`,
+# `gh:`, `git@host:`), not a folder; a Windows drive (`C:\`) is a folder.
+REMOTE_TEMPLATE = re.compile(
+    r"^(?![A-Za-z]:[\\/])(?:[A-Za-z][A-Za-z0-9+.-]*:|[^/\\]+@[^/\\]+:)"
+)
+
+
+def template_source(answers: dict) -> tuple[str, str, str | None] | str:
+    """(template URL, commit, folder in the repository) of a cookiecutter bake,
+    or why there is none.
+
+    `__template_dir` is the template's checkout, absolute: cookiecutter's
+    clone of a URL, whose `origin` is the URL with abbreviations such as
+    `gh:` expanded, or the local folder the user named, which is recorded
+    itself (its commit may exist nowhere else).
+    """
+    checkout = Path(answers["__template_dir"])
+    if shutil.which("git") is None:
+        return "git is not installed"
+    toplevel = git("rev-parse", "--show-toplevel", cwd=checkout)
+    commit = git("rev-parse", "HEAD", cwd=checkout)
+    if toplevel.returncode or commit.returncode:
+        return "the template is not a git repository"
+    root = Path(toplevel.stdout.strip()).resolve()
+    directory = checkout.resolve().relative_to(root).as_posix()
+    if REMOTE_TEMPLATE.match(answers.get("_template") or ""):
+        origin = git("remote", "get-url", "origin", cwd=root)
+        if origin.returncode:
+            return "the template's clone has no origin"
+        template = origin.stdout.strip()
+    else:
+        template = str(root)
+    return template, commit.stdout.strip(), None if directory == "." else directory
+
+
+def record_template(project: Path, answers: dict) -> str:
+    """Write `.cruft.json` for a project baked by cookiecutter; one line to say so."""
+    source = template_source(answers)
+    if isinstance(source, str):
+        return (
+            f"Template updates: not linked ({source}); link it later with "
+            "`cruft link <template URL>`"
+        )
+    template, commit, directory = source
+    write_cruft_file(
+        project, cruft_state(answers, template, commit, directory, answers["_checkout"])
+    )
+    return f"Template updates: linked to {template} at {commit[:12]} (.cruft.json)"
+
+
+def rewrite_cruft_file(project: Path) -> None:
+    """The `.cruft.json` that `cruft create` wrote, without secrets, as ours.
+
+    cruft records every answer as given, the database password included, and
+    every private variable; it writes the file after the hooks have run.
+    """
+    path = project / CRUFT_FILE
+    try:
+        state = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return
+    answers = state["context"]["cookiecutter"]
+    write_cruft_file(
+        project,
+        cruft_state(
+            answers,
+            state["template"],
+            state["commit"],
+            state.get("directory"),
+            state.get("checkout"),
+        ),
+    )
+    if is_own_fresh_repository(project):
+        git("add", CRUFT_FILE, cwd=project)
+        git("commit", "--quiet", "--amend", "--no-edit", "--no-verify", cwd=project)
+
+
+def schedule_cruft_file_rewrite(project: Path) -> None:
+    """Rewrite `.cruft.json` once `cruft create` has written it: at exit."""
+    if project not in SCHEDULED:
+        SCHEDULED.add(project)
+        atexit.register(rewrite_cruft_file, project)
+
+
+SCHEDULED: set[Path] = set()
+
+
+# --- git -----------------------------------------------------------------
+
+INITIAL_COMMIT_MESSAGE = "Bake the project from its cookiecutter template"
+
+
+def is_own_fresh_repository(project: Path) -> bool:
+    """True when the project is the top of a git repository holding one commit."""
+    toplevel = git("rev-parse", "--show-toplevel", cwd=project)
+    if (
+        toplevel.returncode
+        or Path(toplevel.stdout.strip()).resolve() != project.resolve()
+    ):
+        return False
+    count = git("rev-list", "--count", "HEAD", cwd=project)
+    return count.returncode == 0 and count.stdout.strip() == "1"
+
+
+def make_repository(project: Path) -> str | None:
+    """`git init` and a first commit of everything but what .gitignore names.
+
+    Nothing when git is missing or the project lies inside another
+    repository (a monorepo: its owner decides). Without a git identity the
+    files are staged and the user is told how to commit them. Returns one
+    line for the user, or None.
+    """
+    if shutil.which("git") is None:
+        return None
+    if git("rev-parse", "--is-inside-work-tree", cwd=project).returncode == 0:
+        return None
+    if git("init", "--quiet", cwd=project).returncode:
+        return None
+    git("add", "--all", cwd=project)
+    # .gitignore names .env; this holds even if someone edited it away.
+    git("rm", "--cached", "--quiet", "--ignore-unmatch", "--", ".env", cwd=project)
+    identity = git("var", "GIT_COMMITTER_IDENT", cwd=project)
+    if identity.returncode:
+        return (
+            "Git: a new repository with every file staged; set your name and email "
+            "(git config --global user.name/user.email), then "
+            f'`git commit -m "{INITIAL_COMMIT_MESSAGE}"`'
+        )
+    committed = git(
+        "commit", "--quiet", "--no-verify", "-m", INITIAL_COMMIT_MESSAGE, cwd=project
+    )
+    if committed.returncode:
+        reason = (committed.stderr.strip().splitlines() or ["git commit failed"])[-1]
+        return f"Git: a new repository with every file staged; the first commit failed: {reason}"
+    return "Git: a new repository, with everything but .env committed"
