@@ -104,7 +104,7 @@ def overwrite_refusal(folder: Path) -> str | None:
     return (
         f"{folder} already holds a set-up project ({', '.join(found)}): baking "
         "over it would overwrite your models and lose your migrations; to take "
-        f"the template's changes run `cruft update` in it, or bake into another folder"
+        "the template's changes run `cruft update` in it, or bake into another folder"
     )
 
 
@@ -235,9 +235,16 @@ def rewrite_cruft_file(project: Path) -> None:
             state.get("checkout"),
         ),
     )
+    # Into the repository the hook made: amended into its first commit, or
+    # staged with the rest when there was no git identity to commit with.
     if is_own_fresh_repository(project):
         git("add", CRUFT_FILE, cwd=project)
         git("commit", "--quiet", "--amend", "--no-edit", "--no-verify", cwd=project)
+    elif (
+        is_repository_top(project)
+        and git("rev-parse", "--verify", "HEAD", cwd=project).returncode
+    ):
+        git("add", CRUFT_FILE, cwd=project)
 
 
 def schedule_cruft_file_rewrite(project: Path) -> None:
@@ -255,13 +262,17 @@ SCHEDULED: set[Path] = set()
 INITIAL_COMMIT_MESSAGE = "Bake the project from its cookiecutter template"
 
 
+def is_repository_top(project: Path) -> bool:
+    toplevel = git("rev-parse", "--show-toplevel", cwd=project)
+    return (
+        toplevel.returncode == 0
+        and Path(toplevel.stdout.strip()).resolve() == project.resolve()
+    )
+
+
 def is_own_fresh_repository(project: Path) -> bool:
     """True when the project is the top of a git repository holding one commit."""
-    toplevel = git("rev-parse", "--show-toplevel", cwd=project)
-    if (
-        toplevel.returncode
-        or Path(toplevel.stdout.strip()).resolve() != project.resolve()
-    ):
+    if not is_repository_top(project):
         return False
     count = git("rev-list", "--count", "HEAD", cwd=project)
     return count.returncode == 0 and count.stdout.strip() == "1"

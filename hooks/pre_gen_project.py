@@ -25,8 +25,8 @@ def main() -> int:
     from flask_db_template.answers import find_problem
     from flask_db_template.updates import overwrite_refusal
 
-    # Again here, for the tools that do not say where they write
-    # (`cruft create --overwrite-if-exists`): this runs in the project folder.
+    # Again as the hook runs, in the project's folder: for a tool that calls
+    # cookiecutter some other way.
     problem = overwrite_refusal(Path.cwd()) or find_problem(answers)
     if problem:
         print(f"error: {problem}", file=sys.stderr)

@@ -394,3 +394,9 @@ def test_the_recorded_answers_hold_no_password_and_the_models_text():
 )
 def test_a_template_named_by_url_is_recorded_by_its_clone_s_origin(typed, remote):
     assert bool(updates.REMOTE_TEMPLATE.match(typed)) is remote
+
+
+def test_only_cookiecutter_and_cruft_create_make_a_project():
+    # cookiecutter's main says where it writes; cruft's comparison renders do not.
+    assert updates.bake_kind({"_output_dir": "/work", "project_slug": "a"}) == "bake"
+    assert updates.bake_kind({"project_slug": "a"}) == "template-render"
