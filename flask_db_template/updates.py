@@ -61,13 +61,21 @@ def bake_kind(answers: dict) -> str:
     """How this render runs; called while cookiecutter renders a hook.
 
     cookiecutter's own `main` puts `_output_dir` in the context; cruft calls
-    cookiecutter's `generate_files` directly, so it does not. Among cruft's
-    renders only `cruft create` makes the user's project: it is found on the
-    call stack of this process (hooks are rendered in-process).
+    cookiecutter's `generate_files` directly, so it does not, and it renders
+    the hooks in its own process: its frames are on the call stack. Of its
+    commands only `create` makes the user's project. Any other caller of
+    `generate_files` is taken to bake a project.
     """
     if "_output_dir" in answers:
         return BAKE
-    if find_frame("cruft._commands.create", "create") is None:
+    cruft_functions = [
+        frame.f_code.co_name
+        for frame in call_stack()
+        if frame.f_globals.get("__name__", "").partition(".")[0] == "cruft"
+    ]
+    if not cruft_functions:
+        return BAKE
+    if "create" not in cruft_functions:
         return TEMPLATE_RENDER
     project = project_being_generated()
     if project is not None:
@@ -75,25 +83,25 @@ def bake_kind(answers: dict) -> str:
     return CRUFT_CREATE
 
 
-def find_frame(module: str, function: str):
-    """The frame of that function on this thread's call stack, or None."""
+def call_stack():
+    """The frames of this thread's call stack, innermost first."""
     frame = sys._getframe(1)
     while frame is not None:
-        if (
-            frame.f_globals.get("__name__") == module
-            and frame.f_code.co_name == function
-        ):
-            return frame
+        yield frame
         frame = frame.f_back
-    return None
 
 
 def project_being_generated() -> Path | None:
     """The project folder cookiecutter's `generate_files` is writing, from a
     hook's rendering: absolute, and made before any hook runs."""
-    frame = find_frame("cookiecutter.generate", "generate_files")
-    project = frame.f_locals.get("project_dir") if frame is not None else None
-    return Path(project) if project else None
+    for frame in call_stack():
+        if (
+            frame.f_globals.get("__name__") == "cookiecutter.generate"
+            and frame.f_code.co_name == "generate_files"
+        ):
+            project = frame.f_locals.get("project_dir")
+            return Path(project) if project else None
+    return None
 
 
 def overwrite_refusal(folder: Path) -> str | None:
@@ -208,7 +216,8 @@ def record_template(project: Path, answers: dict) -> str:
         )
     template, commit, directory = source
     write_cruft_file(
-        project, cruft_state(answers, template, commit, directory, answers["_checkout"])
+        project,
+        cruft_state(answers, template, commit, directory, answers.get("_checkout")),
     )
     return f"Template updates: linked to {template} at {commit[:12]} (.cruft.json)"
 

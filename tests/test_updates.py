@@ -398,7 +398,24 @@ def test_a_template_named_by_url_is_recorded_by_its_clone_s_origin(typed, remote
     assert bool(updates.REMOTE_TEMPLATE.match(typed)) is remote
 
 
-def test_only_cookiecutter_and_cruft_create_make_a_project():
-    # cookiecutter's main says where it writes; cruft's comparison renders do not.
-    assert updates.bake_kind({"_output_dir": "/work", "project_slug": "a"}) == "bake"
-    assert updates.bake_kind({"project_slug": "a"}) == "template-render"
+def called_from(module: str, function: str, answers: dict) -> str:
+    """bake_kind as if the function of that module called it."""
+    namespace = {"__name__": module, "bake_kind": updates.bake_kind}
+    exec(f"def {function}(answers):\n    return bake_kind(answers)\n", namespace)
+    return namespace[function](answers)
+
+
+@pytest.mark.parametrize(
+    ("module", "function", "kind"),
+    [
+        ("cruft._commands.update", "update", "template-render"),
+        ("cruft._commands.diff", "diff", "template-render"),
+        ("cruft._commands.create", "create", "cruft-create"),
+        ("some_tool", "generate", "bake"),
+    ],
+)
+def test_only_cruft_s_comparison_renders_set_nothing_up(module, function, kind):
+    assert called_from(module, function, {"project_slug": "a"}) == kind
+    # cookiecutter's main says where it writes.
+    answers = {"project_slug": "a", "_output_dir": "/work"}
+    assert called_from(module, function, answers) == "bake"
