@@ -260,6 +260,10 @@ def test_cruft_create_bakes_and_links_without_the_password(
     assert not (project / "shop" / "models.py").read_text().startswith("# The template")
     state = json.loads((project / ".cruft.json").read_text())
     assert "s3cret" not in json.dumps(state)
+    # The recorded answers render what the bake did: .env.example (the one
+    # file the URL goes into) is as it was.
+    changed = git("status", "--porcelain", cwd=project).stdout.splitlines()
+    assert sorted(line[3:] for line in changed) == [".cruft.json", "README.md"]
 
 
 @pytest.mark.parametrize(
