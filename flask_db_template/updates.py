@@ -41,21 +41,6 @@ TEMPLATE_RENDER = "template-render"  # cruft update/diff comparing template vers
 # a folder holding one of them would overwrite the user's work.
 SET_UP_MARKERS = ("migrations", ".env", CRUFT_FILE)
 
-# The answers cruft passes back to the template on every update.
-ANSWER_KEYS = (
-    "project_name",
-    "project_slug",
-    "package_name",
-    "description",
-    "author_name",
-    "email",
-    "database_url",
-    "models",
-    "api",
-    "timestamps",
-    "create_venv",
-)
-
 
 def bake_kind(answers: dict) -> str:
     """How this render runs; called while cookiecutter renders a hook.
@@ -75,12 +60,16 @@ def bake_kind(answers: dict) -> str:
     ]
     if not cruft_functions:
         return BAKE
-    if "create" not in cruft_functions:
-        return TEMPLATE_RENDER
-    project = project_being_generated()
-    if project is not None:
-        schedule_cruft_file_rewrite(project)
-    return CRUFT_CREATE
+    if "create" in cruft_functions:
+        project = project_being_generated()
+        if project is not None:
+            schedule_cruft_file_rewrite(project, commit=True)
+        return CRUFT_CREATE
+    if "update" in cruft_functions:
+        project = cruft_update_project()
+        if project is not None:
+            schedule_cruft_file_rewrite(project, commit=False)
+    return TEMPLATE_RENDER
 
 
 def call_stack():
@@ -89,6 +78,18 @@ def call_stack():
     while frame is not None:
         yield frame
         frame = frame.f_back
+
+
+def cruft_update_project() -> Path | None:
+    """The project `cruft update` updates (its `project_dir`), from a hook's rendering."""
+    for frame in call_stack():
+        if (
+            frame.f_globals.get("__name__", "").startswith("cruft.")
+            and frame.f_code.co_name == "update"
+            and isinstance(frame.f_locals.get("project_dir"), Path)
+        ):
+            return frame.f_locals["project_dir"]
+    return None
 
 
 def project_being_generated() -> Path | None:
@@ -130,17 +131,45 @@ def skip_paths(package_name: str) -> list[str]:
     return [f"{package_name}/models.py", "migrations", ".env", ".venv", "instance"]
 
 
+# cookiecutter renders every answer it is given (cruft passes the recorded
+# ones back at each update) as a Jinja template: an answer holding Jinja
+# syntax is recorded inside a raw block, so it renders as itself.
+JINJA_MARKS = ("{{", "{%", "{#")
+RAW, END_RAW = "{% raw %}", "{% endraw %}"
+
+
+def jinja_literal(value):
+    """The value as a template that renders to itself."""
+    if isinstance(value, str) and any(mark in value for mark in JINJA_MARKS):
+        return f"{RAW}{value}{END_RAW}"
+    return value
+
+
+def from_jinja_literal(value):
+    """`jinja_literal` undone (cruft may not have rendered the file it kept)."""
+    if isinstance(value, str) and value.startswith(RAW) and value.endswith(END_RAW):
+        return value[len(RAW) : -len(END_RAW)]
+    return value
+
+
 def recorded_answers(answers: dict, template: str, commit: str) -> dict:
     """The answers as `.cruft.json` keeps them, for cruft to render with again.
 
     The models answer is kept as its text (an `@file` path would mean nothing
-    at the next update), and a password in the database URL is replaced as in
-    `.env.example`, which is the one file the URL is rendered into, so the
-    renders stay the same.
+    at the next update), a password in the database URL is replaced as in
+    `.env.example`, which is the one file the URL is rendered into, and Jinja
+    syntax is kept from being rendered: the renders stay the bake's.
     """
-    recorded = {key: answers[key] for key in ANSWER_KEYS}
-    recorded["models"] = answers.get("__models", answers["models"])
-    recorded["database_url"] = example_database_url(answers["database_url"])
+    # Every answer but the private variables, which cruft renders afresh: also
+    # those of a newer template than this module's.
+    given = {
+        key: from_jinja_literal(value)
+        for key, value in answers.items()
+        if not key.startswith("_")
+    }
+    given["models"] = from_jinja_literal(answers.get("__models", given["models"]))
+    given["database_url"] = example_database_url(given["database_url"])
+    recorded = {key: jinja_literal(value) for key, value in given.items()}
     recorded["_template"] = template
     recorded["_commit"] = commit
     return recorded
@@ -156,7 +185,7 @@ def cruft_state(
         "checkout": checkout,
         "context": {"cookiecutter": recorded_answers(answers, template, commit)},
         "directory": directory,
-        "skip": skip_paths(answers["package_name"]),
+        "skip": skip_paths(from_jinja_literal(answers["package_name"])),
     }
 
 
@@ -222,30 +251,29 @@ def record_template(project: Path, answers: dict) -> str:
     return f"Template updates: linked to {template} at {commit[:12]} (.cruft.json)"
 
 
-def rewrite_cruft_file(project: Path) -> None:
-    """The `.cruft.json` that `cruft create` wrote, without secrets, as ours.
+def rewrite_cruft_file(project: Path, commit: bool) -> None:
+    """The `.cruft.json` that cruft wrote, made ours again.
 
-    cruft records every answer as given, the database password included, and
-    every private variable; it writes the file after the hooks have run.
+    `cruft create` records every answer as given (the database password
+    too) and every private variable, after the hooks have run; `cruft update`
+    records the answers as it rendered them, out of their raw blocks. The
+    skip list keeps what the user added. With `commit`, the file goes into
+    the repository the hook made: amended into its first commit, or staged
+    with the rest when there was no git identity to commit with.
     """
-    path = project / CRUFT_FILE
+    project = project.absolute()
     try:
-        state = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+        state = json.loads((project / CRUFT_FILE).read_text(encoding="utf-8"))
+        answers = state["context"]["cookiecutter"]
+        ours = cruft_state(answers, state["template"], state["commit"], None)
+    except (OSError, ValueError, KeyError, TypeError):
         return
-    answers = state["context"]["cookiecutter"]
-    write_cruft_file(
-        project,
-        cruft_state(
-            answers,
-            state["template"],
-            state["commit"],
-            state.get("directory"),
-            state.get("checkout"),
-        ),
-    )
-    # Into the repository the hook made: amended into its first commit, or
-    # staged with the rest when there was no git identity to commit with.
+    state["context"] = ours["context"]
+    skip = state.get("skip") or []
+    state["skip"] = skip + [path for path in ours["skip"] if path not in skip]
+    write_cruft_file(project, state)
+    if not commit:
+        return
     if is_own_fresh_repository(project):
         git("add", CRUFT_FILE, cwd=project)
         git("commit", "--quiet", "--amend", "--no-edit", "--no-verify", cwd=project)
@@ -256,11 +284,15 @@ def rewrite_cruft_file(project: Path) -> None:
         git("add", CRUFT_FILE, cwd=project)
 
 
-def schedule_cruft_file_rewrite(project: Path) -> None:
-    """Rewrite `.cruft.json` once `cruft create` has written it: at exit."""
+def schedule_cruft_file_rewrite(project: Path, commit: bool) -> None:
+    """Rewrite `.cruft.json` once cruft has written it: when this process ends.
+
+    A relative path is taken from the working directory then: cookiecutter
+    changes it while it runs the hooks, and restores it.
+    """
     if project not in SCHEDULED:
         SCHEDULED.add(project)
-        atexit.register(rewrite_cruft_file, project)
+        atexit.register(rewrite_cruft_file, project, commit)
 
 
 SCHEDULED: set[Path] = set()

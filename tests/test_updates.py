@@ -12,6 +12,7 @@ import hashlib
 import json
 import shutil
 import sys
+import tomllib
 from pathlib import Path
 
 import pytest
@@ -20,6 +21,7 @@ from flask_db_template import updates
 from tests.baking import REPO, flask, run
 
 CRUFT = str(Path(sys.executable).with_name("cruft"))
+JINJA_RAW, JINJA_END_RAW = "{% raw %}", "{% endraw %}"
 GIT_IDENTITY = ["-c", "user.name=Template Author", "-c", "user.email=t@example.com"]
 
 # Writes, for every hook cookiecutter runs, what the folder it runs in holds
@@ -139,10 +141,14 @@ def test_a_cookiecutter_bake_takes_a_template_update(tmp_path, template_repo, us
         "--no-input",
         f"git+file://{template_repo}",
         "create_venv=no",
+        # Arrives as "Counts {{ things }}", as if typed: cruft must not render it.
+        f"description={JINJA_RAW}Counts {{{{ things }}}}{JINJA_END_RAW}",
         cwd=work,
         env=user_env,
     )
     project = work / "my-flask-app"
+    pyproject = tomllib.loads((project / "pyproject.toml").read_text())
+    assert pyproject["project"]["description"] == "Counts {{ things }}"
     assert [folder["cwd"] for folder in hook_folders(tmp_path)] == [str(project)] * 2
 
     # The bake is a repository with one commit that holds .cruft.json, and
@@ -200,8 +206,13 @@ def test_a_cookiecutter_bake_takes_a_template_update(tmp_path, template_repo, us
     assert "## A SECTION FROM THE NEW TEMPLATE" in readme
     assert {path: (project / path).read_bytes() for path in kept} == kept
     assert migration_files(project) == [p for p in kept if p.startswith("migrations/")]
+    recorded = state["context"]
     state = json.loads((project / ".cruft.json").read_text())
     assert state["commit"] == git("rev-parse", "HEAD", cwd=template_repo).stdout.strip()
+    # The answers are recorded as before (cruft's own record of them renders
+    # the description, and holds the temporary folders of its renders).
+    recorded["cookiecutter"]["_commit"] = state["commit"]
+    assert state["context"] == recorded
     changed = git("status", "--porcelain", cwd=project).stdout.splitlines()
     assert sorted(line[3:] for line in changed) == [".cruft.json", "README.md"]
     # The project still works, and is up to date with its template.
@@ -423,3 +434,17 @@ def test_only_cruft_s_comparison_renders_set_nothing_up(module, function, kind):
     # cookiecutter's main says where it writes.
     answers = {"project_slug": "a", "_output_dir": "/work"}
     assert called_from(module, function, answers) == "bake"
+
+
+def test_an_answer_holding_jinja_syntax_is_recorded_to_render_as_itself():
+    from jinja2 import Environment, StrictUndefined
+
+    answers = {"project_name": "Odd {{ x }} {% if %} {# #}", "package_name": "odd"}
+    answers |= {"models": "Tag name:string{50}!", "database_url": "sqlite:///odd.db"}
+    recorded = updates.recorded_answers(answers, "t", "c")
+    environment = Environment(undefined=StrictUndefined)
+    for key in ("project_name", "package_name", "models", "database_url"):
+        assert environment.from_string(recorded[key]).render() == answers[key]
+    assert recorded["package_name"] == "odd"
+    # Recording the recorded answers again changes nothing.
+    assert updates.recorded_answers(recorded, "t", "c") == recorded
