@@ -10,8 +10,8 @@ three-way merge. This module:
   of the renders cruft makes only to compare two template versions, which
   must not set anything up;
 - writes `.cruft.json` for a project baked with plain cookiecutter, so it can
-  take updates at once, and rewrites the one `cruft create` writes: neither
-  holds a database password;
+  take updates at once, and rewrites the one `cruft create` and `cruft
+  update` write as they end: none holds a database password;
 - refuses to bake over a project that is already set up;
 - makes the baked project a git repository with a first commit.
 
@@ -50,6 +50,9 @@ def bake_kind(answers: dict) -> str:
     the hooks in its own process: its frames are on the call stack. Of its
     commands only `create` makes the user's project. Any other caller of
     `generate_files` is taken to bake a project.
+
+    Under `cruft create` and `cruft update`, this also schedules the rewrite
+    of the `.cruft.json` they write once the hooks are done.
     """
     if "_output_dir" in answers:
         return BAKE
