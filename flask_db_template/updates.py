@@ -251,7 +251,11 @@ def record_template(project: Path, answers: dict) -> str:
         project,
         cruft_state(answers, template, commit, directory, answers.get("_checkout")),
     )
-    return f"Template updates: linked to {template} at {commit[:12]} (.cruft.json)"
+    linked = f"Template updates: linked to {template} at {commit[:12]} (.cruft.json)"
+    if git("status", "--porcelain", cwd=Path(answers["__template_dir"])).stdout:
+        # cruft will take this commit for what the project was baked from.
+        linked += "; the template had uncommitted changes, which that commit lacks"
+    return linked
 
 
 def rewrite_cruft_file(project: Path, commit: bool) -> None:

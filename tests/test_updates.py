@@ -448,3 +448,29 @@ def test_an_answer_holding_jinja_syntax_is_recorded_to_render_as_itself():
     assert recorded["package_name"] == "odd"
     # Recording the recorded answers again changes nothing.
     assert updates.recorded_answers(recorded, "t", "c") == recorded
+
+
+def test_a_bake_from_a_template_with_uncommitted_changes_says_so(tmp_path):
+    template = tmp_path / "template"
+    template.mkdir()
+    (template / "cookiecutter.json").write_text("{}\n")
+    git("init", "--quiet", cwd=template)
+    git("add", "--all", cwd=template)
+    git("commit", "--quiet", "-m", "The template", cwd=template)
+    project = tmp_path / "shop"
+    project.mkdir()
+    answers = {
+        "project_slug": "shop",
+        "package_name": "shop",
+        "database_url": "sqlite:///shop.db",
+        "models": "Tag name:string{50}!",
+        "__template_dir": str(template),
+        "_template": str(template),
+    }
+    clean = updates.record_template(project, answers)
+    assert clean.endswith(" (.cruft.json)") and str(template) in clean
+    (template / "cookiecutter.json").write_text('{"x": 1}\n')
+    dirty = updates.record_template(project, answers)
+    assert dirty.endswith(
+        "the template had uncommitted changes, which that commit lacks"
+    )
