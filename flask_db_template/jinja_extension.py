@@ -12,7 +12,7 @@ from pathlib import Path
 from jinja2.ext import Extension
 
 from flask_db_template import answers as answers_module
-from flask_db_template import escaping, models_code
+from flask_db_template import escaping, fresh_import, models_code, updates
 
 MODELS_FILE_PREFIX = "@"
 # The template's checkout, absolute: cookiecutter's own `_repo_dir` is the
@@ -58,6 +58,23 @@ def api_title_statement(project_name: str) -> str:
     return escaping.python_assignment(project_name, "API_TITLE: ClassVar[str]", "    ")
 
 
+def refuse_to_bake_over_a_project(answers: dict) -> str:
+    """Exit with one line when `cookiecutter -f` would overwrite a set-up project.
+
+    Rendered in the pre-generation hook, which cookiecutter (and `cruft
+    create`, which calls it) renders in its own process before it writes any
+    file. The hook checks again when it runs, in the project's folder.
+    """
+    project = updates.project_being_generated()
+    if project is None and "_output_dir" in answers:
+        project = Path(answers["_output_dir"]) / answers["project_slug"]
+    refusal = updates.overwrite_refusal(project) if project else None
+    if refusal:
+        print(f"error: {refusal}", file=sys.stderr)
+        raise SystemExit(1)
+    return ""
+
+
 def driver_requirements(database_url: str) -> tuple[str, ...]:
     return answers_module.parse_database_url(database_url).driver_requirements
 
@@ -67,20 +84,33 @@ def database_url_example(database_url: str) -> str:
     return answers_module.example_database_url(url)
 
 
+def configure(environment) -> None:
+    """The template's globals and filters, on cookiecutter's Jinja environment."""
+    environment.globals["template_directory"] = str(TEMPLATE_DIRECTORY)
+    environment.filters.update(
+        resolve_models_answer=resolve_models_answer,
+        check_answers_or_exit=check_answers_or_exit,
+        refuse_to_bake_over_a_project=refuse_to_bake_over_a_project,
+        bake_kind=updates.bake_kind,
+        models_plan=models_code.plan_models,
+        api_title_statement=api_title_statement,
+        driver_requirements=driver_requirements,
+        database_url_example=database_url_example,
+        python_string=escaping.python_string,
+        python_assignment=escaping.python_assignment,
+        toml_string=escaping.toml_string,
+        yaml_string=escaping.yaml_string,
+        markdown_text=escaping.markdown_text,
+    )
+
+
 class TemplateExtension(Extension):
     def __init__(self, environment):
         super().__init__(environment)
-        environment.globals["template_directory"] = str(TEMPLATE_DIRECTORY)
-        environment.filters.update(
-            resolve_models_answer=resolve_models_answer,
-            check_answers_or_exit=check_answers_or_exit,
-            models_plan=models_code.plan_models,
-            api_title_statement=api_title_statement,
-            driver_requirements=driver_requirements,
-            database_url_example=database_url_example,
-            python_string=escaping.python_string,
-            python_assignment=escaping.python_assignment,
-            toml_string=escaping.toml_string,
-            yaml_string=escaping.yaml_string,
-            markdown_text=escaping.markdown_text,
-        )
+        # `cruft update` renders a second template commit in this process,
+        # with this module still imported from the first: that commit's own
+        # module must configure the environment.
+        if fresh_import.is_stale():
+            fresh_import.reimport(__name__).configure(environment)
+        else:
+            configure(environment)

@@ -89,18 +89,40 @@ def next_steps(project: Path, create_venv: bool, finished: bool) -> list[str]:
     return lines
 
 
+def link_for_updates(project: Path, answers: dict, bake_kind: str) -> list[str]:
+    """Record the template for `cruft update` and make the first git commit.
+
+    After the setup, so the commit holds the initial migration. `cruft create`
+    writes .cruft.json itself, after this hook (see flask_db_template/updates.py).
+    """
+    from flask_db_template import updates
+
+    lines = []
+    if bake_kind == updates.BAKE:
+        lines.append(updates.record_template(project, answers))
+    lines.append(updates.make_repository(project))
+    return ["", *filter(None, lines)]
+
+
 def main() -> int:
     answers = json.loads(r"""{{ cookiecutter | tojson }}""")
+    bake_kind = r"""{{ cookiecutter | bake_kind }}"""
     sys.path.insert(0, answers["__template_dir"])
     from flask_db_template.answers import parse_database_url
+    from flask_db_template.updates import TEMPLATE_RENDER
 
     project = Path.cwd()
     if not answers["api"]:
         # First, so that a setup that stops half-way leaves them out too.
         remove_api_files(project, answers["package_name"])
+    if bake_kind == TEMPLATE_RENDER:
+        # cruft renders the template only to compare two of its versions:
+        # a setup there would put a .venv, a .env and a migration in the diff.
+        return 0
     database_url = parse_database_url(answers["database_url"]).url
     print(f"Setting up {project.name}", flush=True)
     finished = run_setup(project, database_url, answers["create_venv"])
+    print("\n".join(link_for_updates(project, answers, bake_kind)))
     print("\n".join(next_steps(project, answers["create_venv"], finished)))
     return 0
 

@@ -13,14 +13,21 @@ from __future__ import annotations
 
 import json
 import sys
+from pathlib import Path
 
 
 def main() -> int:
+    # Rendering this refuses `cookiecutter -f` over a set-up project, with one
+    # line, before cookiecutter writes a file (it renders hooks in-process).
+    r"""{{ cookiecutter | refuse_to_bake_over_a_project }}"""
     answers = json.loads(r"""{{ cookiecutter | tojson }}""")
     sys.path.insert(0, answers["__template_dir"])
     from flask_db_template.answers import find_problem
+    from flask_db_template.updates import overwrite_refusal
 
-    problem = find_problem(answers)
+    # Again as the hook runs, in the project's folder: for a tool that calls
+    # cookiecutter some other way.
+    problem = overwrite_refusal(Path.cwd()) or find_problem(answers)
     if problem:
         print(f"error: {problem}", file=sys.stderr)
         return 1

@@ -73,7 +73,14 @@ def flask(project: Path, *arguments: str, python: str = sys.executable, **env: s
 
 
 def baked_files(project: Path) -> list[Path]:
-    skipped = {".venv", "instance", "__pycache__", ".pytest_cache", ".ruff_cache"}
+    skipped = {
+        ".venv",
+        ".git",
+        "instance",
+        "__pycache__",
+        ".pytest_cache",
+        ".ruff_cache",
+    }
     return [
         path
         for path in project.rglob("*")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib.util
 import json
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -155,3 +156,24 @@ def test_without_the_api_its_files_are_removed_and_nothing_else(tmp_path):
             package="{{cookiecutter.package_name}}"
         )
         assert template_file.is_file(), name
+
+
+def test_a_bake_from_a_template_outside_git_is_not_linked_but_committed(tmp_path):
+    hook = load_hook("post_gen_project")
+    template = tmp_path / "unpacked-zip"
+    template.mkdir()
+    project = tmp_path / "my-flask-app"
+    project.mkdir()
+    (project / ".gitignore").write_text(".env\n")
+    (project / ".env").write_text("SECRET_KEY='s'\n")
+    (project / "README.md").write_text("# My Flask App\n")
+    rendered = answers(__template_dir=str(template), _template=str(template))
+    lines = hook.link_for_updates(project, rendered, "bake")
+    assert lines[1].startswith(
+        "Template updates: not linked (the template is not a git repository)"
+    )
+    assert not (project / ".cruft.json").exists()
+    tracked = subprocess.run(
+        ["git", "ls-files"], cwd=project, capture_output=True, text=True, check=True
+    ).stdout.split()
+    assert tracked == [".gitignore", "README.md"]

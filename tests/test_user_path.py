@@ -150,6 +150,9 @@ def test_without_a_venv_or_packages_the_user_is_told_what_to_run(user, template_
     assert (project / ".env").is_file()
     assert "lacks flask" in baked.stderr
     assert "cd bare && python3 bin/setup --no-venv" in baked.stdout
+    # Linked to its template for `cruft update`, in a repository of its own.
+    assert '"template": "file://' in (project / ".cruft.json").read_text()
+    assert run(["git", "log", "--oneline"], project).stdout.count("\n") == 1
     assert "Traceback" not in baked.stdout + baked.stderr
 
 

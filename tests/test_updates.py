@@ -1,0 +1,476 @@
+"""Template updates with the real cruft and cookiecutter commands.
+
+A copy of the template is committed to a throwaway git repository, baked
+(with `cookiecutter` from a git URL, or with `cruft create`), edited as a
+user edits a project, and then the template gets a second commit that
+`cruft update` must bring in, keeping the user's work.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import shutil
+import sys
+import tomllib
+from pathlib import Path
+
+import pytest
+
+from flask_db_template import updates
+from tests.baking import REPO, flask, run
+
+CRUFT = str(Path(sys.executable).with_name("cruft"))
+JINJA_RAW, JINJA_END_RAW = "{% raw %}", "{% endraw %}"
+GIT_IDENTITY = ["-c", "user.name=Template Author", "-c", "user.email=t@example.com"]
+
+# Writes, for every hook cookiecutter runs, what the folder it runs in holds
+# when the hook ends: the renders cruft makes are deleted before we could look.
+HOOK_PROBE = """
+import atexit, json, os, sys, tempfile
+
+def _record():
+    # The command line as started: the post-generation hook changes sys.argv.
+    script = os.path.abspath(sys.orig_argv[-1])
+    if not script.startswith(tempfile.gettempdir()) or not script.endswith(".py"):
+        return
+    with open(os.environ["HOOK_PROBE_LOG"], "a") as log:
+        log.write(json.dumps({"cwd": os.getcwd(), "entries": sorted(os.listdir())}) + "\\n")
+
+if os.environ.get("HOOK_PROBE_LOG"):
+    atexit.register(_record)
+"""
+
+
+def git(*arguments: str, cwd: Path, check: bool = True):
+    return run(["git", *GIT_IDENTITY, *arguments], cwd, check=check)
+
+
+@pytest.fixture
+def template_repo(tmp_path) -> Path:
+    """The template's working tree, committed once into a repository of its own."""
+    repo = tmp_path / "template"
+    listed = run(
+        ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"], REPO
+    )
+    for name in filter(None, listed.stdout.split("\0")):
+        if (REPO / name).is_file():
+            (repo / name).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(REPO / name, repo / name)
+    git("init", "--quiet", cwd=repo)
+    git("add", "--all", cwd=repo)
+    git("commit", "--quiet", "-m", "The template", cwd=repo)
+    return repo
+
+
+def commit_a_template_change(repo: Path) -> None:
+    """A second template commit: a README section rendered by a filter that
+    only this commit has, and a change to the models file a bake starts from."""
+    extension = repo / "flask_db_template" / "jinja_extension.py"
+    source = extension.read_text()
+    marker = "        markdown_text=escaping.markdown_text,\n"
+    assert marker in source
+    extension.write_text(source.replace(marker, marker + "        shout=str.upper,\n"))
+    readme = repo / "{{cookiecutter.project_slug}}" / "README.md"
+    readme.write_text(
+        readme.read_text() + "\n## {{ 'a section from the new template' | shout }}\n"
+    )
+    models = (
+        repo / "{{cookiecutter.project_slug}}/{{cookiecutter.package_name}}/models.py"
+    )
+    models.write_text("# The template's new first line.\n" + models.read_text())
+    git("commit", "--quiet", "--all", "-m", "A new README section", cwd=repo)
+
+
+@pytest.fixture
+def user_env(tmp_path) -> dict[str, str]:
+    """The environment of the user's commands: their own cookiecutter config,
+    and the probe that reports on every hook."""
+    config = tmp_path / "cookiecutter.yaml"
+    config.write_text(
+        f"cookiecutters_dir: {tmp_path / 'cookiecutters'}\n"
+        f"replay_dir: {tmp_path / 'replay'}\n"
+    )
+    probe = tmp_path / "probe"
+    probe.mkdir()
+    (probe / "sitecustomize.py").write_text(HOOK_PROBE)
+    return {
+        "COOKIECUTTER_CONFIG": str(config),
+        "PYTHONPATH": str(probe),
+        "HOOK_PROBE_LOG": str(tmp_path / "hooks.jsonl"),
+    }
+
+
+def hook_folders(tmp_path: Path) -> list[dict]:
+    log = tmp_path / "hooks.jsonl"
+    lines = log.read_text().splitlines() if log.exists() else []
+    log.unlink(missing_ok=True)
+    return [json.loads(line) for line in lines]
+
+
+def cookiecutter(*arguments: str, cwd: Path, env: dict[str, str], check=True):
+    return run(
+        [sys.executable, "-m", "cookiecutter", *arguments], cwd, check=check, **env
+    )
+
+
+def snapshot(folder: Path) -> dict[str, tuple[int, str]]:
+    """Every file below the folder: its modification time and content hash."""
+    return {
+        str(path.relative_to(folder)): (
+            path.stat().st_mtime_ns,
+            hashlib.sha256(path.read_bytes()).hexdigest(),
+        )
+        for path in sorted(folder.rglob("*"))
+        if path.is_file()
+    }
+
+
+def tracked_files(project: Path) -> list[str]:
+    return git("ls-files", cwd=project).stdout.split()
+
+
+def assert_clean_tree(project: Path) -> None:
+    assert git("status", "--porcelain", cwd=project).stdout == ""
+
+
+def test_a_cookiecutter_bake_takes_a_template_update(tmp_path, template_repo, user_env):
+    work = tmp_path / "work"
+    work.mkdir()
+    cookiecutter(
+        "--no-input",
+        f"git+file://{template_repo}",
+        "create_venv=no",
+        # Arrives as "Counts {{ things }}", as if typed: cruft must not render it.
+        f"description={JINJA_RAW}Counts {{{{ things }}}}{JINJA_END_RAW}",
+        cwd=work,
+        env=user_env,
+    )
+    project = work / "my-flask-app"
+    pyproject = tomllib.loads((project / "pyproject.toml").read_text())
+    assert pyproject["project"]["description"] == "Counts {{ things }}"
+    assert [folder["cwd"] for folder in hook_folders(tmp_path)] == [str(project)] * 2
+
+    # The bake is a repository with one commit that holds .cruft.json, and
+    # cruft knows where the project came from.
+    state = json.loads((project / ".cruft.json").read_text())
+    assert state["template"] == f"file://{template_repo}"
+    assert state["commit"] == git("rev-parse", "HEAD", cwd=template_repo).stdout.strip()
+    assert "my_flask_app/models.py" in state["skip"]
+    assert ".cruft.json" in tracked_files(project)
+    assert ".env" not in tracked_files(project)
+    assert_clean_tree(project)
+    checked = run([CRUFT, "check"], project, **user_env)
+    assert "up to date" in checked.stdout
+
+    # A user's first days: a column and its migration, a setting of their own.
+    models = project / "my_flask_app" / "models.py"
+    models.write_text(
+        models.read_text()
+        + "    bio: Mapped[str | None] = mapped_column(String(200))\n"
+    )
+    flask(project, "db", "migrate", "-m", "add bio to users")
+    flask(project, "db", "upgrade")
+    with (project / ".env").open("a") as dotenv:
+        dotenv.write("MAIL_SERVER='smtp.example.com'\n")
+    git("add", "--all", cwd=project)
+    git("commit", "--quiet", "-m", "Users have a bio", cwd=project)
+    kept = {
+        path: (project / path).read_bytes()
+        for path in ["my_flask_app/models.py", ".env", *migration_files(project)]
+    }
+    assert len(kept) == 2 + 2 + 4  # models, .env, 2 revisions, env.py and the rest
+
+    commit_a_template_change(template_repo)
+    outdated = run([CRUFT, "check"], project, check=False, **user_env)
+    assert outdated.returncode == 1
+    assert "out of date" in outdated.stdout
+
+    updated = run([CRUFT, "update", "--skip-apply-ask"], project, **user_env)
+    assert "Setting up" not in updated.stdout
+
+    # Both renders cruft compared ran the hooks, and nothing was set up there.
+    renders = hook_folders(tmp_path)
+    assert len(renders) == 4  # two renders, each with its two hooks
+    for render in renders:
+        assert not {
+            ".venv",
+            ".env",
+            "migrations",
+            "instance",
+            ".git",
+            ".cruft.json",
+        } & (set(render["entries"])), render
+
+    readme = (project / "README.md").read_text()
+    assert "## A SECTION FROM THE NEW TEMPLATE" in readme
+    assert {path: (project / path).read_bytes() for path in kept} == kept
+    assert migration_files(project) == [p for p in kept if p.startswith("migrations/")]
+    recorded = state["context"]
+    state = json.loads((project / ".cruft.json").read_text())
+    assert state["commit"] == git("rev-parse", "HEAD", cwd=template_repo).stdout.strip()
+    # The answers are recorded as before (cruft's own record of them renders
+    # the description, and holds the temporary folders of its renders).
+    recorded["cookiecutter"]["_commit"] = state["commit"]
+    assert state["context"] == recorded
+    changed = git("status", "--porcelain", cwd=project).stdout.splitlines()
+    assert sorted(line[3:] for line in changed) == [".cruft.json", "README.md"]
+    # The project still works, and is up to date with its template.
+    flask(project, "db", "check")
+    git("commit", "--quiet", "--all", "-m", "Take the template's update", cwd=project)
+    assert "up to date" in run([CRUFT, "check"], project, **user_env).stdout
+    # Apart from what it skips, the project is what the template makes.
+    run([CRUFT, "diff", "--exit-code"], project, **user_env)
+
+
+def migration_files(project: Path) -> list[str]:
+    return sorted(
+        str(path.relative_to(project))
+        for path in (project / "migrations").rglob("*")
+        if path.is_file() and "__pycache__" not in path.parts
+    )
+
+
+def test_cruft_create_bakes_and_links_without_the_password(
+    tmp_path, template_repo, user_env
+):
+    work = tmp_path / "work"
+    work.mkdir()
+    # A server that refuses at once: the setup stops at the database, as it
+    # does when the server is not there yet, and the project is still linked.
+    url = "postgresql://shop:s3cret@127.0.0.1:9/shop"
+    extra = {"project_name": "Shop", "create_venv": False, "database_url": url}
+    created = run(
+        [CRUFT, "create", "--no-input", "--extra-context", json.dumps(extra)]
+        + [str(template_repo)],
+        work,
+        **user_env,
+    )
+    project = work / "shop"
+    assert "Setting up shop" in created.stdout
+    assert [folder["cwd"] for folder in hook_folders(tmp_path)] == [str(project)] * 2
+    assert (project / "migrations" / "versions").is_dir()
+    assert "s3cret" in (project / ".env").read_text()
+
+    state = json.loads((project / ".cruft.json").read_text())
+    answers = state["context"]["cookiecutter"]
+    assert answers["database_url"] == "postgresql://shop:change-me@127.0.0.1:9/shop"
+    assert "shop/models.py" in state["skip"]
+    assert not [key for key in answers if key.startswith("__")]
+    # One commit holds everything, .cruft.json included; the password is in
+    # no commit.
+    assert git("rev-list", "--count", "HEAD", cwd=project).stdout.strip() == "1"
+    assert ".cruft.json" in tracked_files(project)
+    assert_clean_tree(project)
+    found = git("grep", "-l", "s3cret", "HEAD", cwd=project, check=False)
+    assert found.stdout == ""
+
+    commit_a_template_change(template_repo)
+    run([CRUFT, "update", "--skip-apply-ask"], project, **user_env)
+    assert "A SECTION FROM THE NEW TEMPLATE" in (project / "README.md").read_text()
+    assert not (project / "shop" / "models.py").read_text().startswith("# The template")
+    state = json.loads((project / ".cruft.json").read_text())
+    assert "s3cret" not in json.dumps(state)
+    # The recorded answers render what the bake did: .env.example (the one
+    # file the URL goes into) is as it was.
+    changed = git("status", "--porcelain", cwd=project).stdout.splitlines()
+    assert sorted(line[3:] for line in changed) == [".cruft.json", "README.md"]
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        pytest.param(["-f", "--no-input"], id="cookiecutter-f"),
+        pytest.param(["--overwrite-if-exists", "--no-input"], id="overwrite-if-exists"),
+        pytest.param(["--replay", "-f"], id="replay-f"),
+        pytest.param(["cruft", "--overwrite-if-exists"], id="cruft-create"),
+    ],
+)
+def test_baking_over_a_set_up_project_is_refused(
+    tmp_path, template_repo, user_env, command
+):
+    work = tmp_path / "work"
+    work.mkdir()
+    cookiecutter(
+        "--no-input", str(template_repo), "create_venv=no", cwd=work, env=user_env
+    )
+    project = work / "my-flask-app"
+    models = project / "my_flask_app" / "models.py"
+    models.write_text(models.read_text() + "# my edit\n")
+    before = snapshot(project)
+
+    if command[0] == "cruft":
+        refused = run(
+            [CRUFT, "create", "--no-input", *command[1:], str(template_repo)],
+            work,
+            check=False,
+            **user_env,
+        )
+    else:
+        answers = [] if "--replay" in command else ["create_venv=no"]
+        refused = cookiecutter(
+            *command, str(template_repo), *answers, cwd=work, env=user_env, check=False
+        )
+    assert refused.returncode != 0
+    assert refused.stderr == (
+        f"error: {project} already holds a set-up project (migrations, .env, "
+        ".cruft.json): baking over it would overwrite your models and lose your "
+        "migrations; to take the template's changes run `cruft update` in it, "
+        "or bake into another folder\n"
+    )
+    assert snapshot(project) == before
+
+
+def test_a_folder_with_no_set_up_project_may_be_baked_over(tmp_path):
+    assert updates.overwrite_refusal(tmp_path) is None
+    (tmp_path / "README.md").write_text("notes")
+    assert updates.overwrite_refusal(tmp_path) is None
+    (tmp_path / "migrations").mkdir()
+    assert "(migrations)" in updates.overwrite_refusal(tmp_path)
+
+
+def test_a_bake_inside_a_repository_makes_no_repository_of_its_own(tmp_path, bake):
+    outside = bake()
+    assert git("rev-list", "--count", "HEAD", cwd=outside).stdout.strip() == "1"
+    assert ".env" not in tracked_files(outside)
+    assert_clean_tree(outside)
+
+    monorepo = tmp_path / "monorepo"
+    monorepo.mkdir()
+    git("init", "--quiet", cwd=monorepo)
+    work = monorepo / "services"
+    work.mkdir()
+    run(
+        [sys.executable, "-m", "cookiecutter", "--no-input", str(REPO)]
+        + ["create_venv=no", "--output-dir", str(work)],
+        tmp_path,
+    )
+    assert not (work / "my-flask-app" / ".git").exists()
+    assert (work / "my-flask-app" / ".cruft.json").is_file()
+
+
+def test_without_a_git_identity_the_files_are_staged_and_the_user_told(
+    tmp_path, monkeypatch, bake
+):
+    monkeypatch.setenv("HOME", str(tmp_path))
+    monkeypatch.setenv("GIT_CONFIG_GLOBAL", str(tmp_path / "no-gitconfig"))
+    monkeypatch.setenv("GIT_CONFIG_NOSYSTEM", "1")
+    for name in ("NAME", "EMAIL"):
+        for role in ("AUTHOR", "COMMITTER"):
+            monkeypatch.delenv(f"GIT_{role}_{name}", raising=False)
+    monkeypatch.delenv("EMAIL", raising=False)
+    # Else git makes up an address from the user and host names.
+    monkeypatch.setenv("GIT_CONFIG_COUNT", "1")
+    monkeypatch.setenv("GIT_CONFIG_KEY_0", "user.useConfigOnly")
+    monkeypatch.setenv("GIT_CONFIG_VALUE_0", "true")
+    project = bake()
+    assert git("rev-parse", "--verify", "HEAD", cwd=project, check=False).returncode
+    staged = run(["git", "diff", "--cached", "--name-only"], project).stdout.split()
+    assert "my_flask_app/models.py" in staged and ".env" not in staged
+
+
+def test_the_recorded_answers_hold_no_password_and_the_models_text():
+    answers = {
+        "project_name": "Shop",
+        "project_slug": "shop",
+        "package_name": "shop",
+        "description": "",
+        "author_name": "",
+        "email": "",
+        "database_url": "postgres://shop:p%40ss@db.example:5433/shop",
+        "models": "@schema.txt",
+        "__models": "Tag name:string{50}!",
+        "api": False,
+        "timestamps": True,
+        "create_venv": True,
+        "__template_dir": "/tmp/checkout",
+        "_output_dir": "/home/me",
+    }
+    state = updates.cruft_state(answers, "https://example.com/t.git", "abc", None)
+    recorded = state["context"]["cookiecutter"]
+    assert recorded["database_url"] == "postgres://shop:change-me@db.example:5433/shop"
+    assert recorded["models"] == "Tag name:string{50}!"
+    assert "_output_dir" not in recorded and "__template_dir" not in recorded
+    assert (recorded["_template"], recorded["_commit"]) == (state["template"], "abc")
+    assert state["skip"][0] == "shop/models.py"
+
+
+@pytest.mark.parametrize(
+    ("typed", "remote"),
+    [
+        ("gh:org/template", True),
+        ("https://github.com/org/template.git", True),
+        ("git+file:///srv/template", True),
+        ("git@github.com:org/template.git", True),
+        (".", False),
+        ("../template", False),
+        ("/srv/template", False),
+        ("~/template", False),
+        ("C:\\templates\\flask", False),
+    ],
+)
+def test_a_template_named_by_url_is_recorded_by_its_clone_s_origin(typed, remote):
+    assert bool(updates.REMOTE_TEMPLATE.match(typed)) is remote
+
+
+def called_from(module: str, function: str, answers: dict) -> str:
+    """bake_kind as if the function of that module called it."""
+    namespace = {"__name__": module, "bake_kind": updates.bake_kind}
+    exec(f"def {function}(answers):\n    return bake_kind(answers)\n", namespace)
+    return namespace[function](answers)
+
+
+@pytest.mark.parametrize(
+    ("module", "function", "kind"),
+    [
+        ("cruft._commands.update", "update", "template-render"),
+        ("cruft._commands.diff", "diff", "template-render"),
+        ("cruft._commands.create", "create", "cruft-create"),
+        ("some_tool", "generate", "bake"),
+    ],
+)
+def test_only_cruft_s_comparison_renders_set_nothing_up(module, function, kind):
+    assert called_from(module, function, {"project_slug": "a"}) == kind
+    # cookiecutter's main says where it writes.
+    answers = {"project_slug": "a", "_output_dir": "/work"}
+    assert called_from(module, function, answers) == "bake"
+
+
+def test_an_answer_holding_jinja_syntax_is_recorded_to_render_as_itself():
+    from jinja2 import Environment, StrictUndefined
+
+    answers = {"project_name": "Odd {{ x }} {% if %} {# #}", "package_name": "odd"}
+    answers |= {"models": "Tag name:string{50}!", "database_url": "sqlite:///odd.db"}
+    recorded = updates.recorded_answers(answers, "t", "c")
+    environment = Environment(undefined=StrictUndefined)
+    for key in ("project_name", "package_name", "models", "database_url"):
+        assert environment.from_string(recorded[key]).render() == answers[key]
+    assert recorded["package_name"] == "odd"
+    # Recording the recorded answers again changes nothing.
+    assert updates.recorded_answers(recorded, "t", "c") == recorded
+
+
+def test_a_bake_from_a_template_with_uncommitted_changes_says_so(tmp_path):
+    template = tmp_path / "template"
+    template.mkdir()
+    (template / "cookiecutter.json").write_text("{}\n")
+    git("init", "--quiet", cwd=template)
+    git("add", "--all", cwd=template)
+    git("commit", "--quiet", "-m", "The template", cwd=template)
+    project = tmp_path / "shop"
+    project.mkdir()
+    answers = {
+        "project_slug": "shop",
+        "package_name": "shop",
+        "database_url": "sqlite:///shop.db",
+        "models": "Tag name:string{50}!",
+        "__template_dir": str(template),
+        "_template": str(template),
+    }
+    clean = updates.record_template(project, answers)
+    assert clean.endswith(" (.cruft.json)") and str(template) in clean
+    (template / "cookiecutter.json").write_text('{"x": 1}\n')
+    dirty = updates.record_template(project, answers)
+    assert dirty.endswith(
+        "the template had uncommitted changes, which that commit lacks"
+    )
