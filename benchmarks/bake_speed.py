@@ -15,7 +15,13 @@ Prints the median wall time of, in one run:
 
 - the start-up of the baked app (a new Python importing the package and
   calling create_app) with 1 and 100 models, with its REST API and without
-  (`create_app(with_api=False)`, what bin/setup runs `flask setup-db` in).
+  (`create_app(with_api=False)`, what bin/setup runs `flask setup-db` in);
+- the baked project's own test suite, for the default project and for 100
+  models (SQLite);
+- with --full: the full bake (create_venv yes: .venv made and the project
+  installed) with uv on PATH and without it, against what a user does by
+  hand (`python -m venv .venv` and `pip install -e '.[dev]'`), package
+  caches warm.
 
 Targets: bake/baseline at most 0.5; the 100-model bake at most 2x the 1-model
 bake. Run by hand; never part of the test suite.
@@ -104,6 +110,41 @@ def schema(model_count: int) -> str:
     return ";\n".join(lines) + "\n"
 
 
+def without_uv_on_path(env: dict[str, str]) -> dict[str, str]:
+    uv = shutil.which("uv", path=env["PATH"])
+    if uv is None:
+        return env
+    hidden = str(Path(uv).parent)
+    paths = [p for p in env["PATH"].split(os.pathsep) if p != hidden]
+    if shutil.which("uv", path=os.pathsep.join(paths)):
+        sys.exit(f"uv is in several folders on PATH; cannot hide it ({uv})")
+    return {**env, "PATH": os.pathsep.join(paths)}
+
+
+def full_bake(with_uv: bool):
+    def action(output: Path) -> None:
+        env = environment() if with_uv else without_uv_on_path(environment())
+        command = [str(BIN / "cookiecutter"), "--no-input", "--output-dir", str(output)]
+        run([*command, str(REPO), "create_venv=yes"], output, env)
+
+    return action
+
+
+def by_hand(output: Path) -> None:
+    """Render (hooks off), then make .venv and install as the README of any
+    Flask project says."""
+    project = cookiecutter(output, hooks=False)
+    env = without_uv_on_path(environment())
+    run([sys.executable, "-m", "venv", ".venv"], project, env)
+    pip = [str(project / ".venv" / "bin" / "python"), "-m", "pip", "install"]
+    run([*pip, "--disable-pip-version-check", "-e", ".[dev]"], project, env)
+
+
+def baked_suite(project: Path):
+    command = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider"]
+    return lambda _scratch: run(command, project)
+
+
 def app_start(project: Path, factory_call: str):
     """A new Python that imports the baked package and calls its factory."""
     env = environment()
@@ -120,7 +161,11 @@ def median(action, runs: int) -> float:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=5)
-    runs = parser.parse_args().runs
+    parser.add_argument(
+        "--full", action="store_true", help="also time full bakes (minutes)"
+    )
+    arguments = parser.parse_args()
+    runs = arguments.runs
     if shutil.which("cookiecutter", path=str(BIN)) is None:
         sys.exit("run this with the template's .venv (make test creates it)")
 
@@ -163,6 +208,20 @@ def main() -> None:
                 f"{with_api:5.2f}, without {without_api:5.2f}  "
                 f"x{with_api / without_api:.2f}"
             )
+            suite = median(baked_suite(project), 1 if model_count > 1 else runs)
+            print(f"baked test suite, {model_count:3d} models         {suite:6.2f}")
+
+    if arguments.full:
+        with_uv = median(full_bake(with_uv=True), runs)
+        without_uv = median(full_bake(with_uv=False), runs)
+        hand = median(by_hand, runs)
+        print(f"full bake, uv on PATH                     {with_uv:6.2f}")
+        print(f"full bake, no uv on PATH                  {without_uv:6.2f}")
+        print(f"by hand: venv + pip install -e '.[dev]'   {hand:6.2f}")
+        print(
+            f"full bake without uv / by hand            {without_uv / hand:6.2f}"
+            "  (target <= 0.4)"
+        )
 
 
 if __name__ == "__main__":
