@@ -435,18 +435,44 @@ def example_database_url(url: str) -> str:
     return url[:start] + "change-me" + url[end:]
 
 
+# The check of each answer that stands on its own, by variable name.
+SINGLE_ANSWER_CHECKS = {
+    "project_name": lambda value: check_text("project_name", value),
+    "project_slug": check_project_slug,
+    "package_name": check_package_name,
+    "description": lambda value: check_text("description", value, required=False),
+    "author_name": lambda value: check_text("author_name", value, required=False),
+    "email": check_email,
+    "database_url": parse_database_url,
+}
+FLAGS = ("api", "timestamps", "create_venv")
+
+
 def check_answers(answers: dict) -> DatabaseURL:
     """Every answer that is not the models line; the first problem raises."""
-    check_text("project_name", answers["project_name"])
-    check_project_slug(answers["project_slug"])
-    check_package_name(answers["package_name"])
-    check_text("description", answers["description"], required=False)
-    check_text("author_name", answers["author_name"], required=False)
-    check_email(answers["email"])
-    for flag in ("api", "timestamps", "create_venv"):
+    for name, check in SINGLE_ANSWER_CHECKS.items():
+        check(answers[name])
+    for flag in FLAGS:
         if not isinstance(answers[flag], bool):
             raise AnswerError(f"{flag}: expected yes or no, got {answers[flag]!r}")
     return parse_database_url(answers["database_url"])
+
+
+def check_models(models: str, *, timestamps: bool, api: bool) -> None:
+    """The models answer, resolved (its text, or `@/absolute/path` when that
+    file could not be read); raises AnswerError."""
+    if models.startswith("@"):
+        try:
+            Path(models[1:]).read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as error:
+            reason = getattr(error, "strerror", None) or error
+            raise AnswerError(f"models: cannot read {models[1:]}: {reason}") from None
+    try:
+        schema = parse(models, timestamps=timestamps)
+        if api:
+            check_api(schema)
+    except SpecError as error:
+        raise AnswerError(f"models: {error}") from None
 
 
 def find_problem(answers: dict) -> str | None:
@@ -457,18 +483,9 @@ def find_problem(answers: dict) -> str | None:
     """
     try:
         check_answers(answers)
-        models = answers["__models"]
-        if models.startswith("@"):
-            try:
-                Path(models[1:]).read_text(encoding="utf-8")
-            except (OSError, UnicodeDecodeError) as error:
-                reason = getattr(error, "strerror", None) or error
-                return f"models: cannot read {models[1:]}: {reason}"
-        schema = parse(models, timestamps=answers["timestamps"])
-        if answers["api"]:
-            check_api(schema)
+        check_models(
+            answers["__models"], timestamps=answers["timestamps"], api=answers["api"]
+        )
     except AnswerError as error:
         return str(error)
-    except SpecError as error:
-        return f"models: {error}"
     return None

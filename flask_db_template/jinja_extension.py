@@ -7,44 +7,26 @@ renders, which is how this module (and the package around it) is found.
 from __future__ import annotations
 
 import sys
-from pathlib import Path
 
 from jinja2.ext import Extension
 
 from flask_db_template import answers as answers_module
-from flask_db_template import api_code, escaping, models_code
+from flask_db_template import api_code, escaping, models_code, prompting
+from flask_db_template.prompting import resolve_models_answer
 
-MODELS_FILE_PREFIX = "@"
 # The template's checkout, absolute: cookiecutter's own `_repo_dir` is the
 # path as the user typed it (`cookiecutter .`), which means nothing to a hook
 # running in the baked project's folder.
-TEMPLATE_DIRECTORY = Path(__file__).resolve().parent.parent
-
-
-def resolve_models_answer(answer: str) -> str:
-    """The models answer as text: the content of the file when it is `@path`.
-
-    Runs at prompt time, in the user's working directory, so a relative path
-    means what the user meant. It never raises (cookiecutter would show a
-    traceback): an unreadable file comes back as `@/absolute/path` and the
-    pre-generation hook reports it.
-    """
-    answer = answer.strip()
-    if not answer.startswith(MODELS_FILE_PREFIX):
-        return answer
-    path = Path(answer[len(MODELS_FILE_PREFIX) :].strip()).expanduser().absolute()
-    try:
-        return path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError):
-        return f"{MODELS_FILE_PREFIX}{path}"
+TEMPLATE_DIRECTORY = prompting.TEMPLATE_DIRECTORY
 
 
 def check_answers_or_exit(answers: dict) -> str:
     """Refuse bad answers right after the prompts, before anything is written.
 
-    Rendered as the last private variable of cookiecutter.json. Exiting here
-    gives the user one clean line; a failing pre-generation hook would also
-    stop the bake, but cookiecutter then logs a traceback of its own.
+    Rendered as the last private variable of cookiecutter.json: with
+    `--no-input` (or where cookiecutter's prompts could not be wrapped, see
+    prompting.py) this is where a bad answer is refused, with one line and
+    exit status 1, before anything is written.
     """
     problem = answers_module.find_problem(dict(answers))
     if problem:
@@ -65,6 +47,8 @@ def database_url_example(database_url: str) -> str:
 class TemplateExtension(Extension):
     def __init__(self, environment):
         super().__init__(environment)
+        # cookiecutter makes this environment before its first question.
+        prompting.install()
         environment.globals["template_directory"] = str(TEMPLATE_DIRECTORY)
         environment.filters.update(
             resolve_models_answer=resolve_models_answer,
