@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import functools
 import json
+import os
 import sys
 from collections.abc import Callable, Mapping
 from pathlib import Path
@@ -49,6 +50,8 @@ SETUP_INCOMPLETE = (
     "Exit status 1."
 )
 ANSWERS_REFUSED = "Nothing was written."
+# Read by hooks/post_gen_project.py.
+PROJECT_KEPT_VARIABLE = "FLASK_DB_TEMPLATE_KEEPS_PROJECT"
 
 
 @functools.cache
@@ -144,6 +147,9 @@ class Prompts:
         from cookiecutter.hooks import run_hook
         from cookiecutter.utils import rmtree, work_in
 
+        # The hook (a child process) reads it: it may then exit 1 on a failed
+        # setup, the project being kept.
+        os.environ[PROJECT_KEPT_VARIABLE] = "1"
         with work_in(repo_dir):
             try:
                 run_hook(hook_name, project_dir, context)

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import os
+from pathlib import Path
 
 import pytest
+from cookiecutter.exceptions import FailedHookException
 from hypothesis import HealthCheck, settings
 
+from flask_db_template.prompting import SETUP_INCOMPLETE
 from tests.baking import REPO
 
 # HYPOTHESIS_PROFILE=ci runs the property tests longer.
@@ -30,5 +33,23 @@ def bake(cookies):
         assert result.exception is None, result.exception
         assert result.exit_code == 0
         return result.project_path
+
+    return bake
+
+
+@pytest.fixture
+def bake_unfinished(cookies, tmp_path):
+    """Bake when the setup is meant to stop half-way: cookiecutter reports a
+    failure (exit status 1 for the command), and the project is kept."""
+
+    def bake(**answers) -> Path:
+        answers.setdefault("create_venv", False)
+        result = cookies.bake(extra_context=answers, template=str(REPO))
+        assert isinstance(result.exception, FailedHookException), result.exception
+        assert str(result.exception) == SETUP_INCOMPLETE
+        # pytest-cookies bakes each time into a new cookies/bakeNN folder.
+        *_, output = sorted((tmp_path / "cookies").glob("bake*"))
+        [project] = output.iterdir()
+        return project
 
     return bake
