@@ -456,3 +456,54 @@ def test_the_printed_command_finishes_a_bake_on_a_missing_database(
     assert f"created the database {database!r}" in finished.stdout
     assert "The database is up to date" in finished.stdout
     assert "s3cr" not in finished.stdout + finished.stderr
+
+
+def readme_commands(project: Path, scheme: str) -> str:
+    """The README's shell block that runs the tests on this kind of server."""
+    readme = (project / "README.md").read_text()
+    blocks = re.findall(r"```sh\n(.*?)```", readme, re.DOTALL)
+    [block] = [block for block in blocks if f"TEST_DATABASE_URL={scheme}://" in block]
+    return block
+
+
+@pytest.mark.parametrize(
+    ("server", "scheme", "platform_scheme"),
+    [("postgresql", "postgresql", "postgres"), ("mariadb", "mysql", "mysql")],
+    indirect=["server"],
+)
+def test_a_sqlite_project_reads_every_url_form_and_its_readme_commands_work(
+    bake, server, databases, scheme, platform_scheme
+):
+    """DATABASE_URL as hosting platforms write it, and the README's test
+    commands for the other databases, verbatim, in a project made for SQLite."""
+    package = databases.name_to_drop_later().removeprefix("tpl_test_")
+    project = bake(project_name=f"Readme {package}", api=False)
+    package = f"readme_{package}"
+    pyproject = (project / "pyproject.toml").read_text()
+    assert '"psycopg[binary]>=3.2",\n    "PyMySQL>=1.1",\n    "pytest' in pyproject
+
+    # The app on the server, its URL without a driver, as platforms set it.
+    database = databases.create()
+    url = server.url.set(drivername=platform_scheme, database=database)
+    platform_url = url.render_as_string(hide_password=False)
+    flask(project, "db", "upgrade", DATABASE_URL=platform_url)
+    flask(project, "db", "check", DATABASE_URL=platform_url)
+    assert "users" in table_names(server.database_url(database))
+
+    # The README's commands, as printed, in a shell in the project.
+    databases.names.append(f"{package}_test")
+    completed = subprocess.run(
+        readme_commands(project, scheme),
+        shell=True,
+        cwd=project,
+        # As in the project's activated .venv, where it is installed.
+        env=clean_environment(
+            PATH=f"{Path(sys.executable).parent}:{os.environ['PATH']}",
+            PYTHONPATH=str(project),
+        ),
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert completed.returncode == 0, completed.stdout + completed.stderr
+    assert " passed" in completed.stdout
