@@ -15,6 +15,8 @@ and `generate_files` look up at each call:
 - `read_user_variable`: each typed answer is checked at once; in a terminal a
   bad one is explained in one line and asked again, the bad answer ready to
   edit, every other answer kept; without a terminal, one line and exit 1;
+- `dump` (of cookiecutter.main): the replay file keeps the database URL
+  with `change-me` for its password, which is written to `.env` only;
 - `run_hook_from_repo_dir`: a failing post-generation hook (the setup did not
   finish) keeps the project and makes cookiecutter exit 1, with no traceback;
   a failing pre-generation hook (a replayed answer refused) ends in one line.
@@ -27,6 +29,7 @@ answers are still checked once, after the last prompt (`__answers_checked`).
 
 from __future__ import annotations
 
+import copy
 import functools
 import json
 import os
@@ -39,6 +42,7 @@ from flask_db_template.answers import (
     SINGLE_ANSWER_CHECKS,
     AnswerError,
     check_models,
+    example_database_url,
 )
 
 TEMPLATE_DIRECTORY = Path(__file__).resolve().parent.parent
@@ -130,6 +134,16 @@ class Prompts:
                 value = original(var_name, default_value, prompts, prefix)
         return value
 
+    def dump(self, original: Callable, replay_dir, template_name, context):
+        if "__template_dir" not in context.get("cookiecutter", {}):
+            return original(replay_dir, template_name, context)
+        masked = copy.deepcopy(context)
+        for key in ("cookiecutter", "_cookiecutter"):
+            answers = masked.get(key) or {}
+            if isinstance(answers.get("database_url"), str):
+                answers["database_url"] = example_database_url(answers["database_url"])
+        return original(replay_dir, template_name, masked)
+
     def run_hook_from_repo_dir(
         self,
         original: Callable,
@@ -195,6 +209,7 @@ PROMPTS = Prompts()
 WRAPPED = {
     "cookiecutter.prompt": ("render_variable", "read_user_variable"),
     "cookiecutter.generate": ("run_hook_from_repo_dir",),
+    "cookiecutter.main": ("dump",),
 }
 
 

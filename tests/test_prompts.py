@@ -248,14 +248,35 @@ def test_the_models_are_asked_after_the_answers_their_check_depends_on():
 def test_cookiecutter_still_has_what_the_prompts_wrap():
     # A cookiecutter release that renames these would silently lose the
     # per-answer checks (the final check stays): this says so first.
-    import cookiecutter.generate
-    import cookiecutter.prompt
+    import importlib
 
     from flask_db_template.prompting import WRAPPED
 
     for module_name, names in WRAPPED.items():
-        module = {"cookiecutter.prompt": cookiecutter.prompt}.get(
-            module_name, cookiecutter.generate
-        )
+        module = importlib.import_module(module_name)
         for name in names:
             assert callable(getattr(module, name)), name
+
+
+def test_the_replay_file_keeps_no_password(tmp_path, config):
+    url = "postgresql://cook:s3cr3t%40pw@127.0.0.1:1/recipes"
+    baked = subprocess.run(
+        [COOKIECUTTER, "--config-file", str(config), "--no-input", str(REPO)]
+        + ["create_venv=no", f"database_url={url}"],
+        cwd=tmp_path,
+        env=clean_environment(),
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    # The server is unreachable: the setup stops, and says so without the password.
+    assert baked.returncode == 1
+    assert "cannot connect" in baked.stderr
+    assert "s3cr3t" not in baked.stdout + baked.stderr
+    [replay] = (tmp_path / "replay").glob("*.json")
+    assert "s3cr3t" not in replay.read_text()
+    answers = json.loads(replay.read_text())["cookiecutter"]
+    assert answers["database_url"] == "postgresql://cook:change-me@127.0.0.1:1/recipes"
+    # .env is where the password is kept.
+    dotenv = (tmp_path / "my-flask-app" / ".env").read_text()
+    assert "s3cr3t%40pw@127.0.0.1:1/recipes" in dotenv
