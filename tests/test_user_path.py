@@ -105,6 +105,18 @@ def test_a_user_bakes_a_working_project(user, template_url):
     assert "Traceback" not in baked.stderr
     project = user.workdir / "my-flask-app"
     assert "    cd my-flask-app\n    source .venv/bin/activate\n" in baked.stdout
+    # Each step is printed when it starts, in the order they run, and each
+    # ends with its time; the installer shows its own progress in between.
+    steps = [line for line in baked.stdout.splitlines() if line.startswith("==> ")]
+    assert [step.split(" (")[0] for step in steps] == [
+        "==> Writing .env with a new SECRET_KEY",
+        "==> Creating .venv with Python " + ".".join(map(str, sys.version_info[:2])),
+        "==> Installing the project and its dev tools into .venv",
+        "==> Setting up the database",
+    ]
+    installing = baked.stdout.split("==> Installing", 1)[1].split("==> Setting up")[0]
+    assert re.search(r"^    done in \d+\.\d s$", installing, re.MULTILINE)
+    assert len(installing.splitlines()) > 3, "no progress while installing"
 
     venv_bin = project / ".venv" / "bin"
     assert list((project / "migrations" / "versions").glob("*_initial_migration.py"))
@@ -142,6 +154,9 @@ def test_a_user_bakes_a_working_project(user, template_url):
     again = run([sys.executable, "bin/setup"], project)
     assert "Installing" not in again.stdout
     assert "The database is up to date" in again.stdout
+    # It takes --create-database as `flask setup-db` does (SQLite: nothing to create).
+    created = run([sys.executable, "bin/setup", "--create-database"], project)
+    assert "The database is up to date" in created.stdout
 
 
 def test_without_a_venv_or_packages_the_user_is_told_what_to_run(user, template_url):
