@@ -193,6 +193,23 @@ def test_a_replayed_bad_answer_is_refused_in_one_line_and_nothing_is_kept(
     assert baked.returncode == 0, baked.stderr
     [replay] = (tmp_path / "replay").glob("*.json")
     answers = json.loads(replay.read_text())
+    # A replayed answer is taken literally too.
+    answers["cookiecutter"]["description"] = HOSTILE["description"]
+    answers["cookiecutter"]["project_slug"] = "literal"
+    replay.write_text(json.dumps(answers))
+    literal = subprocess.run(
+        [COOKIECUTTER, "--config-file", str(config), "--replay-file", str(replay)]
+        + [str(REPO)],
+        cwd=tmp_path,
+        env=clean_environment(),
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert literal.returncode == 0, literal.stderr
+    pyproject = (tmp_path / "literal" / "pyproject.toml").read_text()
+    assert 'description = "{% if %} unclosed"' in pyproject
+
     answers["cookiecutter"]["package_name"] = "class"
     answers["cookiecutter"]["project_slug"] = "again"
     replay.write_text(json.dumps(answers))

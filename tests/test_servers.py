@@ -507,3 +507,35 @@ def test_a_sqlite_project_reads_every_url_form_and_its_readme_commands_work(
     )
     assert completed.returncode == 0, completed.stdout + completed.stderr
     assert " passed" in completed.stdout
+
+
+SOCKET_QUERIES = {
+    "postgresql": ("SHOW unix_socket_directories", "host"),
+    "mariadb": ("SELECT @@socket", "unix_socket"),
+}
+
+
+@pytest.mark.parametrize(
+    ("server", "scheme"),
+    [("postgresql", "postgresql"), ("mariadb", "mariadb")],
+    indirect=["server"],
+)
+def test_a_unix_socket_url_is_accepted_and_used(bake, server, databases, scheme, capfd):
+    """The socket the server itself reports, named in the URL's query, as the
+    answer to the prompt: the setup connects through it."""
+    statement, option = SOCKET_QUERIES[server.name]
+    engine = server.engine()
+    try:
+        with engine.connect() as connection:
+            socket_path = connection.execute(text(statement)).scalar().split(",")[0]
+    finally:
+        engine.dispose()
+    database = databases.create()
+    user = server.url.username
+    url = f"{scheme}://{user}@/{database}?{option}={socket_path}"
+    project = bake(database_url=url)
+    output = capfd.readouterr()
+    assert "The database is up to date" in output.out, output.err
+    assert "users" in table_names(server.database_url(database))
+    assert f"?{option}={socket_path}" in (project / ".env").read_text()
+    flask(project, "db", "check")
