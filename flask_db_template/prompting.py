@@ -163,16 +163,22 @@ class Prompts:
 
         # The hook (a child process) reads it: it may then exit 1 on a failed
         # setup, the project being kept.
+        previous = os.environ.get(PROJECT_KEPT_VARIABLE)
         os.environ[PROJECT_KEPT_VARIABLE] = "1"
-        with work_in(repo_dir):
-            try:
+        try:
+            with work_in(repo_dir):
                 run_hook(hook_name, project_dir, context)
-            except FailedHookException:
-                if hook_name == "post_gen_project":
-                    raise FailedHookException(SETUP_INCOMPLETE) from None
-                if delete_project_on_failure:
-                    rmtree(project_dir)
-                raise FailedHookException(ANSWERS_REFUSED) from None
+        except FailedHookException:
+            if hook_name == "post_gen_project":
+                raise FailedHookException(SETUP_INCOMPLETE) from None
+            if delete_project_on_failure:
+                rmtree(project_dir)
+            raise FailedHookException(ANSWERS_REFUSED) from None
+        finally:
+            if previous is None:
+                os.environ.pop(PROJECT_KEPT_VARIABLE, None)
+            else:
+                os.environ[PROJECT_KEPT_VARIABLE] = previous
 
 
 class editable_answer:  # noqa: N801 (a context manager, used as a statement)

@@ -26,6 +26,7 @@ from tests.baking import (
     REPO,
     clean_environment,
     flask,
+    run,
     run_baked_tests,
 )
 from tests.servers import (
@@ -265,7 +266,14 @@ def test_a_missing_database_is_named_with_the_command_that_creates_it(
     assert "python3 bin/setup --no-venv --create-database`" in line
     assert len(revisions(project)) == 1
 
-    # `flask setup-db` itself takes the same option.
+    # `flask setup-db` itself exits 3 for this case, naming itself, and takes
+    # the same option.
+    alone = run([sys.executable, "-m", "flask", "setup-db"], project, check=False)
+    assert alone.returncode == 3
+    assert alone.stderr.strip().endswith(
+        f"has no database {database!r}, so nothing was applied: create it, or "
+        "run `flask setup-db --create-database`"
+    )
     result = flask(project, "setup-db", "--create-database")
     assert f"created the database {database!r}" in result.stdout
     assert "The database is up to date" in result.stdout
