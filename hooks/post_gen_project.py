@@ -18,6 +18,7 @@ from __future__ import annotations
 import json
 import os
 import runpy
+import shlex
 import sys
 import tempfile
 from pathlib import Path
@@ -55,9 +56,8 @@ def setup_command(create_venv: bool, status: int = 0) -> list[str]:
 
 def finish_command(project: Path, create_venv: bool, status: int = 0) -> str:
     """The command that finishes the setup, typed from the user's folder."""
-    return (
-        f"cd {display_path(project)} && {' '.join(setup_command(create_venv, status))}"
-    )
+    setup = " ".join(setup_command(create_venv, status))
+    return f"cd {shlex.quote(display_path(project))} && {setup}"
 
 
 def exit_status(finished: bool) -> int:
@@ -104,7 +104,7 @@ def display_path(project: Path) -> str:
 
 
 def next_steps(project: Path, create_venv: bool, status: int) -> list[str]:
-    where = display_path(project)
+    where = shlex.quote(display_path(project))
     lines = []
     if status:
         lines += [

@@ -168,6 +168,15 @@ def test_a_rendered_hook_deletes_itself_and_the_template_keeps_its_own(
     assert not rendered.exists()
 
 
+def test_the_finish_command_quotes_a_path_for_the_shell(monkeypatch, tmp_path):
+    hook = load_hook("post_gen_project")
+    monkeypatch.setenv("PWD", str(tmp_path))
+    project = tmp_path / "my apps" / "shop"
+    assert hook.finish_command(project, create_venv=True) == (
+        "cd 'my apps/shop' && python3 bin/setup"
+    )
+
+
 def test_a_project_outside_the_shell_directory_is_shown_absolute(monkeypatch, tmp_path):
     hook = load_hook("post_gen_project")
     monkeypatch.setenv("PWD", str(tmp_path / "elsewhere"))
