@@ -244,8 +244,6 @@ class URLParts:
     port: str | None
     database: str | None
     query: tuple[tuple[str, str], ...]
-    # The URL after `scheme://`, as given (still percent-encoded).
-    rest: str
 
 
 def split_url(url: str) -> URLParts | None:
@@ -262,7 +260,6 @@ def split_url(url: str) -> URLParts | None:
         port=parts["port"],
         database=None if parts["database"] is None else unquote(parts["database"]),
         query=tuple(parse_qsl(parts["query"] or "")),
-        rest=url[match.end("name") + len("://") :],
     )
 
 
@@ -289,7 +286,7 @@ def check_userinfo(parts: URLParts, raw_url: str) -> None:
     # and the rest of the password becomes the host (or the database).
     if raw_username is not None:
         after_userinfo = raw_url[
-            match.end("password" if raw_password else "username") + 1 :
+            match.end("password" if raw_password is not None else "username") + 1 :
         ]
         if "@" in after_userinfo.partition("?")[0]:
             raise AnswerError(percent_encode_message("password", "@"))

@@ -192,6 +192,9 @@ def test_a_percent_encoded_password_is_read_as_sqlalchemy_reads_it():
         "mariadb://app@localhost/app?charset=utf8mb4&ssl_ca=/etc/ca.pem",
         "sqlite:///app.db?timeout=30",
         "sqlite:///file:app.db?mode=ro&uri=true",
+        # An empty password, and a user name without one.
+        "postgresql://app:@localhost/app",
+        "mysql://app@localhost/app",
     ],
 )
 def test_sockets_and_query_options_the_driver_takes_are_kept(url):
