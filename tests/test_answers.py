@@ -401,3 +401,28 @@ def test_python_assignments_are_laid_out_as_ruff_formats_them(
     )
     assert formatted.returncode == 0, formatted.stdout
     assert ast.literal_eval(code.split(" = ", 1)[1].strip()) == name
+
+
+SAFE_TEXT = st.text(alphabet=st.sampled_from(list("abAB09-._~ ")), max_size=8)
+
+
+@given(
+    scheme=st.sampled_from(["postgres", "postgresql", "mysql", "mariadb"]),
+    user=SAFE_TEXT.filter(lambda text: text.strip() == text),
+    password=st.none() | SAFE_TEXT | st.sampled_from(["%40", "%2F%3A", "p%23w%3F"]),
+    host=st.from_regex(r"[a-z][a-z0-9.-]{0,10}", fullmatch=True),
+    database=st.from_regex(r"[a-z_][a-z0-9_]{0,10}", fullmatch=True),
+)
+def test_every_well_formed_url_is_accepted_and_read_back_the_same(
+    scheme, user, password, host, database
+):
+    userinfo = user + ("" if password is None else f":{password}")
+    url = f"{scheme}://{userinfo}@{host}/{database}"
+    written = make_url(parse_database_url(url).url)
+    given_url = make_url(url)
+    assert (written.username, written.password, written.host, written.database) == (
+        given_url.username,
+        given_url.password,
+        given_url.host,
+        given_url.database,
+    )
