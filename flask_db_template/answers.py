@@ -11,7 +11,7 @@ import re
 import sys
 from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import parse_qsl, unquote
 
 from flask_db_template.modelspec import SpecError, parse
 
@@ -156,15 +156,204 @@ DRIVER_REQUIREMENTS = {
     "mysql": ("PyMySQL>=1.1",),
 }
 
+# SQLAlchemy's own reading of a URL (sqlalchemy.engine.url._parse_url, the
+# same since 1.4), so that the check and the app split a URL at the same
+# places: tests/test_answers.py compares the two on generated URLs.
+SQLALCHEMY_URL_PATTERN = re.compile(
+    r"""
+        (?P<name>[\w\+]+)://
+        (?:
+            (?P<username>[^:/]*)
+            (?::(?P<password>[^@]*))?
+        @)?
+        (?:
+            (?:
+                \[(?P<ipv6host>[^/\?]+)\] |
+                (?P<ipv4host>[^/:\?]+)
+            )?
+            (?::(?P<port>[^/\?]*))?
+        )?
+        (?:/(?P<database>[^\?]*))?
+        (?:\?(?P<query>.*))?
+    """,
+    re.X,
+)
+# Characters that a user name or password must hold percent-encoded: raw,
+# they end the part they are in for one reader of URLs and not for another.
+URL_DELIMITERS = {"@": "%40", "/": "%2F", ":": "%3A", "#": "%23", "?": "%3F"}
+MASKED_PASSWORD = "***"
+
+# The query options each driver takes (SQLAlchemy passes them on as
+# connection arguments; anything else fails at the first connection).
+# libpq's connection keywords, as psycopg.pq.Conninfo.get_defaults() lists
+# them, less those the URL itself sets:
+POSTGRESQL_OPTIONS = frozenset(
+    """application_name channel_binding client_encoding connect_timeout
+    fallback_application_name gssdelegation gssencmode gsslib host hostaddr
+    keepalives keepalives_count keepalives_idle keepalives_interval krbsrvname
+    load_balance_hosts max_protocol_version min_protocol_version options
+    passfile port replication require_auth requirepeer service
+    ssl_max_protocol_version ssl_min_protocol_version sslcert sslcertmode
+    sslcompression sslcrl sslcrldir sslkey sslkeylogfile sslmode sslnegotiation
+    sslpassword sslrootcert sslsni target_session_attrs tcp_user_timeout""".split()
+)
+# PyMySQL's connect() arguments that are text, plus the ssl_* keys that
+# SQLAlchemy's MySQL dialect gathers into PyMySQL's `ssl` argument.
+MYSQL_OPTIONS = frozenset(
+    """unix_socket charset collation sql_mode read_default_file use_unicode
+    client_flag init_command connect_timeout read_default_group autocommit
+    local_infile max_allowed_packet defer_connect read_timeout write_timeout
+    bind_address binary_prefix program_name server_public_key ssl_ca ssl_cert
+    ssl_disabled ssl_key ssl_key_password ssl_verify_cert ssl_verify_identity
+    ssl_capath ssl_cipher ssl_check_hostname compress named_pipe""".split()
+)
+# pysqlite's arguments, as SQLAlchemy reads them; with uri=true, SQLite's
+# own URI parameters too.
+SQLITE_OPTIONS = frozenset(
+    "timeout isolation_level detect_types check_same_thread cached_statements uri".split()
+)
+SQLITE_URI_OPTIONS = frozenset("mode cache immutable nolock vfs psow modeof".split())
+INTEGER_OPTIONS = frozenset(
+    """connect_timeout read_timeout write_timeout client_flag port keepalives
+    keepalives_count keepalives_idle keepalives_interval tcp_user_timeout
+    max_allowed_packet detect_types cached_statements""".split()
+)
+BOOLEAN_OPTIONS = frozenset(
+    """compress local_infile use_unicode ssl_check_hostname autocommit
+    check_same_thread uri""".split()
+)
+OPTIONS_HINT = {
+    "postgresql": "psycopg does not take (it takes libpq's connection "
+    "parameters, e.g. sslmode, host, connect_timeout, application_name)",
+    "mysql": "PyMySQL does not take (e.g. charset, unix_socket, ssl_ca, "
+    "connect_timeout are its options)",
+}
+BOOLEAN_WORDS = frozenset("true false yes no on off 1 0 t f y n".split())
+SSL_MODES = ("disable", "allow", "prefer", "require", "verify-ca", "verify-full")
+
+
+@dataclass(frozen=True)
+class URLParts:
+    """A URL split as SQLAlchemy splits it; user name and password percent-decoded."""
+
+    scheme: str
+    username: str | None
+    password: str | None
+    host: str | None
+    port: str | None
+    database: str | None
+    query: tuple[tuple[str, str], ...]
+
+
+def split_url(url: str) -> URLParts | None:
+    """The parts of a URL, or None when it is not of the form scheme://..."""
+    match = SQLALCHEMY_URL_PATTERN.match(url)
+    if match is None:
+        return None
+    parts = match.groupdict()
+    return URLParts(
+        scheme=parts["name"],
+        username=None if parts["username"] is None else unquote(parts["username"]),
+        password=None if parts["password"] is None else unquote(parts["password"]),
+        host=parts["ipv4host"] or parts["ipv6host"],
+        port=parts["port"],
+        database=None if parts["database"] is None else unquote(parts["database"]),
+        query=tuple(parse_qsl(parts["query"] or "")),
+    )
+
+
+def masked_url(url: str) -> str:
+    """The URL with its password replaced, for messages: never shows a password.
+
+    Meant for URLs that passed parse_database_url, whose password cannot
+    spill into another part.
+    """
+    match = SQLALCHEMY_URL_PATTERN.match(url)
+    if match is None:
+        return "the URL"
+    if match.group("password") is None:
+        return url
+    start, end = match.span("password")
+    return url[:start] + MASKED_PASSWORD + url[end:]
+
+
+def check_userinfo(parts: URLParts, raw_url: str) -> None:
+    """A raw delimiter in the user name or password: refused, told how to encode."""
+    match = SQLALCHEMY_URL_PATTERN.match(raw_url)
+    raw_username, raw_password = match.group("username"), match.group("password")
+    # With a raw "@" in the password, SQLAlchemy ends it at the first "@",
+    # and the rest of the password becomes the host (or the database).
+    if raw_username is not None:
+        after_userinfo = raw_url[
+            match.end("password" if raw_password is not None else "username") + 1 :
+        ]
+        if "@" in after_userinfo.partition("?")[0]:
+            raise AnswerError(percent_encode_message("password", "@"))
+    for name, raw in (("user name", raw_username), ("password", raw_password)):
+        for character in URL_DELIMITERS:
+            if raw is not None and character in raw:
+                raise AnswerError(percent_encode_message(name, character))
+    if "#" in raw_url:
+        raise AnswerError(
+            "database_url: the URL holds a raw '#'; percent-encode it as %23"
+        )
+
+
+def percent_encode_message(part: str, character: str) -> str:
+    return (
+        f"database_url: the {part} holds a raw {character!r}, which ends that part "
+        f"of a URL; percent-encode it ({character} is {URL_DELIMITERS[character]}; "
+        "in Python: urllib.parse.quote(password, safe=''))"
+    )
+
+
+def check_query(parts: URLParts, dialect: str, shown: str) -> None:
+    """Query options the driver takes, with values it can read."""
+    keys = {key for key, _ in parts.query}
+    allowed = {"postgresql": POSTGRESQL_OPTIONS, "mysql": MYSQL_OPTIONS}.get(
+        dialect, SQLITE_OPTIONS
+    )
+    if dialect == "sqlite" and ("uri", "true") in parts.query:
+        allowed = allowed | SQLITE_URI_OPTIONS
+    for key, value in parts.query:
+        if key not in allowed:
+            raise AnswerError(
+                f"database_url: {shown} has the option {key!r}, which "
+                f"{OPTIONS_HINT.get(dialect) or sqlite_hint(allowed)}"
+            )
+        if key in INTEGER_OPTIONS and not value.isdigit():
+            raise AnswerError(
+                f"database_url: the option {key}={value!r} must be a whole number"
+            )
+        if key in BOOLEAN_OPTIONS and value.lower() not in BOOLEAN_WORDS:
+            raise AnswerError(
+                f"database_url: the option {key}={value!r} must be true or false"
+            )
+        if key == "sslmode" and value not in SSL_MODES:
+            raise AnswerError(
+                f"database_url: sslmode={value!r} is not one of {', '.join(SSL_MODES)}"
+            )
+    if len(keys) != len(parts.query):
+        raise AnswerError(f"database_url: {shown} gives an option twice")
+
+
+def sqlite_hint(allowed: set[str]) -> str:
+    return f"SQLite does not take (its options: {', '.join(sorted(allowed))})"
+
 
 def parse_database_url(url: str) -> DatabaseURL:
-    """Check a database URL and write it with the driver the project installs."""
+    """Check a database URL and write it with the driver the project installs.
+
+    The URL is read as SQLAlchemy reads it, and only its scheme is rewritten,
+    so the app connects to exactly what was checked. No message shows the
+    password.
+    """
     check_text("database_url", url)
     url = url.strip()
     scheme, separator, rest = url.partition("://")
     if not separator:
         raise AnswerError(
-            f"database_url: {url!r} is not a URL; for example "
+            "database_url: not a URL (no scheme://); for example "
             "sqlite:///app.db or postgresql://user:password@localhost/app"
         )
     scheme = scheme.lower()
@@ -175,57 +364,109 @@ def parse_database_url(url: str) -> DatabaseURL:
             f"{known} (drivers: psycopg for PostgreSQL, PyMySQL for MySQL/MariaDB)"
         )
     dialect, written_scheme = SCHEMES[scheme]
+    written = f"{written_scheme}://{rest}"
+    parts = split_url(written)
+    check_userinfo(parts, written)
+    shown = masked_url(url)
+    check_query(parts, dialect, shown)
     if dialect == "sqlite":
-        if rest in ("", "/", "/:memory:"):
-            raise AnswerError(
-                f"database_url: {url!r} is an in-memory database, which forgets "
-                "everything when the app stops; give a file, e.g. sqlite:///app.db"
-            )
-        if not rest.startswith("/"):
-            raise AnswerError(
-                f"database_url: {url!r} has a host; a SQLite URL is "
-                "sqlite:///relative/path.db or sqlite:////absolute/path.db"
-            )
-        return DatabaseURL(f"sqlite://{rest}", dialect)
-    try:
-        parts = urlsplit(f"{written_scheme}://{rest}")
-        port = parts.port
-    except ValueError as error:
-        raise AnswerError(f"database_url: {url!r} does not parse: {error}") from None
-    if not parts.hostname:
-        raise AnswerError(f"database_url: {url!r} names no host")
-    if port == 0:
-        raise AnswerError(f"database_url: {url!r} has port 0")
-    if parts.path.strip("/") == "" or "/" in parts.path.strip("/"):
+        check_sqlite(parts, shown)
+    else:
+        check_server(parts, dialect, shown)
+    return DatabaseURL(written, dialect)
+
+
+def check_sqlite(parts: URLParts, shown: str) -> None:
+    options = dict(parts.query)
+    database = parts.database or ""
+    in_memory = (
+        database in ("", ":memory:")
+        or options.get("mode") == "memory"
+        or (options.get("uri") == "true" and database.startswith("file::memory:"))
+    )
+    if parts.host or parts.username is not None or parts.port:
         raise AnswerError(
-            f"database_url: {url!r} names no database; add it after the host, "
-            "e.g. postgresql://user@localhost/app"
+            f"database_url: {shown} has a host; a SQLite URL is "
+            "sqlite:///relative/path.db or sqlite:////absolute/path.db"
         )
-    return DatabaseURL(urlunsplit(parts), dialect)
+    if in_memory:
+        raise AnswerError(
+            f"database_url: {shown} is an in-memory database, which forgets "
+            "everything when the app stops; give a file, e.g. sqlite:///app.db"
+        )
+
+
+def check_server(parts: URLParts, dialect: str, shown: str) -> None:
+    options = dict(parts.query)
+    if parts.port is not None and parts.port != "":
+        if not parts.port.isdigit() or not 0 < int(parts.port) < 65536:
+            raise AnswerError(
+                f"database_url: {shown} has the port {parts.port!r}; a port is a "
+                "number from 1 to 65535"
+            )
+    socket_option = {"postgresql": "host", "mysql": "unix_socket"}[dialect]
+    if not parts.host and not options.get(socket_option) and dialect == "mysql":
+        raise AnswerError(
+            f"database_url: {shown} names no host; give one (mysql://user@localhost/app) "
+            "or a socket (mysql://user@/app?unix_socket=/run/mysqld/mysqld.sock)"
+        )
+    database = parts.database or ""
+    if not database or "/" in database:
+        example = {
+            "postgresql": "postgresql://user@localhost/app",
+            "mysql": "mysql://user@localhost/app",
+        }[dialect]
+        raise AnswerError(
+            f"database_url: {shown} names no database; add it after the host, "
+            f"e.g. {example}"
+        )
 
 
 def example_database_url(url: str) -> str:
     """The URL for .env.example (a tracked file): any password replaced."""
-    parts = urlsplit(url)
-    if parts.password is None:
+    match = SQLALCHEMY_URL_PATTERN.match(url)
+    if match is None or match.group("password") is None:
         return url
-    userinfo, _, host = parts.netloc.rpartition("@")
-    user = userinfo.split(":", 1)[0]
-    return urlunsplit(parts._replace(netloc=f"{user}:change-me@{host}"))
+    start, end = match.span("password")
+    return url[:start] + "change-me" + url[end:]
+
+
+# The check of each answer that stands on its own, by variable name.
+SINGLE_ANSWER_CHECKS = {
+    "project_name": lambda value: check_text("project_name", value),
+    "project_slug": check_project_slug,
+    "package_name": check_package_name,
+    "description": lambda value: check_text("description", value, required=False),
+    "author_name": lambda value: check_text("author_name", value, required=False),
+    "email": check_email,
+    "database_url": parse_database_url,
+}
+FLAGS = ("api", "timestamps", "create_venv")
 
 
 def check_answers(answers: dict) -> DatabaseURL:
     """Every answer that is not the models line; the first problem raises."""
-    check_text("project_name", answers["project_name"])
-    check_project_slug(answers["project_slug"])
-    check_package_name(answers["package_name"])
-    check_text("description", answers["description"], required=False)
-    check_text("author_name", answers["author_name"], required=False)
-    check_email(answers["email"])
-    for flag in ("api", "timestamps", "create_venv"):
+    for name, check in SINGLE_ANSWER_CHECKS.items():
+        check(answers[name])
+    for flag in FLAGS:
         if not isinstance(answers[flag], bool):
             raise AnswerError(f"{flag}: expected yes or no, got {answers[flag]!r}")
     return parse_database_url(answers["database_url"])
+
+
+def check_models(models: str, *, timestamps: bool) -> None:
+    """The models answer, resolved (its text, or `@/absolute/path` when that
+    file could not be read); raises AnswerError."""
+    if models.startswith("@"):
+        try:
+            Path(models[1:]).read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as error:
+            reason = getattr(error, "strerror", None) or error
+            raise AnswerError(f"models: cannot read {models[1:]}: {reason}") from None
+    try:
+        parse(models, timestamps=timestamps)
+    except SpecError as error:
+        raise AnswerError(f"models: {error}") from None
 
 
 def find_problem(answers: dict) -> str | None:
@@ -236,16 +477,7 @@ def find_problem(answers: dict) -> str | None:
     """
     try:
         check_answers(answers)
-        models = answers["__models"]
-        if models.startswith("@"):
-            try:
-                Path(models[1:]).read_text(encoding="utf-8")
-            except (OSError, UnicodeDecodeError) as error:
-                reason = getattr(error, "strerror", None) or error
-                return f"models: cannot read {models[1:]}: {reason}"
-        parse(models, timestamps=answers["timestamps"])
+        check_models(answers["__models"], timestamps=answers["timestamps"])
     except AnswerError as error:
         return str(error)
-    except SpecError as error:
-        return f"models: {error}"
     return None

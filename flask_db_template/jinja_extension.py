@@ -12,39 +12,22 @@ from pathlib import Path
 from jinja2.ext import Extension
 
 from flask_db_template import answers as answers_module
-from flask_db_template import escaping, fresh_import, models_code, updates
+from flask_db_template import escaping, fresh_import, models_code, prompting, updates
+from flask_db_template.prompting import resolve_models_answer
 
-MODELS_FILE_PREFIX = "@"
 # The template's checkout, absolute: cookiecutter's own `_repo_dir` is the
 # path as the user typed it (`cookiecutter .`), which means nothing to a hook
 # running in the baked project's folder.
-TEMPLATE_DIRECTORY = Path(__file__).resolve().parent.parent
-
-
-def resolve_models_answer(answer: str) -> str:
-    """The models answer as text: the content of the file when it is `@path`.
-
-    Runs at prompt time, in the user's working directory, so a relative path
-    means what the user meant. It never raises (cookiecutter would show a
-    traceback): an unreadable file comes back as `@/absolute/path` and the
-    pre-generation hook reports it.
-    """
-    answer = answer.strip()
-    if not answer.startswith(MODELS_FILE_PREFIX):
-        return answer
-    path = Path(answer[len(MODELS_FILE_PREFIX) :].strip()).expanduser().absolute()
-    try:
-        return path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError):
-        return f"{MODELS_FILE_PREFIX}{path}"
+TEMPLATE_DIRECTORY = prompting.TEMPLATE_DIRECTORY
 
 
 def check_answers_or_exit(answers: dict) -> str:
     """Refuse bad answers right after the prompts, before anything is written.
 
-    Rendered as the last private variable of cookiecutter.json. Exiting here
-    gives the user one clean line; a failing pre-generation hook would also
-    stop the bake, but cookiecutter then logs a traceback of its own.
+    Rendered as the last private variable of cookiecutter.json: with
+    `--no-input` (or where cookiecutter's prompts could not be wrapped, see
+    prompting.py) this is where a bad answer is refused, with one line and
+    exit status 1, before anything is written.
     """
     problem = answers_module.find_problem(dict(answers))
     if problem:
@@ -107,6 +90,8 @@ def configure(environment) -> None:
 class TemplateExtension(Extension):
     def __init__(self, environment):
         super().__init__(environment)
+        # cookiecutter makes this environment before its first question.
+        prompting.install()
         # `cruft update` renders a second template commit in this process,
         # with this module still imported from the first: that commit's own
         # module must configure the environment.

@@ -54,6 +54,41 @@ SCALAR_TYPES = (
     "binary",
 )
 TYPES = (*SCALAR_TYPES, "enum", "references", "belongs_to", "many")
+# Other names for the types, accepted as these (model-spec.md, version 2).
+TYPE_ALIASES = {
+    "int": "integer",
+    "str": "string",
+    "bool": "boolean",
+    "timestamp": "datetime",
+    "double": "float",
+    "numeric": "decimal",
+    "bytes": "binary",
+}
+# Type names of SQL and other languages that are not accepted, and the type
+# meant by them: the suggestion for them, before any spelling match.
+MEANT_TYPES = {
+    "smallint": "integer",
+    "tinyint": "integer",
+    "mediumint": "integer",
+    "serial": "integer",
+    "number": "integer",
+    "long": "bigint",
+    "bigserial": "bigint",
+    "varchar": "string",
+    "char": "string",
+    "character": "string",
+    "nvarchar": "string",
+    "clob": "text",
+    "longtext": "text",
+    "real": "float",
+    "money": "decimal",
+    "blob": "binary",
+    "bytea": "binary",
+    "varbinary": "binary",
+    "timestamptz": "datetime",
+    "jsonb": "json",
+    "guid": "uuid",
+}
 MODIFIERS = ("unique", "uniq", "index", "default")
 
 DEFAULT_STRING_LENGTH = 255  # MySQL and MariaDB need a length on every VARCHAR
@@ -826,7 +861,7 @@ def _parse_field(token: str, model: str) -> _FieldDeclaration:
         type_segment, modifiers = "", rest
         if head_mark and rest and rest[0] and not _is_modifier(rest[0]):
             type_word = re.split(r"[{!?]", rest[0], maxsplit=1)[0]
-            if type_word in TYPES:
+            if type_word in TYPES or type_word in TYPE_ALIASES:
                 raise SpecError(
                     f"{where}: in {_show(token)} the {head_mark!r} goes after the "
                     f"type: '{name}:{rest[0]}{head_mark}'",
@@ -871,6 +906,7 @@ def _parse_type(
     word, args, marks = match.group("word"), match.group("args"), match.group("marks")
     if word == "belongs_to":
         word = "references"
+    word = TYPE_ALIASES.get(word, word)
     if word not in TYPES:
         if _MODEL_NAME.match(word) and word.lower() not in TYPES:
             raise SpecError(
@@ -881,7 +917,7 @@ def _parse_type(
         raise SpecError(
             f"{where}: unknown type {_show(word)}",
             token=word,
-            suggestion=_closest(word, TYPES),
+            suggestion=_type_meant(word),
         )
     field = _FieldDeclaration(token, name, word, mark=marks)
     if word in ("references", "many"):
@@ -1060,7 +1096,8 @@ def _apply_modifier(
             raise SpecError(
                 f"{where}: {name!r} takes no value: {_show(segment)}", token=segment
             )
-        if re.split(r"[{!?]", name, maxsplit=1)[0] in TYPES:
+        type_word = re.split(r"[{!?]", name, maxsplit=1)[0]
+        if type_word in TYPES or type_word in TYPE_ALIASES:
             raise SpecError(
                 f"{where}: {_show(segment)} is a type, and the type comes right after "
                 f"the field name: '{field.name}:{segment}'",
@@ -1845,6 +1882,20 @@ def _singularize(snake: str) -> str:
     if word.endswith("s") and not word.endswith("ss") and len(word) > 1:
         return prefix + word[:-1]
     return snake
+
+
+def _type_meant(word: str) -> str:
+    """The type an unknown type word most likely means.
+
+    Another language's name for it first (`smallint` is an integer, not the
+    `many` its letters are closest to), then a misspelt type or alias
+    (`strng`), the alias standing for its type.
+    """
+    lowered = word.lower()
+    if lowered in MEANT_TYPES:
+        return MEANT_TYPES[lowered]
+    closest = _closest(word, [*TYPES, *TYPE_ALIASES])
+    return TYPE_ALIASES.get(closest, closest)
 
 
 def _closest(word: str, candidates: tuple[str, ...] | list[str]) -> str:

@@ -3,8 +3,11 @@ without the REST API, leave out its files first.
 
 The work itself is the baked project's own `bin/setup` (so a user can finish
 or repeat it later with one command); this hook runs it and says what to do
-next. A failure here keeps the project: cookiecutter would delete it if the
-hook exited non-zero, and the user's answers would be lost.
+next. A failure keeps the project and names the one command that finishes
+the job. The hook then exits 1, so that cookiecutter exits 1 and a script can
+tell, only when the template's extension has told cookiecutter to keep the
+project (see flask_db_template/prompting.py): otherwise cookiecutter would
+delete it, and the user's answers with it.
 
 Valid Python before rendering: the only Jinja is inside the string literal in
 `main`, so the tests import this file and call its functions.
@@ -15,7 +18,9 @@ from __future__ import annotations
 import json
 import os
 import runpy
+import shlex
 import sys
+import tempfile
 from pathlib import Path
 
 # The REST API's modules and tests: a project baked without the API has none.
@@ -33,18 +38,51 @@ def remove_api_files(project: Path, package_name: str) -> None:
         (project / name.format(package=package_name)).unlink()
 
 
-def setup_command(create_venv: bool) -> list[str]:
-    return ["python3", "bin/setup"] + ([] if create_venv else ["--no-venv"])
+# bin/setup's exit status when the database does not exist yet.
+EXIT_MISSING_DATABASE = 3
+# Set by the template's extension (prompting.py) when cookiecutter keeps the
+# project whatever this hook's exit status.
+PROJECT_KEPT_VARIABLE = "FLASK_DB_TEMPLATE_KEEPS_PROJECT"
+# bin/setup's and `flask setup-db`'s messages name this command to run again.
+RETRY_COMMAND_VARIABLE = "SETUP_DB_RETRY_COMMAND"
 
 
-def run_setup(project: Path, database_url: str, create_venv: bool) -> bool:
-    """Run bin/setup in this process; True when every step succeeded.
+def setup_command(create_venv: bool, status: int = 0) -> list[str]:
+    """bin/setup as it finishes the job, after a setup that exited with `status`."""
+    command = ["python3", "bin/setup"] + ([] if create_venv else ["--no-venv"])
+    if status == EXIT_MISSING_DATABASE:
+        command.append("--create-database")
+    return command
+
+
+def finish_command(project: Path, create_venv: bool, status: int = 0) -> str:
+    """The command that finishes the setup, typed from the user's folder."""
+    setup = " ".join(setup_command(create_venv, status))
+    return f"cd {shlex.quote(display_path(project))} && {setup}"
+
+
+def exit_status(finished: bool) -> int:
+    """1 when the setup did not finish, if cookiecutter keeps the project then."""
+    return 0 if finished or not os.environ.get(PROJECT_KEPT_VARIABLE) else 1
+
+
+def forget_rendered_answers() -> None:
+    """Delete this rendered copy of the hook, which holds every answer (the
+    database password too): cookiecutter leaves it in the temporary folder."""
+    this_file = Path(__file__).resolve()
+    if this_file.parent == Path(tempfile.gettempdir()).resolve():
+        this_file.unlink(missing_ok=True)
+
+
+def run_setup(project: Path, database_url: str, create_venv: bool) -> int:
+    """Run bin/setup in this process; its exit status (0 when every step succeeded).
 
     In this process, not a child: with create_venv off, bin/setup then runs
     `flask setup-db` here too, and the bake pays for one start-up of Flask,
     SQLAlchemy and Alembic instead of two more interpreters.
     """
     os.environ["DATABASE_URL"] = database_url
+    os.environ[RETRY_COMMAND_VARIABLE] = finish_command(project, create_venv)
     # The user's shell must not point the setup at another environment or app.
     for name in ("VIRTUAL_ENV", "FLASK_APP"):
         os.environ.pop(name, None)
@@ -52,8 +90,8 @@ def run_setup(project: Path, database_url: str, create_venv: bool) -> bool:
     try:
         runpy.run_path(str(project / "bin" / "setup"), run_name="__main__")
     except SystemExit as exit_:
-        return not exit_.code
-    return True
+        return exit_.code if isinstance(exit_.code, int) else 1
+    return 0
 
 
 def display_path(project: Path) -> str:
@@ -66,15 +104,15 @@ def display_path(project: Path) -> str:
     return str(project)
 
 
-def next_steps(project: Path, create_venv: bool, finished: bool) -> list[str]:
-    where = display_path(project)
+def next_steps(project: Path, create_venv: bool, status: int) -> list[str]:
+    where = shlex.quote(display_path(project))
     lines = []
-    if not finished:
+    if status:
         lines += [
             "",
             f"The project is in {project}; its setup stopped at the step above.",
             "Finish it with:",
-            f"    cd {where} && {' '.join(setup_command(create_venv))}",
+            f"    {finish_command(project, create_venv, status)}",
         ]
     activate = ["source .venv/bin/activate"] if create_venv else []
     lines += [
@@ -121,11 +159,12 @@ def main() -> int:
         return 0
     database_url = parse_database_url(answers["database_url"]).url
     print(f"Setting up {project.name}", flush=True)
-    finished = run_setup(project, database_url, answers["create_venv"])
+    status = run_setup(project, database_url, answers["create_venv"])
     print("\n".join(link_for_updates(project, answers, bake_kind)))
-    print("\n".join(next_steps(project, answers["create_venv"], finished)))
-    return 0
+    print("\n".join(next_steps(project, answers["create_venv"], status)), flush=True)
+    return exit_status(finished=not status)
 
 
 if __name__ == "__main__":
+    forget_rendered_answers()
     sys.exit(main())

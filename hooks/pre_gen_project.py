@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import sys
+import tempfile
 from pathlib import Path
 
 
@@ -34,5 +35,14 @@ def main() -> int:
     return 0
 
 
+def forget_rendered_answers() -> None:
+    """Delete this rendered copy of the hook, which holds every answer (the
+    database password too): cookiecutter leaves it in the temporary folder."""
+    this_file = Path(__file__).resolve()
+    if this_file.parent == Path(tempfile.gettempdir()).resolve():
+        this_file.unlink(missing_ok=True)
+
+
 if __name__ == "__main__":
+    forget_rendered_answers()
     sys.exit(main())

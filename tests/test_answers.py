@@ -3,12 +3,18 @@
 from __future__ import annotations
 
 import ast
+import inspect
 import json
 import subprocess
 import sys
 import tomllib
 
+import psycopg.pq
+import pymysql
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from sqlalchemy import make_url
 
 from flask_db_template import escaping
 from flask_db_template.answers import (
@@ -18,7 +24,9 @@ from flask_db_template.answers import (
     check_project_slug,
     check_text,
     example_database_url,
+    masked_url,
     parse_database_url,
+    split_url,
 )
 
 
@@ -118,15 +126,15 @@ def test_database_urls_are_written_with_their_driver(given, written, dialect):
 @pytest.mark.parametrize(
     ("given", "problem"),
     [
-        ("app.db", "is not a URL"),
+        ("app.db", "not a URL (no scheme://)"),
         ("oracle://h/app", "scheme 'oracle' is not supported"),
         ("postgresql+asyncpg://h/app", "scheme 'postgresql+asyncpg' is not supported"),
         ("sqlite://", "in-memory"),
         ("sqlite:///:memory:", "in-memory"),
         ("sqlite://host/app.db", "has a host"),
-        ("postgresql:///app", "names no host"),
+        ("mysql:///app", "names no host"),
         ("postgresql://localhost", "names no database"),
-        ("postgresql://localhost:99999/app", "does not parse"),
+        ("postgresql://localhost:99999/app", "has the port"),
         ("mysql://localhost/a/b", "names no database"),
     ],
 )
@@ -134,6 +142,184 @@ def test_bad_database_urls_are_refused(given, problem):
     with pytest.raises(AnswerError, match=r"^database_url: ") as raised:
         parse_database_url(given)
     assert problem in str(raised.value)
+
+
+@pytest.mark.parametrize(
+    ("url", "character"),
+    [
+        ("postgresql://app:p@ss@localhost/app", "@"),
+        ("postgresql://app:pa/ss@localhost/app", "/"),
+        ("mysql://app:pa:ss@localhost/app", ":"),
+        ("mysql://app:pa#ss@localhost/app", "#"),
+        ("mariadb://app:pa?ss@localhost/app", "?"),
+        ("postgres://app:s3@cr/et@localhost/app", "@"),
+    ],
+)
+def test_a_raw_delimiter_in_a_password_is_refused_without_showing_it(url, character):
+    with pytest.raises(AnswerError) as raised:
+        parse_database_url(url)
+    message = str(raised.value)
+    assert message.startswith(f"database_url: the password holds a raw {character!r}")
+    assert "percent-encode" in message and "\n" not in message
+    # The URL is not echoed at all: the password could be anywhere in it.
+    assert "localhost" not in message and "//" not in message
+
+
+def test_a_percent_encoded_password_is_read_as_sqlalchemy_reads_it():
+    url = parse_database_url("postgres://app:p%40ss%2Fw%3Ar%23d%3F@db.example:5433/app")
+    assert (
+        url.url == "postgresql+psycopg://app:p%40ss%2Fw%3Ar%23d%3F@db.example:5433/app"
+    )
+    read = make_url(url.url)
+    assert (read.password, read.host, read.port, read.database) == (
+        "p@ss/w:r#d?",
+        "db.example",
+        5433,
+        "app",
+    )
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        # PostgreSQL over a unix socket: in the query, or libpq's default socket.
+        "postgresql://app@/app?host=/var/run/postgresql",
+        "postgresql:///app",
+        "postgres://app:secret@/app?host=/tmp&port=5433",
+        "postgresql://app@db.example/app?sslmode=require&connect_timeout=5",
+        "postgresql://app@h1,h2/app?target_session_attrs=read-write",
+        "mysql://app@/app?unix_socket=/run/mysqld/mysqld.sock",
+        "mariadb://app@localhost/app?charset=utf8mb4&ssl_ca=/etc/ca.pem",
+        "sqlite:///app.db?timeout=30",
+        "sqlite:///file:app.db?mode=ro&uri=true",
+        # An empty password, and a user name without one.
+        "postgresql://app:@localhost/app",
+        "mysql://app@localhost/app",
+    ],
+)
+def test_sockets_and_query_options_the_driver_takes_are_kept(url):
+    written = parse_database_url(url).url
+    assert written.split("://", 1)[1] == url.split("://", 1)[1]
+
+
+@pytest.mark.parametrize(
+    ("url", "problem"),
+    [
+        (
+            "postgresql://app@localhost/app?charset=utf8",
+            "option 'charset', which psycopg",
+        ),
+        (
+            "mysql://app@localhost/app?sslmode=require",
+            "option 'sslmode', which PyMySQL",
+        ),
+        ("sqlite:///app.db?mode=ro", "option 'mode', which SQLite"),
+        ("postgresql://h/app?sslmode=sometimes", "sslmode='sometimes' is not one of"),
+        ("mysql://h/app?connect_timeout=soon", "connect_timeout='soon' must be"),
+        ("mysql://h/app?compress=maybe", "compress='maybe' must be true or false"),
+        ("postgresql://h/app?port=1&port=2", "gives an option twice"),
+        ("sqlite:///file::memory:?uri=true", "in-memory"),
+        ("sqlite:///app.db?mode=memory&uri=true", "in-memory"),
+        ("postgresql://h:port/app", "has the port 'port'"),
+    ],
+)
+def test_options_the_driver_would_refuse_are_one_line(url, problem):
+    with pytest.raises(AnswerError) as raised:
+        parse_database_url(url)
+    assert problem in str(raised.value)
+    assert "\n" not in str(raised.value)
+
+
+def test_the_option_lists_are_the_drivers_own():
+    from flask_db_template.answers import MYSQL_OPTIONS, POSTGRESQL_OPTIONS
+
+    libpq = {option.keyword.decode() for option in psycopg.pq.Conninfo.get_defaults()}
+    # Every option accepted is one libpq takes (newer libpq versions add a few,
+    # such as OAuth's, which stay refused).
+    assert POSTGRESQL_OPTIONS <= libpq - {"dbname", "user", "password"}
+    pymysql_arguments = set(
+        inspect.signature(pymysql.connections.Connection.__init__).parameters
+    )
+    sqlalchemy_ssl_keys = {"ssl_capath", "ssl_cipher", "ssl_check_hostname"}
+    not_text = {"self", "conv", "cursorclass", "auth_plugin_map", "ssl"}
+    in_the_url = {"user", "password", "passwd", "host", "port", "database", "db"}
+    assert MYSQL_OPTIONS == (pymysql_arguments - not_text - in_the_url) | (
+        sqlalchemy_ssl_keys
+    )
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "postgresql://app:s3cret@db.example/nope/nope",
+        "postgresql://app:s3cret@db.example:99999/app",
+        "postgresql://app:s3cret@db.example/app?foo=1",
+        "mysql://app:s3cret@/app",
+    ],
+)
+def test_no_message_shows_the_password(url):
+    with pytest.raises(AnswerError) as raised:
+        parse_database_url(url)
+    assert "s3cret" not in str(raised.value)
+    assert "app:***@" in str(raised.value)
+
+
+def test_masked_urls():
+    assert (
+        masked_url("postgresql://u:pw@h/db?host=/x")
+        == "postgresql://u:***@h/db?host=/x"
+    )
+    assert masked_url("postgresql://u@h/db") == "postgresql://u@h/db"
+    assert masked_url("not a url") == "the URL"
+
+
+URL_TEXT = st.text(
+    alphabet=st.sampled_from(list("abAB09%-._~@:/?#&=[], +")), max_size=12
+)
+
+
+@given(
+    scheme=st.sampled_from(["postgresql+psycopg", "mysql+pymysql", "sqlite"]),
+    user=URL_TEXT,
+    password=st.none() | URL_TEXT,
+    host=URL_TEXT,
+    rest=URL_TEXT,
+)
+def test_the_check_splits_a_url_where_sqlalchemy_does(
+    scheme, user, password, host, rest
+):
+    userinfo = user + ("" if password is None else f":{password}")
+    # An answer is taken without the spaces around it.
+    url = f"{scheme}://{userinfo}@{host}/{rest}".strip()
+    ours = split_url(url)
+    try:
+        theirs = make_url(url)
+    except Exception:
+        # SQLAlchemy refuses it (a port that is no number): so must the check.
+        with pytest.raises(AnswerError):
+            parse_database_url(url)
+        return
+    assert (ours.username, ours.password, ours.host, ours.database) == (
+        theirs.username,
+        theirs.password,
+        theirs.host,
+        theirs.database,
+    )
+    assert {key: value for key, value in ours.query} == {
+        key: (value[-1] if isinstance(value, tuple) else value)
+        for key, value in theirs.query.items()
+    }
+    try:
+        written = parse_database_url(url).url
+    except AnswerError:
+        return
+    read = make_url(written)
+    assert (read.username, read.password, read.host, read.database) == (
+        theirs.username,
+        theirs.password,
+        theirs.host,
+        theirs.database,
+    )
 
 
 def test_the_example_url_hides_the_password():
@@ -215,3 +401,28 @@ def test_python_assignments_are_laid_out_as_ruff_formats_them(
     )
     assert formatted.returncode == 0, formatted.stdout
     assert ast.literal_eval(code.split(" = ", 1)[1].strip()) == name
+
+
+SAFE_TEXT = st.text(alphabet=st.sampled_from(list("abAB09-._~ ")), max_size=8)
+
+
+@given(
+    scheme=st.sampled_from(["postgres", "postgresql", "mysql", "mariadb"]),
+    user=SAFE_TEXT.filter(lambda text: text.strip() == text),
+    password=st.none() | SAFE_TEXT | st.sampled_from(["%40", "%2F%3A", "p%23w%3F"]),
+    host=st.from_regex(r"[a-z][a-z0-9.-]{0,10}", fullmatch=True),
+    database=st.from_regex(r"[a-z_][a-z0-9_]{0,10}", fullmatch=True),
+)
+def test_every_well_formed_url_is_accepted_and_read_back_the_same(
+    scheme, user, password, host, database
+):
+    userinfo = user + ("" if password is None else f":{password}")
+    url = f"{scheme}://{userinfo}@{host}/{database}"
+    written = make_url(parse_database_url(url).url)
+    given_url = make_url(url)
+    assert (written.username, written.password, written.host, written.database) == (
+        given_url.username,
+        given_url.password,
+        given_url.host,
+        given_url.database,
+    )

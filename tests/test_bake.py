@@ -191,7 +191,7 @@ def test_hostile_answers_typed_at_the_prompts_make_a_clean_project(tmp_path):
     # Typed answers are not rendered by Jinja (extra_context values would be),
     # so the real prompts are what a user's quote or brace meets.
     typed = [HOSTILE_ANSWERS["project_name"], "", "", HOSTILE_ANSWERS["description"]]
-    # email, database_url, models, api, timestamps: the defaults; create_venv: no
+    # email, database_url, api, timestamps, models: the defaults; create_venv: no
     typed += [HOSTILE_ANSWERS["author_name"], "", "", "", "", "", "n"]
     baked = run(
         [sys.executable, "-m", "cookiecutter", str(REPO)],

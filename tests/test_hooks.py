@@ -117,7 +117,7 @@ def test_next_steps_after_a_full_setup(monkeypatch, tmp_path):
     hook = load_hook("post_gen_project")
     project = tmp_path / "my-flask-app"
     monkeypatch.setenv("PWD", str(tmp_path))
-    lines = hook.next_steps(project, create_venv=True, finished=True)
+    lines = hook.next_steps(project, create_venv=True, status=0)
     assert "    cd my-flask-app" in lines
     assert "    source .venv/bin/activate" in lines
     assert not any("stopped" in line for line in lines)
@@ -127,9 +127,55 @@ def test_next_steps_after_a_failed_setup_name_the_one_command(monkeypatch, tmp_p
     hook = load_hook("post_gen_project")
     project = tmp_path / "out" / "shop"
     monkeypatch.setenv("PWD", str(tmp_path))
-    lines = hook.next_steps(project, create_venv=False, finished=False)
+    lines = hook.next_steps(project, create_venv=False, status=1)
     assert "    cd out/shop && python3 bin/setup --no-venv" in lines
     assert not any("activate" in line for line in lines)
+
+
+def test_a_missing_database_is_finished_with_create_database(monkeypatch, tmp_path):
+    hook = load_hook("post_gen_project")
+    monkeypatch.setenv("PWD", str(tmp_path))
+    lines = hook.next_steps(tmp_path / "shop", create_venv=True, status=3)
+    assert "    cd shop && python3 bin/setup --create-database" in lines
+
+
+@pytest.mark.parametrize(
+    ("finished", "kept", "status"), [(True, "1", 0), (False, "1", 1), (False, "", 0)]
+)
+def test_a_failed_setup_exits_1_only_when_the_project_is_kept(
+    monkeypatch, finished, kept, status
+):
+    hook = load_hook("post_gen_project")
+    monkeypatch.setenv(hook.PROJECT_KEPT_VARIABLE, kept)
+    assert hook.exit_status(finished=finished) == status
+
+
+@pytest.mark.parametrize("name", ["pre_gen_project", "post_gen_project"])
+def test_a_rendered_hook_deletes_itself_and_the_template_keeps_its_own(
+    name, tmp_path, monkeypatch
+):
+    import tempfile
+
+    hook = load_hook(name)
+    hook.forget_rendered_answers()
+    assert (REPO / "hooks" / f"{name}.py").is_file()
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    rendered = tmp_path / f"tmp{name}.py"
+    rendered.write_text((REPO / "hooks" / f"{name}.py").read_text())
+    spec = importlib.util.spec_from_file_location(name, rendered)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    module.forget_rendered_answers()
+    assert not rendered.exists()
+
+
+def test_the_finish_command_quotes_a_path_for_the_shell(monkeypatch, tmp_path):
+    hook = load_hook("post_gen_project")
+    monkeypatch.setenv("PWD", str(tmp_path))
+    project = tmp_path / "my apps" / "shop"
+    assert hook.finish_command(project, create_venv=True) == (
+        "cd 'my apps/shop' && python3 bin/setup"
+    )
 
 
 def test_a_project_outside_the_shell_directory_is_shown_absolute(monkeypatch, tmp_path):

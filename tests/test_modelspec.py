@@ -526,6 +526,50 @@ def test_typos_get_the_closest_valid_name(answer, suggestion):
     assert f"did you mean {suggestion!r}?" in str(error)
 
 
+@pytest.mark.parametrize(
+    ("alias", "kind"),
+    [
+        ("int", "integer"),
+        ("str", "string"),
+        ("str{40}!", "string"),
+        ("bool", "boolean"),
+        ("timestamp", "datetime"),
+        ("double", "float"),
+        ("numeric{10,2}", "decimal"),
+        ("bytes", "binary"),
+    ],
+)
+def test_common_aliases_are_their_types(alias, kind):
+    [model] = parse(f"Dish servings:{alias}", timestamps=True).models
+    [field] = model.fields
+    assert field.kind == kind
+    assert parse(f"Dish servings:{alias}", timestamps=True) == parse(
+        f"Dish servings:{alias.replace(alias.split('{')[0].rstrip('!'), kind)}",
+        timestamps=True,
+    )
+
+
+@pytest.mark.parametrize(
+    ("answer", "suggestion"),
+    [
+        # Another language's name: the type it means, not the closest letters.
+        ("Dish servings:smallint", "integer"),
+        ("Dish servings:tinyint", "integer"),
+        ("Dish name:varchar", "string"),
+        ("Dish photo:blob", "binary"),
+        ("Dish at:timestamptz", "datetime"),
+        ("Dish data:jsonb", "json"),
+        # A misspelt alias: the type it stands for.
+        ("Dish at:timestmp", "datetime"),
+        ("Dish servings:integr", "integer"),
+        ("Dish tags:manny{Dish}", "many"),
+    ],
+)
+def test_type_suggestions_point_at_what_was_meant(answer, suggestion):
+    error = refusal(answer)
+    assert error.suggestion == suggestion
+
+
 def test_messages_stay_on_one_line_whatever_the_token():
     error = refusal('User name:string:default="a\\nb"\nPost x:nope\n')
     assert "\n" not in str(error)

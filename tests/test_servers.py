@@ -9,6 +9,7 @@ they need; with CI=true they fail instead.
 
 from __future__ import annotations
 
+import os
 import re
 import socket
 import subprocess
@@ -20,7 +21,14 @@ from pathlib import Path
 import pytest
 from sqlalchemy import create_engine, inspect, text
 
-from tests.baking import EVERY_TYPE, clean_environment, flask, run_baked_tests
+from tests.baking import (
+    EVERY_TYPE,
+    REPO,
+    clean_environment,
+    flask,
+    run,
+    run_baked_tests,
+)
 from tests.servers import (
     SERVERS,
     Server,
@@ -217,13 +225,13 @@ def closed_port() -> int:
 
 
 def test_an_unreachable_server_leaves_a_project_ready_to_migrate_later(
-    bake, server, databases, capfd
+    bake_unfinished, server, databases, capfd
 ):
     database = databases.create()
     unreachable = server.url.set(
         drivername=server.drivername, host="127.0.0.1", port=closed_port()
     )
-    project = bake(
+    project = bake_unfinished(
         database_url=unreachable.set(database=database).render_as_string(
             hide_password=False
         )
@@ -231,7 +239,7 @@ def test_an_unreachable_server_leaves_a_project_ready_to_migrate_later(
     output = capfd.readouterr()
     assert "Traceback" not in output.out + output.err
     [line] = [line for line in output.err.splitlines() if "cannot connect" in line]
-    assert "nothing was applied" in line and "run `flask setup-db`" in line
+    assert "nothing was applied" in line and "python3 bin/setup --no-venv`" in line
     assert len(revisions(project)) == 1
 
     # Once the server answers (here: the URL is fixed), the one command finishes.
@@ -247,17 +255,25 @@ def test_an_unreachable_server_leaves_a_project_ready_to_migrate_later(
     indirect=["server"],
 )
 def test_a_missing_database_is_named_with_the_command_that_creates_it(
-    bake, server, databases, scheme, capfd
+    bake_unfinished, server, databases, scheme, capfd
 ):
     database = databases.name_to_drop_later()
-    project = bake(database_url=server.database_url(database, scheme))
+    project = bake_unfinished(database_url=server.database_url(database, scheme))
     output = capfd.readouterr()
     assert "Traceback" not in output.out + output.err
     [line] = [line for line in output.err.splitlines() if "has no database" in line]
     assert repr(database) in line
-    assert "flask setup-db --create-database" in line
+    assert "python3 bin/setup --no-venv --create-database`" in line
     assert len(revisions(project)) == 1
 
+    # `flask setup-db` itself exits 3 for this case, naming itself, and takes
+    # the same option.
+    alone = run([sys.executable, "-m", "flask", "setup-db"], project, check=False)
+    assert alone.returncode == 3
+    assert alone.stderr.strip().endswith(
+        f"has no database {database!r}, so nothing was applied: create it, or "
+        "run `flask setup-db --create-database`"
+    )
     result = flask(project, "setup-db", "--create-database")
     assert f"created the database {database!r}" in result.stdout
     assert "The database is up to date" in result.stdout
@@ -296,10 +312,12 @@ def test_unrelated_tables_are_kept_and_the_initial_migration_is_complete(
     assert len(revisions(project)) == 1
 
 
-def test_a_table_in_the_way_is_one_line_not_a_traceback(bake, server, databases, capfd):
+def test_a_table_in_the_way_is_one_line_not_a_traceback(
+    bake_unfinished, server, databases, capfd
+):
     database = databases.create()
     query(server.database_url(database), "CREATE TABLE users (id INTEGER)")
-    bake(database_url=server.database_url(database))
+    bake_unfinished(database_url=server.database_url(database))
     output = capfd.readouterr()
     assert "Traceback" not in output.out + output.err
     [line] = [line for line in output.err.splitlines() if "db upgrade` failed" in line]
@@ -387,3 +405,145 @@ def test_names_at_the_length_limit_get_shortened_constraint_names(
     assert {LONG_TABLE, LONG_CHILD_TABLE} <= table_names(url)
     flask(project, "db", "check")
     run_baked_tests(project, TEST_DATABASE_URL=server.database_url(test_database))
+
+
+@pytest.mark.parametrize(
+    ("server", "scheme"),
+    [("postgresql", "postgres"), ("mariadb", "mysql")],
+    indirect=["server"],
+)
+def test_the_printed_command_finishes_a_bake_on_a_missing_database(
+    server, databases, scheme, tmp_path
+):
+    """The real `cookiecutter` from a user's folder; the command it prints as
+    the way to finish is then run exactly as printed, in a shell there."""
+    database = databases.name_to_drop_later()
+    url = server.url.set(drivername=scheme, database=database)
+    if server.name == "postgresql":
+        # Trust authentication takes any password: one to keep off the screen.
+        url = url.set(password="s3cr@t/pw")
+    workdir = tmp_path / "work"
+    workdir.mkdir()
+    # create_venv=no: the setup uses the Python on PATH, which has the packages.
+    environment = clean_environment(
+        PWD=str(workdir), PATH=f"{Path(sys.executable).parent}:{os.environ['PATH']}"
+    )
+    baked = subprocess.run(
+        [sys.executable, "-m", "cookiecutter", "--no-input", str(REPO)]
+        + ["project_name=Recipe Box", "create_venv=no"]
+        + [f"database_url={url.render_as_string(hide_password=False)}"],
+        cwd=workdir,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    output = baked.stdout + baked.stderr
+    # The bake fails as a whole (a script can tell), and the project is kept.
+    assert baked.returncode == 1, output
+    assert "Traceback" not in output
+    assert "s3cr" not in output
+    assert (workdir / "recipe-box" / "migrations").is_dir()
+    [error] = [line for line in baked.stderr.splitlines() if "has no database" in line]
+    assert repr(database) in error
+    lines = baked.stdout.splitlines()
+    finish = lines[lines.index("Finish it with:") + 1].strip()
+    assert finish == "cd recipe-box && python3 bin/setup --no-venv --create-database"
+    assert f"`{finish}`" in error
+
+    finished = subprocess.run(
+        finish,
+        shell=True,
+        cwd=workdir,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert finished.returncode == 0, finished.stdout + finished.stderr
+    assert f"created the database {database!r}" in finished.stdout
+    assert "The database is up to date" in finished.stdout
+    assert "s3cr" not in finished.stdout + finished.stderr
+
+
+def readme_commands(project: Path, scheme: str) -> str:
+    """The README's shell block that runs the tests on this kind of server."""
+    readme = (project / "README.md").read_text()
+    blocks = re.findall(r"```sh\n(.*?)```", readme, re.DOTALL)
+    [block] = [block for block in blocks if f"TEST_DATABASE_URL={scheme}://" in block]
+    return block
+
+
+@pytest.mark.parametrize(
+    ("server", "scheme", "platform_scheme"),
+    [("postgresql", "postgresql", "postgres"), ("mariadb", "mysql", "mysql")],
+    indirect=["server"],
+)
+def test_a_sqlite_project_reads_every_url_form_and_its_readme_commands_work(
+    bake, server, databases, scheme, platform_scheme
+):
+    """DATABASE_URL as hosting platforms write it, and the README's test
+    commands for the other databases, verbatim, in a project made for SQLite."""
+    package = databases.name_to_drop_later().removeprefix("tpl_test_")
+    project = bake(project_name=f"Readme {package}", api=False)
+    package = f"readme_{package}"
+    pyproject = (project / "pyproject.toml").read_text()
+    assert '"psycopg[binary]>=3.2",\n    "PyMySQL>=1.1",\n    "pytest' in pyproject
+
+    # The app on the server, its URL without a driver, as platforms set it.
+    database = databases.create()
+    url = server.url.set(drivername=platform_scheme, database=database)
+    platform_url = url.render_as_string(hide_password=False)
+    flask(project, "db", "upgrade", DATABASE_URL=platform_url)
+    flask(project, "db", "check", DATABASE_URL=platform_url)
+    assert "users" in table_names(server.database_url(database))
+
+    # The README's commands, as printed, in a shell in the project.
+    databases.names.append(f"{package}_test")
+    completed = subprocess.run(
+        readme_commands(project, scheme),
+        shell=True,
+        cwd=project,
+        # As in the project's activated .venv, where it is installed.
+        env=clean_environment(
+            PATH=f"{Path(sys.executable).parent}:{os.environ['PATH']}",
+            PYTHONPATH=str(project),
+        ),
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert completed.returncode == 0, completed.stdout + completed.stderr
+    assert " passed" in completed.stdout
+
+
+SOCKET_QUERIES = {
+    "postgresql": ("SHOW unix_socket_directories", "host"),
+    "mariadb": ("SELECT @@socket", "unix_socket"),
+}
+
+
+@pytest.mark.parametrize(
+    ("server", "scheme"),
+    [("postgresql", "postgresql"), ("mariadb", "mariadb")],
+    indirect=["server"],
+)
+def test_a_unix_socket_url_is_accepted_and_used(bake, server, databases, scheme, capfd):
+    """The socket the server itself reports, named in the URL's query, as the
+    answer to the prompt: the setup connects through it."""
+    statement, option = SOCKET_QUERIES[server.name]
+    engine = server.engine()
+    try:
+        with engine.connect() as connection:
+            socket_path = connection.execute(text(statement)).scalar().split(",")[0]
+    finally:
+        engine.dispose()
+    database = databases.create()
+    user = server.url.username
+    url = f"{scheme}://{user}@/{database}?{option}={socket_path}"
+    project = bake(database_url=url)
+    output = capfd.readouterr()
+    assert "The database is up to date" in output.out, output.err
+    assert "users" in table_names(server.database_url(database))
+    assert f"?{option}={socket_path}" in (project / ".env").read_text()
+    flask(project, "db", "check")

@@ -8,6 +8,7 @@ with `pipx install cookiecutter` gets.
 
 from __future__ import annotations
 
+import re
 import shutil
 import socket
 import subprocess
@@ -104,6 +105,18 @@ def test_a_user_bakes_a_working_project(user, template_url):
     assert "Traceback" not in baked.stderr
     project = user.workdir / "my-flask-app"
     assert "    cd my-flask-app\n    source .venv/bin/activate\n" in baked.stdout
+    # Each step is printed when it starts, in the order they run, and each
+    # ends with its time; the installer shows its own progress in between.
+    steps = [line for line in baked.stdout.splitlines() if line.startswith("==> ")]
+    assert [step.split(" (")[0] for step in steps] == [
+        "==> Writing .env with a new SECRET_KEY",
+        "==> Creating .venv with Python " + ".".join(map(str, sys.version_info[:2])),
+        "==> Installing the project and its dev tools into .venv",
+        "==> Setting up the database",
+    ]
+    installing = baked.stdout.split("==> Installing", 1)[1].split("==> Setting up")[0]
+    assert re.search(r"^    done in \d+\.\d s$", installing, re.MULTILINE)
+    assert len(installing.splitlines()) > 3, "no progress while installing"
 
     venv_bin = project / ".venv" / "bin"
     assert list((project / "migrations" / "versions").glob("*_initial_migration.py"))
@@ -141,11 +154,15 @@ def test_a_user_bakes_a_working_project(user, template_url):
     again = run([sys.executable, "bin/setup"], project)
     assert "Installing" not in again.stdout
     assert "The database is up to date" in again.stdout
+    # It takes --create-database as `flask setup-db` does (SQLite: nothing to create).
+    created = run([sys.executable, "bin/setup", "--create-database"], project)
+    assert "The database is up to date" in created.stdout
 
 
 def test_without_a_venv_or_packages_the_user_is_told_what_to_run(user, template_url):
     baked = user("--no-input", template_url, "create_venv=no", "project_name=Bare")
-    assert baked.returncode == 0, baked.stdout + baked.stderr
+    # The setup did not finish: the command fails, and the project is kept.
+    assert baked.returncode == 1, baked.stdout + baked.stderr
     project = user.workdir / "bare"
     assert (project / ".env").is_file()
     assert "lacks flask" in baked.stderr
@@ -178,3 +195,50 @@ def test_a_bad_answer_is_one_line_and_leaves_nothing(
     assert message in baked.stderr
     assert "Traceback" not in baked.stdout + baked.stderr
     assert list(user.workdir.iterdir()) == []
+
+
+def readme_bake_command() -> str:
+    """The README's first command that bakes, without its comment."""
+    readme = (REPO / "README.md").read_text()
+    first_block = re.search(r"```sh\n(.*?)```", readme, re.DOTALL).group(1)
+    [line] = [
+        line for line in first_block.splitlines() if line.startswith("cookiecutter ")
+    ]
+    return line.split("#", 1)[0].strip()
+
+
+def test_the_readmes_command_bakes_from_a_clone(
+    cookiecutter_only, template_url, tmp_path
+):
+    clone = tmp_path / "cookiecutter-flask-db"
+    run(
+        [
+            "git",
+            "clone",
+            "--quiet",
+            template_url.removeprefix("git+file://"),
+            str(clone),
+        ],
+        tmp_path,
+    )
+    # The user's `cookiecutter` is the one on PATH.
+    path = f"{cookiecutter_only.parent}:{clean_environment()['PATH']}"
+    answers = "\n" * 10 + "n\n"  # every default, then create_venv: no
+    baked = subprocess.run(
+        readme_bake_command(),
+        shell=True,
+        cwd=clone,
+        env=clean_environment(PWD=str(clone), PATH=path),
+        input=answers,
+        capture_output=True,
+        text=True,
+        timeout=900,
+    )
+    output = baked.stdout + baked.stderr
+    assert "Traceback" not in output
+    project = tmp_path / "my-flask-app"
+    assert (project / "my_flask_app" / "models.py").is_file(), output
+    # create_venv no, and cookiecutter's Python has no Flask: the setup is
+    # left to the one command printed, and the bake says so by its status.
+    assert baked.returncode == 1 and "lacks flask" in baked.stderr, output
+    assert not (clone / "my-flask-app").exists()

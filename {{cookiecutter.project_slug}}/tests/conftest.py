@@ -18,6 +18,7 @@ from sqlalchemy.orm import scoped_session
 
 from {{ cookiecutter.package_name }} import create_app
 from {{ cookiecutter.package_name }}.config import Config
+from {{ cookiecutter.package_name }}.database_url import with_installed_driver
 from {{ cookiecutter.package_name }}.extensions import db
 
 import factories
@@ -45,7 +46,7 @@ def is_empty_parameter_set(item: pytest.Item) -> bool:
 def database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
     configured = os.environ.get("TEST_DATABASE_URL")
     if configured:
-        return configured
+        return with_installed_driver(configured, "TEST_DATABASE_URL")
     return f"sqlite:///{tmp_path_factory.mktemp('database') / 'test.db'}"
 
 

@@ -4,7 +4,7 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from {{ cookiecutter.package_name }} import create_app
+from {{ cookiecutter.package_name }} import create_app, database_url
 from {{ cookiecutter.package_name }}.config import Config, ConfigurationError
 from {{ cookiecutter.package_name }}.extensions import db
 
@@ -16,6 +16,43 @@ def test_settings_come_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> 
     assert config.SECRET_KEY == "from-the-environment"
     assert config.SQLALCHEMY_DATABASE_URI == "sqlite:///from-the-environment.db"
     assert not config.TESTING
+
+
+@pytest.mark.parametrize(
+    ("given", "used"),
+    [
+        (
+            "postgres://app:p%40ss@db:5433/app",
+            "postgresql+psycopg://app:p%40ss@db:5433/app",
+        ),
+        (
+            "postgresql://app@/app?host=/run/pg",
+            "postgresql+psycopg://app@/app?host=/run/pg",
+        ),
+        (
+            "mysql://app@db/app?charset=utf8mb4",
+            "mysql+pymysql://app@db/app?charset=utf8mb4",
+        ),
+        ("mariadb://app@db/app", "mariadb+pymysql://app@db/app"),
+        ("postgresql+psycopg2://app@db/app", "postgresql+psycopg2://app@db/app"),
+        ("sqlite:///app.db", "sqlite:///app.db"),
+    ],
+)
+def test_database_urls_get_an_installed_driver(
+    monkeypatch: pytest.MonkeyPatch, given: str, used: str
+) -> None:
+    monkeypatch.setenv("SECRET_KEY", "set")
+    monkeypatch.setenv("DATABASE_URL", given)
+    assert Config.from_environment().SQLALCHEMY_DATABASE_URI == used
+
+
+def test_a_database_without_a_driver_says_what_to_install(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(database_url, "find_spec", lambda name: None)
+    with pytest.raises(database_url.MissingDriver, match="'PyMySQL'") as raised:
+        database_url.with_installed_driver("mysql://app:hunter2@db/app")
+    assert "hunter2" not in str(raised.value)
 
 
 @pytest.mark.parametrize("missing", ["SECRET_KEY", "DATABASE_URL"])

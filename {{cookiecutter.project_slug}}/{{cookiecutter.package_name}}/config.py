@@ -1,5 +1,9 @@
 """Settings, read from the environment.
 
+DATABASE_URL may be written `postgres://`, `postgresql://`, `mysql://` or
+`mariadb://` (as hosting platforms set it): database_url.py names the
+installed driver.
+
 The `flask` command loads .env (secrets, git-ignored) and .flaskenv first;
 anywhere else (gunicorn, a container) the environment sets them.
 """
@@ -9,6 +13,8 @@ from dataclasses import dataclass
 {%- if cookiecutter.api %}
 from typing import ClassVar
 {%- endif %}
+
+from .database_url import with_installed_driver
 
 
 class ConfigurationError(RuntimeError):
@@ -40,7 +46,9 @@ class Config:
     def from_environment(cls) -> "Config":
         return cls(
             SECRET_KEY=required_variable("SECRET_KEY"),
-            SQLALCHEMY_DATABASE_URI=required_variable("DATABASE_URL"),
+            SQLALCHEMY_DATABASE_URI=with_installed_driver(
+                required_variable("DATABASE_URL")
+            ),
         )
 
 

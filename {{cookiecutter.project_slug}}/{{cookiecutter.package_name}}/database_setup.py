@@ -16,6 +16,7 @@ Both load the app without its REST API, which the database does not need.
 
 import argparse
 import io
+import os
 import re
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, redirect_stdout
@@ -58,8 +59,25 @@ CREATE_DATABASE = {
 }
 
 
+# The command this one's messages tell the user to run again. bin/setup sets
+# it to itself, as typed from the user's folder; `flask setup-db` otherwise.
+RETRY_COMMAND_VARIABLE = "SETUP_DB_RETRY_COMMAND"
+
+
 class SetupError(click.ClickException):
     """A step failed; the message says what, and what to run next."""
+
+
+class MissingDatabase(SetupError):
+    """The server answers but has no such database: exit status 3, so that a
+    script (and bin/setup) can tell this case from the others."""
+
+    exit_code = 3
+
+
+def retry_command(*options: str) -> str:
+    command = os.environ.get(RETRY_COMMAND_VARIABLE) or "flask setup-db"
+    return " ".join((command, *options))
 
 
 @click.command("setup-db")
@@ -213,14 +231,15 @@ def ensure_database_reachable(url: URL, create_database: bool) -> None:
             raise SetupError(
                 f"cannot connect to {shown(url)} ({first_line(error)}), so "
                 "nothing was applied. The migrations are ready: once the server "
-                "is up and DATABASE_URL in .env is right, run `flask setup-db`"
+                f"is up and DATABASE_URL in .env is right, run `{retry_command()}`"
             ) from None
     finally:
         engine.dispose()
     if not create_database:
-        raise SetupError(
-            f"the server has no database {url.database!r}, so nothing was "
-            "applied: create it, or run `flask setup-db --create-database`"
+        raise MissingDatabase(
+            f"the server at {shown(url)} has no database {url.database!r}, so "
+            "nothing was applied: create it, or run "
+            f"`{retry_command('--create-database')}`"
         )
     create_missing_database(url)
     click.echo(f"  created the database {url.database!r}")
@@ -243,7 +262,7 @@ def create_missing_database(url: URL) -> None:
     except SQLAlchemyError as error:
         raise SetupError(
             f"cannot create the database {url.database!r} ({first_line(error)}): "
-            "create it as a user who may, then run `flask setup-db`"
+            f"create it as a user who may, then run `{retry_command()}`"
         ) from None
     finally:
         engine.dispose()

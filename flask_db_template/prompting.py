@@ -1,0 +1,240 @@
+"""How cookiecutter asks, checks and keeps the answers of this template.
+
+cookiecutter 2.x has no hook to check an answer as it is given, renders
+every answer that does not come from the keyboard (command line, a config
+file's `default_context`) as a Jinja template, and deletes the project when a
+post-generation hook fails. The template's Jinja extension, which cookiecutter
+loads in its own process before it asks the first question, installs the
+wrappers below around the functions of cookiecutter that `prompt_for_config`
+and `generate_files` look up at each call:
+
+- `render_variable`: a value that is not the template's own default from
+  cookiecutter.json is an answer, and comes back as it is, never rendered
+  (`project_name='{{ 7*7 }}'` stays that text, and Jinja's globals are out
+  of reach);
+- `read_user_variable`: each typed answer is checked at once; in a terminal a
+  bad one is explained in one line and asked again, the bad answer ready to
+  edit, every other answer kept; without a terminal, one line and exit 1;
+- `dump` (of cookiecutter.main): the replay file keeps the database URL
+  with `change-me` for its password, which is written to `.env` only;
+- `run_hook_from_repo_dir`: a failing post-generation hook (the setup did not
+  finish) keeps the project and makes cookiecutter exit 1, with no traceback;
+  a failing pre-generation hook (a replayed answer refused) ends in one line.
+
+Each wrapper acts only for an environment or context of this template, and
+calls cookiecutter's own function for anything else. If cookiecutter lacks
+one of the functions (another major version), nothing is wrapped and the
+answers are still checked once, after the last prompt (`__answers_checked`).
+"""
+
+from __future__ import annotations
+
+import copy
+import functools
+import json
+import os
+import sys
+from collections.abc import Callable, Mapping
+from pathlib import Path
+from typing import Any
+
+from flask_db_template.answers import (
+    SINGLE_ANSWER_CHECKS,
+    AnswerError,
+    check_models,
+    example_database_url,
+)
+
+TEMPLATE_DIRECTORY = Path(__file__).resolve().parent.parent
+MODELS_FILE_PREFIX = "@"
+# What a failed post-generation hook leaves cookiecutter to say, after the
+# hook's own explanation.
+SETUP_INCOMPLETE = (
+    "The project's setup did not finish (see above); the project is kept. "
+    "Exit status 1."
+)
+ANSWERS_REFUSED = "Nothing was written."
+# Read by hooks/post_gen_project.py.
+PROJECT_KEPT_VARIABLE = "FLASK_DB_TEMPLATE_KEEPS_PROJECT"
+
+
+@functools.cache
+def template_defaults() -> frozenset[str]:
+    """The text values of cookiecutter.json: the only ones rendered as templates."""
+    context = json.loads((TEMPLATE_DIRECTORY / "cookiecutter.json").read_text("utf-8"))
+    return frozenset(value for value in context.values() if isinstance(value, str))
+
+
+def resolve_models_answer(answer: str) -> str:
+    """The models answer as text: the content of the file when it is `@path`.
+
+    Runs at prompt time, in the user's working directory, so a relative path
+    means what the user meant. It never raises (cookiecutter would show a
+    traceback): an unreadable file comes back as `@/absolute/path`, which the
+    checks report.
+    """
+    answer = answer.strip()
+    if not answer.startswith(MODELS_FILE_PREFIX):
+        return answer
+    path = Path(answer[len(MODELS_FILE_PREFIX) :].strip()).expanduser().absolute()
+    try:
+        return path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return f"{MODELS_FILE_PREFIX}{path}"
+
+
+def answer_problem(name: str, value: Any, earlier: Mapping[str, Any]) -> str | None:
+    """The one-line problem with one answer, given the answers before it; or None.
+
+    The models are asked after `api` and `timestamps` (see cookiecutter.json),
+    on which their check depends.
+    """
+    try:
+        if name in SINGLE_ANSWER_CHECKS:
+            SINGLE_ANSWER_CHECKS[name](value)
+        elif name == "models":
+            check_models(
+                resolve_models_answer(value),
+                timestamps=earlier.get("timestamps", True),
+            )
+    except AnswerError as error:
+        return str(error)
+    return None
+
+
+class Prompts:
+    """The wrappers, and what they share: the answers given so far."""
+
+    def __init__(self) -> None:
+        self.answers: Mapping[str, Any] | None = None
+
+    def render_variable(self, original: Callable, env, raw, cookiecutter_dict):
+        if not is_ours(env):
+            return original(env, raw, cookiecutter_dict)
+        # cookiecutter renders each question's default just before asking it:
+        # the answers so far are those the check of the next answer needs.
+        self.answers = cookiecutter_dict
+        if isinstance(raw, str) and raw not in template_defaults():
+            return raw
+        return original(env, raw, cookiecutter_dict)
+
+    def read_user_variable(
+        self, original: Callable, var_name, default_value, prompts=None, prefix=""
+    ):
+        answers, self.answers = self.answers, None
+        if answers is None:  # not this template's question
+            return original(var_name, default_value, prompts, prefix)
+        value = original(var_name, default_value, prompts, prefix)
+        while (problem := answer_problem(var_name, value, answers)) is not None:
+            print(f"error: {problem}", file=sys.stderr, flush=True)
+            if not sys.stdin.isatty():
+                raise SystemExit(1)
+            with editable_answer(value):
+                value = original(var_name, default_value, prompts, prefix)
+        return value
+
+    def dump(self, original: Callable, replay_dir, template_name, context):
+        if "__template_dir" not in context.get("cookiecutter", {}):
+            return original(replay_dir, template_name, context)
+        masked = copy.deepcopy(context)
+        for key in ("cookiecutter", "_cookiecutter"):
+            answers = masked.get(key) or {}
+            if isinstance(answers.get("database_url"), str):
+                answers["database_url"] = example_database_url(answers["database_url"])
+        return original(replay_dir, template_name, masked)
+
+    def run_hook_from_repo_dir(
+        self,
+        original: Callable,
+        repo_dir,
+        hook_name,
+        project_dir,
+        context,
+        delete_project_on_failure,
+    ):
+        if "__template_dir" not in context.get("cookiecutter", {}):
+            return original(
+                repo_dir, hook_name, project_dir, context, delete_project_on_failure
+            )
+        from cookiecutter.exceptions import FailedHookException
+        from cookiecutter.hooks import run_hook
+        from cookiecutter.utils import rmtree, work_in
+
+        # The hook (a child process) reads it: it may then exit 1 on a failed
+        # setup, the project being kept.
+        previous = os.environ.get(PROJECT_KEPT_VARIABLE)
+        os.environ[PROJECT_KEPT_VARIABLE] = "1"
+        try:
+            with work_in(repo_dir):
+                run_hook(hook_name, project_dir, context)
+        except FailedHookException:
+            if hook_name == "post_gen_project":
+                raise FailedHookException(SETUP_INCOMPLETE) from None
+            if delete_project_on_failure:
+                rmtree(project_dir)
+            raise FailedHookException(ANSWERS_REFUSED) from None
+        finally:
+            if previous is None:
+                os.environ.pop(PROJECT_KEPT_VARIABLE, None)
+            else:
+                os.environ[PROJECT_KEPT_VARIABLE] = previous
+
+
+class editable_answer:  # noqa: N801 (a context manager, used as a statement)
+    """The next `input()` starts with the refused answer typed in, to edit.
+
+    Through readline, which `input()` uses when it is loaded; where there is
+    none (Windows), the question is simply asked again.
+    """
+
+    def __init__(self, answer: str) -> None:
+        self.answer = answer
+
+    def __enter__(self) -> None:
+        try:
+            import readline
+        except ImportError:
+            self.readline = None
+            return
+        self.readline = readline
+        readline.set_startup_hook(lambda: readline.insert_text(self.answer))
+
+    def __exit__(self, *exception) -> None:
+        if self.readline is not None:
+            self.readline.set_startup_hook(None)
+
+
+def is_ours(env) -> bool:
+    from flask_db_template.jinja_extension import TemplateExtension
+
+    return any(isinstance(e, TemplateExtension) for e in env.extensions.values())
+
+
+PROMPTS = Prompts()
+WRAPPED = {
+    "cookiecutter.prompt": ("render_variable", "read_user_variable"),
+    "cookiecutter.generate": ("run_hook_from_repo_dir",),
+    "cookiecutter.main": ("dump",),
+}
+
+
+def install() -> None:
+    """Wrap cookiecutter's functions, once per process; idempotent."""
+    import importlib
+
+    try:
+        modules = {name: importlib.import_module(name) for name in WRAPPED}
+    except ImportError:
+        return
+    targets = [
+        (module, name) for key, module in modules.items() for name in WRAPPED[key]
+    ]
+    if not all(hasattr(module, name) for module, name in targets):
+        return
+    for module, name in targets:
+        current = getattr(module, name)
+        if getattr(current, "__wrapped_by_flask_db_template__", False):
+            continue
+        wrapper = functools.partial(getattr(PROMPTS, name), current)
+        wrapper.__wrapped_by_flask_db_template__ = True
+        setattr(module, name, wrapper)
