@@ -59,9 +59,9 @@ PROJECT_KEPT_VARIABLE = "FLASK_DB_TEMPLATE_KEEPS_PROJECT"
 
 
 @functools.cache
-def template_defaults() -> frozenset[str]:
+def template_defaults(template_directory: Path) -> frozenset[str]:
     """The text values of cookiecutter.json: the only ones rendered as templates."""
-    context = json.loads((TEMPLATE_DIRECTORY / "cookiecutter.json").read_text("utf-8"))
+    context = json.loads((template_directory / "cookiecutter.json").read_text("utf-8"))
     return frozenset(value for value in context.values() if isinstance(value, str))
 
 
@@ -114,7 +114,10 @@ class Prompts:
         # cookiecutter renders each question's default just before asking it:
         # the answers so far are those the check of the next answer needs.
         self.answers = cookiecutter_dict
-        if isinstance(raw, str) and raw not in template_defaults():
+        # The template being rendered: `cruft update` renders two of its
+        # commits in one process, and this module may be the other one's.
+        template = Path(env.globals.get("template_directory", TEMPLATE_DIRECTORY))
+        if isinstance(raw, str) and raw not in template_defaults(template):
             return raw
         return original(env, raw, cookiecutter_dict)
 
@@ -205,9 +208,13 @@ class editable_answer:  # noqa: N801 (a context manager, used as a statement)
 
 
 def is_ours(env) -> bool:
-    from flask_db_template.jinja_extension import TemplateExtension
-
-    return any(isinstance(e, TemplateExtension) for e in env.extensions.values())
+    """Whether `env` renders this template: by the name of its extension, as
+    `cruft update` may have imported the extension twice (see fresh_import)."""
+    return any(
+        type(e).__module__ == "flask_db_template.jinja_extension"
+        and type(e).__name__ == "TemplateExtension"
+        for e in env.extensions.values()
+    )
 
 
 PROMPTS = Prompts()

@@ -134,45 +134,20 @@ def skip_paths(package_name: str) -> list[str]:
     return [f"{package_name}/models.py", "migrations", ".env", ".venv", "instance"]
 
 
-# cookiecutter renders every answer it is given (cruft passes the recorded
-# ones back at each update) as a Jinja template: an answer holding Jinja
-# syntax is recorded inside a raw block, so it renders as itself.
-JINJA_MARKS = ("{{", "{%", "{#")
-RAW, END_RAW = "{% raw %}", "{% endraw %}"
-
-
-def jinja_literal(value):
-    """The value as a template that renders to itself."""
-    if isinstance(value, str) and any(mark in value for mark in JINJA_MARKS):
-        return f"{RAW}{value}{END_RAW}"
-    return value
-
-
-def from_jinja_literal(value):
-    """`jinja_literal` undone (cruft may not have rendered the file it kept)."""
-    if isinstance(value, str) and value.startswith(RAW) and value.endswith(END_RAW):
-        return value[len(RAW) : -len(END_RAW)]
-    return value
-
-
 def recorded_answers(answers: dict, template: str, commit: str) -> dict:
     """The answers as `.cruft.json` keeps them, for cruft to render with again.
 
     The models answer is kept as its text (an `@file` path would mean nothing
-    at the next update), a password in the database URL is replaced as in
-    `.env.example`, which is the one file the URL is rendered into, and Jinja
-    syntax is kept from being rendered: the renders stay the bake's.
+    at the next update), and a password in the database URL is replaced as in
+    `.env.example`, which is the one file the URL is rendered into. Answers
+    are taken literally (see prompting.py), so Jinja syntax in one stays as
+    it is when cruft gives the answers back.
     """
     # Every answer but the private variables, which cruft renders afresh: also
     # those of a newer template than this module's.
-    given = {
-        key: from_jinja_literal(value)
-        for key, value in answers.items()
-        if not key.startswith("_")
-    }
-    given["models"] = from_jinja_literal(answers.get("__models", given["models"]))
-    given["database_url"] = example_database_url(given["database_url"])
-    recorded = {key: jinja_literal(value) for key, value in given.items()}
+    recorded = {key: value for key, value in answers.items() if not key.startswith("_")}
+    recorded["models"] = answers.get("__models", recorded["models"])
+    recorded["database_url"] = example_database_url(recorded["database_url"])
     recorded["_template"] = template
     recorded["_commit"] = commit
     return recorded
@@ -188,7 +163,7 @@ def cruft_state(
         "checkout": checkout,
         "context": {"cookiecutter": recorded_answers(answers, template, commit)},
         "directory": directory,
-        "skip": skip_paths(from_jinja_literal(answers["package_name"])),
+        "skip": skip_paths(answers["package_name"]),
     }
 
 
@@ -262,9 +237,7 @@ def rewrite_cruft_file(project: Path, commit: bool) -> None:
     """The `.cruft.json` that cruft wrote, made ours again.
 
     `cruft create` records every answer as given (the database password
-    too) and every private variable, after the hooks have run; `cruft update`
-    records the answers as it rendered them, out of their raw blocks. The
-    skip list keeps what the user added. With `commit`, the file goes into
+    too) and every private variable, after the hooks have run. The skip list keeps what the user added. With `commit`, the file goes into
     the repository the hook made: amended into its first commit, or staged
     with the rest when there was no git identity to commit with.
     """

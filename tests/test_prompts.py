@@ -12,7 +12,11 @@ from pathlib import Path
 import pexpect
 import pytest
 
-from flask_db_template.prompting import answer_problem, template_defaults
+from flask_db_template.prompting import (
+    TEMPLATE_DIRECTORY,
+    answer_problem,
+    template_defaults,
+)
 from tests.baking import REPO, clean_environment
 
 COOKIECUTTER = str(Path(sys.executable).parent / "cookiecutter")
@@ -230,8 +234,8 @@ def test_a_replayed_bad_answer_is_refused_in_one_line_and_nothing_is_kept(
 
 def test_only_the_templates_own_defaults_are_rendered():
     defaults = json.loads((REPO / "cookiecutter.json").read_text())
-    assert defaults["project_slug"] in template_defaults()
-    assert "App {{ 7*7 }}" not in template_defaults()
+    assert defaults["project_slug"] in template_defaults(TEMPLATE_DIRECTORY)
+    assert "App {{ 7*7 }}" not in template_defaults(TEMPLATE_DIRECTORY)
 
 
 @pytest.mark.parametrize(
