@@ -26,16 +26,17 @@ def resolve_models_answer(answer: str) -> str:
 
     Runs at prompt time, in the user's working directory, so a relative path
     means what the user meant. It never raises (cookiecutter would show a
-    traceback): an unreadable file comes back as `@/absolute/path` and the
-    pre-generation hook reports it.
+    traceback): a file it cannot read (missing, not a regular file, too
+    large, not UTF-8) comes back as `@/absolute/path`, and the check of the
+    answers says why.
     """
     answer = answer.strip()
     if not answer.startswith(MODELS_FILE_PREFIX):
         return answer
     path = Path(answer[len(MODELS_FILE_PREFIX) :].strip()).expanduser().absolute()
     try:
-        return path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError):
+        return answers_module.read_models_file(path)
+    except answers_module.AnswerError:
         return f"{MODELS_FILE_PREFIX}{path}"
 
 

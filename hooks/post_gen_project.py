@@ -23,6 +23,7 @@ API_FILES = (
     "{package}/resources.py",
     "{package}/schemas.py",
     "{package}/database_errors.py",
+    "{package}/request_limits.py",
     "tests/test_api.py",
 )
 
@@ -52,6 +53,12 @@ def run_setup(project: Path, database_url: str, create_venv: bool) -> bool:
         runpy.run_path(str(project / "bin" / "setup"), run_name="__main__")
     except SystemExit as exit_:
         return not exit_.code
+    except Exception as error:  # noqa: BLE001 - the project must be kept
+        # Whatever bin/setup did not foresee: one line, and the project stays
+        # (cookiecutter deletes it when this hook fails).
+        reason = str(error).strip().splitlines()[0] if str(error).strip() else ""
+        print(f"error: {type(error).__name__}: {reason}", file=sys.stderr)
+        return False
     return True
 
 
