@@ -12,7 +12,6 @@ cases are in tests/test_request_limits.py.
 
 from __future__ import annotations
 
-import json
 import os
 import signal
 import subprocess
@@ -36,14 +35,12 @@ from sqlalchemy import (
     Text,
     Time,
     Uuid,
-    create_engine,
     insert,
     inspect,
     text,
 )
 from sqlalchemy.dialects import mysql
 
-from flask_db_template import answers as answers_module
 from flask_db_template.answers import (
     MAX_MODELS_ANSWER_BYTES,
     AnswerError,
@@ -183,7 +180,9 @@ def test_a_models_file_must_be_a_regular_file_and_is_read_with_a_limit(tmp_path)
         # A thread, so that a read that blocks fails the test instead of hanging it.
         outcome: list[BaseException] = []
         reader = threading.Thread(
-            target=lambda path=path: outcome.extend(_raises(read_models_file, path))
+            target=lambda path=path, outcome=outcome: outcome.extend(
+                _raises(read_models_file, path)
+            )
         )
         reader.start()
         reader.join(timeout=10)
@@ -388,3 +387,353 @@ def largest_row(kind: str, columns: int) -> dict:
         "decimal{65,30}": decimal.Decimal("9" * 35 + "." + "9" * 30),
     }[kind]
     return {f"f{i}": value for i in range(columns)}
+
+
+# --- Setup: driver errors in one line, the project kept ---------------------------
+
+
+def bake_cli(tmp_path: Path, *answers: str) -> tuple[subprocess.CompletedProcess, Path]:
+    """The real `cookiecutter` (create_venv off: this Python has the packages)."""
+    output = tmp_path / "out"
+    output.mkdir(exist_ok=True)
+    baked = run(
+        [str(COOKIECUTTER), "--no-input", "--output-dir", str(output), str(REPO)]
+        + ["create_venv=no", *answers],
+        tmp_path,
+        check=False,
+        timeout=600,
+    )
+    return baked, output / "my-flask-app"
+
+
+def setup(project: Path, *, check: bool = True) -> subprocess.CompletedProcess:
+    return run([sys.executable, "bin/setup", "--no-venv"], project, check=check)
+
+
+def error_lines(stderr: str) -> list[str]:
+    assert "Traceback" not in stderr, stderr
+    return [line for line in stderr.splitlines() if "rror" in line]
+
+
+def unusable_urls(tmp_path: Path) -> dict[str, tuple[str | None, str]]:
+    """name -> (server needed, URL) of databases the driver refuses at setup."""
+    not_a_database = tmp_path / "notes.db"
+    not_a_database.write_text("not a database, only text long enough for a header")
+    read_only = tmp_path / "read-only.db"
+    read_only.write_bytes(b"")
+    postgresql = SERVERS["postgresql"].database_url("postgres", "postgresql")
+    mariadb = SERVERS["mariadb"].database_url("mysql", "mysql")
+    return {
+        "sqlite file that is not a database": (None, f"sqlite:///{not_a_database}"),
+        "sqlite read-only": (None, f"sqlite:///file:{read_only}?mode=ro&uri=true"),
+        "postgresql ?foo=bar": ("postgresql", f"{postgresql}?foo=bar"),
+        "postgresql ?connect_timeout=abc": (
+            "postgresql",
+            f"{postgresql}?connect_timeout=abc",
+        ),
+        "mariadb ?foo=bar": ("mariadb", f"{mariadb}?foo=bar"),
+        "mariadb ?connect_timeout=abc": ("mariadb", f"{mariadb}?connect_timeout=abc"),
+    }
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    "case",
+    [
+        "sqlite file that is not a database",
+        "sqlite read-only",
+        "postgresql ?foo=bar",
+        "postgresql ?connect_timeout=abc",
+        "mariadb ?foo=bar",
+        "mariadb ?connect_timeout=abc",
+    ],
+)
+def test_a_driver_error_at_setup_is_one_line_and_the_project_is_kept(tmp_path, case):
+    needed, url = unusable_urls(tmp_path)[case]
+    if needed:
+        require(SERVERS[needed])
+    baked, project = bake_cli(tmp_path, f"database_url={url}")
+    assert baked.returncode == 0, baked.stderr
+    assert (project / "bin" / "setup").is_file()
+    (error,) = error_lines(baked.stderr)
+    assert error.startswith(("Error: ", "error: ")), baked.stderr
+    assert "Finish it with:" in baked.stdout
+    assert "my-flask-app && python3 bin/setup --no-venv" in baked.stdout
+
+
+# --- MariaDB: the first migration never half-done, existing tables kept ---------
+
+USERS_AND_POSTS = (
+    "User username:string{80}!:unique; Post title:string{200}!"
+    " author:references{User.posts}"
+)
+
+
+def execute(server: Server, database: str, *statements: str) -> list[tuple]:
+    engine = server.engine(database)
+    try:
+        with engine.connect() as connection:
+            rows: list[tuple] = []
+            for statement in statements:
+                result = connection.execute(text(statement))
+                if result.returns_rows:
+                    rows = [tuple(row) for row in result]
+            return rows
+    finally:
+        engine.dispose()
+
+
+def tables_of(server: Server, database: str) -> set[str]:
+    engine = server.engine(database)
+    try:
+        return set(inspect(engine).get_table_names())
+    finally:
+        engine.dispose()
+
+
+@pytest.fixture
+def mariadb():
+    server = require(SERVERS["mariadb"])
+    with throwaway_databases(server) as databases:
+        yield server, databases
+
+
+@pytest.mark.slow
+def test_mariadb_a_table_in_the_way_is_named_and_the_renamed_one_survives(
+    tmp_path, mariadb
+):
+    """The review's story: an existing `users` table with three rows."""
+    server, databases = mariadb
+    database = databases.create()
+    execute(
+        server,
+        database,
+        "CREATE TABLE users (id INT PRIMARY KEY, name VARCHAR(20))",
+        "INSERT INTO users VALUES (1, 'ann'), (2, 'bob'), (3, 'cy')",
+    )
+    url = server.database_url(database, "mysql")
+    baked, project = bake_cli(
+        tmp_path, f"database_url={url}", f"models={USERS_AND_POSTS}"
+    )
+    assert baked.returncode == 0 and project.is_dir()
+    (error,) = error_lines(baked.stderr)
+    assert error == (
+        "Error: the database already has 1 table(s) that the migrations create: "
+        "users; nothing was applied. Rename or drop them (or give the models other "
+        "tables), then run `flask setup-db` again"
+    )
+    assert tables_of(server, database) == {"users"}
+
+    execute(server, database, "RENAME TABLE users TO legacy_users")
+    setup(project)
+    listed = (project / "migrations" / "unmanaged_tables.txt").read_text()
+    assert "legacy_users" in listed.splitlines()
+    revisions = sorted((project / "migrations" / "versions").glob("*.py"))
+    flask(project, "db", "migrate", "-m", "nothing changed")
+    assert sorted((project / "migrations" / "versions").glob("*.py")) == revisions
+    flask(project, "db", "upgrade")
+    flask(project, "db", "check")
+    assert execute(server, database, "SELECT COUNT(*) FROM legacy_users") == [(3,)]
+
+
+@pytest.mark.slow
+def test_mariadb_a_first_upgrade_that_fails_is_undone(tmp_path, mariadb):
+    """A foreign key name is the whole database's on MariaDB: one taken by an
+    existing table passes the check of table names, and fails the upgrade
+    after `users` was created. The upgrade is undone, the existing tables are
+    listed as unmanaged before it and kept, and once the name is free one
+    setup finishes."""
+    server, databases = mariadb
+    database = databases.create()
+    execute(
+        server,
+        database,
+        "CREATE TABLE legacy_parents (id INT PRIMARY KEY)",
+        "CREATE TABLE legacy_children (id INT PRIMARY KEY, parent_id INT,"
+        " CONSTRAINT fk_posts_author_id_users FOREIGN KEY (parent_id)"
+        " REFERENCES legacy_parents (id))",
+        "INSERT INTO legacy_parents VALUES (1)",
+        "INSERT INTO legacy_children VALUES (1, 1)",
+    )
+    url = server.database_url(database, "mysql")
+    baked, project = bake_cli(
+        tmp_path, f"database_url={url}", f"models={USERS_AND_POSTS}"
+    )
+    assert baked.returncode == 0 and project.is_dir()
+    assert "The first upgrade failed: removing the tables it created" in baked.stderr
+    assert "Finish it with:" in baked.stdout
+    assert tables_of(server, database) == {"legacy_parents", "legacy_children"}
+    listed = (project / "migrations" / "unmanaged_tables.txt").read_text().splitlines()
+    assert {"legacy_parents", "legacy_children"} <= set(listed)
+    assert not (project / "migrations" / ".first-upgrade-pending").exists()
+
+    execute(
+        server,
+        database,
+        "ALTER TABLE legacy_children DROP FOREIGN KEY fk_posts_author_id_users",
+    )
+    setup(project)
+    assert {"users", "posts", "alembic_version"} <= tables_of(server, database)
+    flask(project, "db", "check")
+    assert execute(server, database, "SELECT COUNT(*) FROM legacy_children") == [(1,)]
+
+
+MANY_MODELS = "; ".join(
+    f"Model{index} name{index}:string{{40}} note{index}:text" for index in range(150)
+)
+
+
+def kill_when(process: subprocess.Popen, ready, timeout: float = 300) -> None:
+    """SIGKILL `process` as soon as `ready()` holds (it must, before it ends)."""
+    deadline = time.monotonic() + timeout
+    while not ready():
+        assert process.poll() is None, "it finished before it could be interrupted"
+        assert time.monotonic() < deadline
+        time.sleep(0.01)
+    process.send_signal(signal.SIGKILL)
+    process.wait()
+
+
+def start_setup_db(project: Path) -> subprocess.Popen:
+    return subprocess.Popen(
+        [sys.executable, "-m", "flask", "setup-db"],
+        cwd=project,
+        env=clean_environment(),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+
+
+@pytest.mark.slow
+def test_mariadb_a_killed_first_upgrade_is_undone_by_the_next_setup(tmp_path, mariadb):
+    server, databases = mariadb
+    database = databases.name_to_drop_later()  # not there yet: the bake stops
+    url = server.database_url(database, "mysql")
+    baked, project = bake_cli(tmp_path, f"database_url={url}", f"models={MANY_MODELS}")
+    assert "the server has no database" in baked.stderr
+    server.create_database(database)
+
+    process = start_setup_db(project)
+    kill_when(process, lambda: len(tables_of(server, database)) >= 20)
+    left = tables_of(server, database)
+    assert 20 <= len(left) < 151, "the upgrade was not interrupted half-way"
+
+    setup(project)
+    assert len(tables_of(server, database) - {"alembic_version"}) == 150
+    flask(project, "db", "check")
+    assert not (project / "migrations" / ".first-upgrade-pending").exists()
+
+
+# --- Every other interruption repaired by one bin/setup --------------------------
+
+
+@pytest.mark.slow
+def test_a_killed_initial_migration_is_made_again(tmp_path):
+    """Killed while the initial revision is generated (after `flask db init`),
+    and again with a half-made migrations/: the next setup makes them whole."""
+    baked, project = bake_cli(tmp_path, f"models={MANY_MODELS}")
+    assert baked.returncode == 0, baked.stderr
+    migrations = project / "migrations"
+    database = project / "instance" / "my_flask_app.db"
+
+    def start_afresh() -> None:
+        subprocess.run(["rm", "-rf", str(migrations), str(database)], check=True)
+
+    start_afresh()
+    process = start_setup_db(project)
+    pending = migrations / "versions" / ".initial-revision-pending"
+    kill_when(process, pending.exists)
+    setup(project)
+    assert len(list((migrations / "versions").glob("*.py"))) == 1
+    assert not pending.exists()
+    flask(project, "db", "check")
+
+    # `flask db init` stopped half-way: some of its files, no env.py.
+    start_afresh()
+    migrations.mkdir()
+    (migrations / "README").write_text("Single-database configuration for Flask.\n")
+    (migrations / "versions").mkdir()
+    repaired = setup(project)
+    assert "Removing the half-made migrations/" in repaired.stdout
+    assert len(list((migrations / "versions").glob("*.py"))) == 1
+    flask(project, "db", "check")
+
+
+@pytest.mark.slow
+def test_two_setups_at_once_make_one_initial_migration(tmp_path):
+    baked, project = bake_cli(tmp_path)
+    assert baked.returncode == 0, baked.stderr
+    migrations = project / "migrations"
+    for _ in range(3):
+        subprocess.run(
+            ["rm", "-rf", str(migrations), str(project / "instance")], check=True
+        )
+        setups = [
+            subprocess.Popen(
+                [sys.executable, "bin/setup", "--no-venv"],
+                cwd=project,
+                env=clean_environment(),
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                text=True,
+            )
+            for _ in range(2)
+        ]
+        outputs = [process.communicate(timeout=300) for process in setups]
+        assert [process.returncode for process in setups] == [0, 0], outputs
+        assert len(list((migrations / "versions").glob("*.py"))) == 1
+        heads = flask(project, "db", "heads").stdout.split()
+        assert len([word for word in heads if word.endswith("(head)")]) == 1
+        flask(project, "db", "check")
+
+
+@pytest.mark.slow
+def test_a_half_made_venv_is_made_again(tmp_path):
+    """`.venv` as a killed `python -m venv` leaves it: a Python and no pip."""
+    baked, project = bake_cli(tmp_path)
+    assert baked.returncode == 0, baked.stderr
+    run([sys.executable, "-m", "venv", "--without-pip", ".venv"], project)
+    repaired = run([sys.executable, "bin/setup"], project, timeout=900)
+    assert "Making .venv again" in repaired.stdout
+    run([str(project / ".venv" / "bin" / "python"), "-m", "pip", "--version"], project)
+    run(
+        [str(project / ".venv" / "bin" / "python"), "-m", "flask", "db", "check"],
+        project,
+    )
+
+
+# --- Field names that could collide with generated code -------------------------
+
+AWKWARD_FIELDS = (
+    "Thing table:string{40} name:string{40} key:integer type:string{20}"
+    " session:string{20} db:string{20} select:boolean sa:integer column:integer"
+    " schema:string{20} cls:string{20} kwargs:string{20} args:integer"
+    " value:integer mapped:integer text:string{20}:default=plain"
+    " datetime:date sql_text:integer dt:integer"
+)
+
+
+@pytest.mark.slow
+def test_any_field_name_is_safe_in_the_generated_models(tmp_path):
+    baked, project = bake_cli(tmp_path, f"models={AWKWARD_FIELDS}")
+    assert baked.returncode == 0, baked.stderr
+    script = """
+import datetime
+from my_flask_app import create_app
+from my_flask_app.extensions import db
+from my_flask_app.models import Thing
+
+values = dict(table="t", name="n", key=1, type="x", session="s", db="d",
+              select=True, sa=2, column=3, schema="sc", cls="c", kwargs="k",
+              args=4, value=5, mapped=6, datetime=datetime.date(2024, 1, 2),
+              sql_text=7, dt=8)
+app = create_app()
+with app.app_context():
+    db.session.add(Thing(**values))
+    db.session.commit()
+    thing = db.session.scalars(db.select(Thing)).one()
+    assert {name: getattr(thing, name) for name in values} == values
+    assert thing.text == "plain"
+print("ok")
+"""
+    assert run([sys.executable, "-c", script], project).stdout.strip() == "ok"

@@ -428,7 +428,7 @@ def first_upgrade_guarded(directory: Path, url: URL) -> Iterator[None]:
             f"the database already has {len(in_the_way)} table(s) that the "
             f"migrations create: {', '.join(in_the_way)}; nothing was applied. "
             "Rename or drop them (or give the models other tables), then run "
-            "`python3 bin/setup` again"
+            "`flask setup-db` again"
         )
     if not non_transactional:
         yield
