@@ -719,6 +719,7 @@ def test_any_field_name_is_safe_in_the_generated_models(tmp_path):
     assert baked.returncode == 0, baked.stderr
     script = """
 import datetime
+from dotenv import load_dotenv
 from my_flask_app import create_app
 from my_flask_app.extensions import db
 from my_flask_app.models import Thing
@@ -727,6 +728,7 @@ values = dict(table="t", name="n", key=1, type="x", session="s", db="d",
               select=True, sa=2, column=3, schema="sc", cls="c", kwargs="k",
               args=4, value=5, mapped=6, datetime=datetime.date(2024, 1, 2),
               sql_text=7, dt=8)
+load_dotenv(".env")
 app = create_app()
 with app.app_context():
     db.session.add(Thing(**values))
