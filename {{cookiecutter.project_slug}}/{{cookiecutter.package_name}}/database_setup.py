@@ -65,6 +65,8 @@ ENVIRONMENT_FILES = frozenset(
         FIRST_UPGRADE_PENDING_FILE,
     }
 )
+# Kept when a half-made migrations/ is made again: they protect tables.
+KEPT_FILES = frozenset({UNMANAGED_TABLES_FILE, FIRST_UPGRADE_PENDING_FILE})
 # MySQL and MariaDB commit each CREATE TABLE at once: a failed migration
 # leaves what it made. SQLite and PostgreSQL roll it back.
 NON_TRANSACTIONAL_DDL = frozenset({"mysql", "mariadb"})
@@ -355,10 +357,6 @@ def remove_half_made_environment(directory: Path) -> None:
         directory.mkdir()
         for name, content in kept.items():
             (directory / name).write_bytes(content)
-
-
-# Kept when a half-made migrations/ is made again: the list protects tables.
-KEPT_FILES = frozenset({UNMANAGED_TABLES_FILE, FIRST_UPGRADE_PENDING_FILE})
 
 
 def remove_half_made_initial_revision(directory: Path) -> None:
