@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 DEMO := build/demo
 
-.PHONY: demo test lint clean
+.PHONY: demo test lint clean dependency-modules
 
 $(BIN)/cookiecutter: requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -24,6 +24,11 @@ demo: $(BIN)/cookiecutter
 # The whole test suite.
 test: $(BIN)/cookiecutter
 	$(BIN)/pytest
+
+# The dependencies' top-level modules, refused as package names (answers.py):
+# rewrite the committed list after a dependency changes.
+dependency-modules: $(BIN)/cookiecutter
+	$(BIN)/python -m flask_db_template.answers
 
 lint: $(BIN)/cookiecutter
 	$(BIN)/ruff check . && $(BIN)/ruff format --check .

@@ -7,12 +7,15 @@ real user (pipx, `uv tool`) holds cookiecutter and nothing else.
 from __future__ import annotations
 
 import keyword
+import os
 import re
+import stat
 import sys
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import parse_qsl, unquote
 
+from flask_db_template.database_limits import check_database_limits
 from flask_db_template.modelspec import SpecError, parse
 
 
@@ -20,47 +23,44 @@ class AnswerError(ValueError):
     """An answer that cannot make a working project; str() is one line."""
 
 
-# Import names the baked project depends on or creates itself: a package with
-# one of these names would shadow it (or be shadowed) at import time.
-RESERVED_PACKAGE_NAMES = frozenset(
-    {
-        "alembic",
-        "apispec",
-        "app",
-        "bin",
-        "blinker",
-        "click",
-        "conftest",
-        "dotenv",
-        "flask",
-        "flask_migrate",
-        "flask_smorest",
-        "flask_sqlalchemy",
-        "greenlet",
-        "gunicorn",
-        "instance",
-        "itsdangerous",
-        "jinja2",
-        "mako",
-        "markupsafe",
-        "marshmallow",
-        "marshmallow_sqlalchemy",
-        "migrations",
-        "psycopg",
-        "psycopg_binary",
-        "pymysql",
-        "pytest",
-        "pytest_alembic",
-        "ruff",
-        "setup",
-        "sqlalchemy",
-        "test",
-        "tests",
-        "typing_extensions",
-        "webargs",
-        "werkzeug",
-    }
+# Import names of what the baked project is made of: a package with one of
+# these names would shadow it, or be shadowed, at import time.
+PROJECT_NAMES = frozenset(
+    {"app", "bin", "conftest", "instance", "migrations", "setup", "test", "tests"}
 )
+# Every top-level module of the baked project's dependencies (runtime, dev, the
+# drivers) and of the tools its setup runs (pip, setuptools), with theirs: a
+# package of one of these names breaks `python -m pip`, pytest or the app.
+# Computed from what the template's test environment has installed (see
+# dependency_modules() below; `make dependency-modules` rewrites the file, and
+# tests/test_faults.py fails when it is stale): the hooks run under
+# cookiecutter's own interpreter, which holds none of these packages.
+DEPENDENCY_MODULES_FILE = Path(__file__).with_name("dependency_modules.txt")
+# The distributions that setup and the project's tools run, besides the
+# requirements of the baked pyproject.toml.
+TOOL_DISTRIBUTIONS = ("pip", "setuptools")
+# Names in file names: the project's folder, and the files installers name
+# after it (`__editable___<name>_0_1_0_finder.py`, 33 characters more) must
+# stay within the 255 bytes a file name may have on common file systems.
+MAX_NAME_LENGTH = 200
+# The models answer, typed or read from its file.
+MAX_MODELS_ANSWER_BYTES = 1024 * 1024
+
+
+def dependency_module_names() -> frozenset[str]:
+    """The committed list of the dependencies' top-level modules."""
+    lines = DEPENDENCY_MODULES_FILE.read_text(encoding="utf-8").splitlines()
+    return frozenset(line for line in lines if line and not line.startswith("#"))
+
+
+# Modules of dependencies that other allowed versions have: SQLAlchemy 2.0
+# (the project allows >=2.0.36) requires greenlet; the 2.1 computed from does not.
+OTHER_VERSIONS_MODULES = frozenset({"greenlet"})
+
+
+def reserved_package_names() -> frozenset[str]:
+    return PROJECT_NAMES | OTHER_VERSIONS_MODULES | dependency_module_names()
+
 
 SLUG_PATTERN = re.compile(r"[a-z][a-z0-9]*(?:[-_][a-z0-9]+)*")
 PACKAGE_PATTERN = re.compile(r"[a-z][a-z0-9_]*")
@@ -85,6 +85,7 @@ def check_text(name: str, value: str, *, required: bool = True) -> str:
 
 
 def check_project_slug(slug: str) -> str:
+    check_name_length("project_slug", slug)
     if not SLUG_PATTERN.fullmatch(slug):
         raise AnswerError(
             f"project_slug: {slug!r} is not a valid folder and distribution name; "
@@ -95,6 +96,7 @@ def check_project_slug(slug: str) -> str:
 
 
 def check_package_name(name: str) -> str:
+    check_name_length("package_name", name)
     if not PACKAGE_PATTERN.fullmatch(name):
         raise AnswerError(
             f"package_name: {name!r} is not a Python package name; use lowercase "
@@ -109,7 +111,7 @@ def check_package_name(name: str) -> str:
             f"package_name: {name!r} is a module of Python's standard library; "
             "the project's package would shadow it"
         )
-    if name in RESERVED_PACKAGE_NAMES:
+    if name in reserved_package_names():
         raise AnswerError(
             f"package_name: {name!r} is the name of a dependency or of a folder of "
             "the baked project; choose another"
@@ -454,17 +456,16 @@ def check_answers(answers: dict) -> DatabaseURL:
     return parse_database_url(answers["database_url"])
 
 
-def check_models(models: str, *, timestamps: bool) -> None:
+def check_models(models: str, *, timestamps: bool, dialect: str) -> None:
     """The models answer, resolved (its text, or `@/absolute/path` when that
-    file could not be read); raises AnswerError."""
+    file could not be read), within what the database of `dialect` can
+    create; raises AnswerError."""
     if models.startswith("@"):
-        try:
-            Path(models[1:]).read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError) as error:
-            reason = getattr(error, "strerror", None) or error
-            raise AnswerError(f"models: cannot read {models[1:]}: {reason}") from None
+        read_models_file(Path(models[1:]))
+    check_models_answer_size(models)
     try:
-        parse(models, timestamps=timestamps)
+        schema = parse(models, timestamps=timestamps)
+        check_database_limits(schema, dialect)
     except SpecError as error:
         raise AnswerError(f"models: {error}") from None
 
@@ -476,8 +477,145 @@ def find_problem(answers: dict) -> str | None:
     text itself, or `@/absolute/path` when that file could not be read.
     """
     try:
-        check_answers(answers)
-        check_models(answers["__models"], timestamps=answers["timestamps"])
+        database_url = check_answers(answers)
+        check_models(
+            answers["__models"],
+            timestamps=answers["timestamps"],
+            dialect=database_url.dialect,
+        )
     except AnswerError as error:
         return str(error)
     return None
+
+
+# --- Limits: names, the models answer and its file -------------------------------
+
+
+def check_name_length(name: str, value: str) -> None:
+    """The slug and the package name become file names: within the file system's."""
+    if isinstance(value, str) and len(value.encode()) > MAX_NAME_LENGTH:
+        derived = " (or the project_name it is made from)" * (name == "project_slug")
+        raise AnswerError(
+            f"{name}: {len(value)} characters, over the {MAX_NAME_LENGTH} that a "
+            f"folder and the files named after it may have; shorten it{derived}"
+        )
+
+
+def check_models_answer_size(models: str) -> None:
+    size = len(models.encode("utf-8", "surrogatepass"))
+    if size > MAX_MODELS_ANSWER_BYTES:
+        raise AnswerError(
+            f"models: the answer is {size} bytes, over the limit of "
+            f"{MAX_MODELS_ANSWER_BYTES}"
+        )
+
+
+def read_models_file(path: Path) -> str:
+    """The text of a models file: a regular file of UTF-8 text, read with a limit.
+
+    Opened without blocking and checked before reading, so that a pipe, a
+    device (/dev/zero) or a directory is refused at once rather than read
+    forever.
+    """
+    try:
+        descriptor = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    except OSError as error:
+        raise AnswerError(f"models: cannot read {path}: {error.strerror}") from None
+    if not stat.S_ISREG(os.fstat(descriptor).st_mode):
+        os.close(descriptor)
+        raise AnswerError(
+            f"models: {path} is not a regular file (a directory, device or "
+            "pipe); give the path of a file holding the models"
+        )
+    with os.fdopen(descriptor, "rb") as file:
+        try:
+            data = file.read(MAX_MODELS_ANSWER_BYTES + 1)
+        except OSError as error:
+            raise AnswerError(f"models: cannot read {path}: {error.strerror}") from None
+    if len(data) > MAX_MODELS_ANSWER_BYTES:
+        raise AnswerError(
+            f"models: {path} holds more than {MAX_MODELS_ANSWER_BYTES} bytes, "
+            "the limit of a models answer"
+        )
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise AnswerError(
+            f"models: {path} is not UTF-8 text (byte {error.start})"
+        ) from None
+
+
+# --- The dependencies' module names, computed at template-development time -------
+
+
+def dependency_modules(pyproject_text: str) -> list[str]:
+    """Every top-level module of the baked project's requirements (given the
+    text of its pyproject.toml template, every option on) and of the tools,
+    with their requirements, from the distributions installed here.
+
+    Platform markers count as true (a Windows user's project imports
+    colorama); a requirement that is not installed here counts by its
+    normalized name. Needs `packaging`, which the test environment has.
+    """
+    from importlib import metadata
+
+    from packaging.requirements import Requirement
+
+    roots = re.findall(r'^\s*"([^"{}]+)",\s*$', pyproject_text, re.MULTILINE)
+    roots += [r for rs in DRIVER_REQUIREMENTS.values() for r in rs]
+    roots += list(TOOL_DISTRIBUTIONS)
+    modules_of: dict[str, set[str]] = {}
+    for module, distributions in metadata.packages_distributions().items():
+        for distribution in distributions:
+            modules_of.setdefault(normalized(distribution), set()).add(module)
+    environments = [{}, {"sys_platform": "win32", "platform_system": "Windows"}]
+    environments.append({"sys_platform": "darwin", "platform_system": "Darwin"})
+    seen: set[str] = set()
+    pending = [Requirement(root) for root in roots]
+    modules: set[str] = set()
+    while pending:
+        requirement = pending.pop()
+        name = normalized(requirement.name)
+        key = f"{name}[{','.join(sorted(requirement.extras))}]"
+        if key in seen:
+            continue
+        seen.add(key)
+        modules |= modules_of.get(name, {name.replace("-", "_")})
+        try:
+            requires = metadata.requires(requirement.name) or []
+        except metadata.PackageNotFoundError:
+            continue
+        for text in requires:
+            needed = Requirement(text)
+            if needed.marker is None or any(
+                needed.marker.evaluate({**environment, "extra": extra})
+                for environment in environments
+                for extra in ("", *requirement.extras)
+            ):
+                pending.append(needed)
+    return sorted(
+        module
+        for module in modules
+        if module.isidentifier() and module not in sys.stdlib_module_names
+    )
+
+
+def normalized(distribution: str) -> str:
+    return re.sub(r"[-_.]+", "-", distribution).lower()
+
+
+def write_dependency_modules() -> None:
+    """`make dependency-modules`: rewrite the committed list from this environment."""
+    from tests.baking import TEMPLATE_DIR
+
+    names = dependency_modules((TEMPLATE_DIR / "pyproject.toml").read_text())
+    DEPENDENCY_MODULES_FILE.write_text(
+        "# Top-level modules of the baked project's dependencies and tools: not\n"
+        "# package names. Made by `make dependency-modules`; do not edit.\n"
+        + "".join(f"{name}\n" for name in names),
+        encoding="utf-8",
+    )
+
+
+if __name__ == "__main__":
+    write_dependency_modules()

@@ -110,6 +110,12 @@ BIGINT_RANGE = (-(2**63), 2**63 - 1)
 # A string default appears in the generated code as one Python literal on a line
 # indented by up to 12 spaces after `server_default=`; this keeps it within 88.
 MAX_DEFAULT_LITERAL_WIDTH = 60
+# Digits in one whole number of the answer (a length, a default): every limit
+# above has at most 19, and Python refuses to read more than 4,300 as an int.
+MAX_NUMBER_DIGITS = 30
+# Containers inside containers in a JSON answer: it needs 2 (models, fields);
+# Python's JSON reader would overflow its stack at about a thousand.
+MAX_JSON_NESTING = 8
 
 # Attributes that Flask-SQLAlchemy's `db.Model` or SQLAlchemy's declarative base
 # already define, and names the generated class bodies use at class creation.
@@ -610,8 +616,14 @@ def _declarations_from_json(text: str) -> list[_ModelDeclaration]:
             seen[key] = value
         return seen
 
+    def refuse_long_numbers(number: str) -> int:
+        return _bounded_int(number, where="the JSON answer", token=number)
+
+    _check_json_nesting(text)
     try:
-        data = json.loads(text, object_pairs_hook=refuse_duplicates)
+        data = json.loads(
+            text, object_pairs_hook=refuse_duplicates, parse_int=refuse_long_numbers
+        )
     except json.JSONDecodeError as error:
         near = error.doc[error.pos : error.pos + 12]
         raise SpecError(
@@ -661,6 +673,22 @@ def _declarations_from_json(text: str) -> list[_ModelDeclaration]:
             parsed.append(_parse_field(field_name + syntax, name))
         declarations.append(_ModelDeclaration(header, name, table, parsed))
     return declarations
+
+
+_JSON_STRING = re.compile(r'"(?:[^"\\]|\\.)*"', re.DOTALL)
+
+
+def _check_json_nesting(text: str) -> None:
+    """Refuse a JSON answer nested deeper than MAX_JSON_NESTING, before reading it."""
+    depth = 0
+    for match in re.finditer(r"[\[\]{}]", _JSON_STRING.sub("", text)):
+        depth += 1 if match.group() in "[{" else -1
+        if depth > MAX_JSON_NESTING:
+            raise SpecError(
+                f"the JSON answer is nested more than {MAX_JSON_NESTING} deep; "
+                'models are an object of objects, e.g. {"User": {"email": "string!"}}',
+                token=text[: match.start() + 1][-12:],
+            )
 
 
 def _looks_like_json(text: str) -> bool:
@@ -1069,8 +1097,20 @@ def _whole_numbers(args: str, *, where: str, token: str) -> list[int]:
                 f"{where}: {_show(part)} is not a whole number in {_show(token)}",
                 token=token,
             )
-        numbers.append(int(part))
+        numbers.append(_bounded_int(part, where=where, token=token))
     return numbers
+
+
+def _bounded_int(text: str, *, where: str, token: str) -> int:
+    """int(text), for a number of at most MAX_NUMBER_DIGITS digits."""
+    digits = len(text.lstrip("+-"))
+    if digits > MAX_NUMBER_DIGITS:
+        raise SpecError(
+            f"{where}: {_show(text)} has {digits} digits; a number here has at "
+            f"most {MAX_NUMBER_DIGITS}",
+            token=token,
+        )
+    return int(text)
 
 
 def _apply_modifier(
@@ -1221,7 +1261,7 @@ def _parse_default(field: _FieldDeclaration, written: str, *, where: str) -> Def
             raise SpecError(
                 f"{where}: default {shown} is not a whole number", token=written
             )
-        value = int(text)
+        value = _bounded_int(text, where=where, token=written)
         low, high = INTEGER_RANGE if kind == "integer" else BIGINT_RANGE
         if not low <= value <= high:
             raise SpecError(

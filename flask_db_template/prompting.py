@@ -43,6 +43,8 @@ from flask_db_template.answers import (
     AnswerError,
     check_models,
     example_database_url,
+    parse_database_url,
+    read_models_file,
 )
 
 TEMPLATE_DIRECTORY = Path(__file__).resolve().parent.parent
@@ -70,16 +72,17 @@ def resolve_models_answer(answer: str) -> str:
 
     Runs at prompt time, in the user's working directory, so a relative path
     means what the user meant. It never raises (cookiecutter would show a
-    traceback): an unreadable file comes back as `@/absolute/path`, which the
-    checks report.
+    traceback): a file it cannot read (missing, not a regular file, too
+    large, not UTF-8) comes back as `@/absolute/path`, and the check of the
+    answers says why.
     """
     answer = answer.strip()
     if not answer.startswith(MODELS_FILE_PREFIX):
         return answer
     path = Path(answer[len(MODELS_FILE_PREFIX) :].strip()).expanduser().absolute()
     try:
-        return path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError):
+        return read_models_file(path)
+    except AnswerError:
         return f"{MODELS_FILE_PREFIX}{path}"
 
 
@@ -93,9 +96,11 @@ def answer_problem(name: str, value: Any, earlier: Mapping[str, Any]) -> str | N
         if name in SINGLE_ANSWER_CHECKS:
             SINGLE_ANSWER_CHECKS[name](value)
         elif name == "models":
+            database_url = parse_database_url(earlier["database_url"])
             check_models(
                 resolve_models_answer(value),
                 timestamps=earlier.get("timestamps", True),
+                dialect=database_url.dialect,
             )
     except AnswerError as error:
         return str(error)

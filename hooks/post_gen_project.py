@@ -29,6 +29,7 @@ API_FILES = (
     "{package}/schemas.py",
     "{package}/database_errors.py",
     "{package}/api_overrides.py",
+    "{package}/request_limits.py",
     "tests/test_api.py",
 )
 
@@ -91,6 +92,12 @@ def run_setup(project: Path, database_url: str, create_venv: bool) -> int:
         runpy.run_path(str(project / "bin" / "setup"), run_name="__main__")
     except SystemExit as exit_:
         return exit_.code if isinstance(exit_.code, int) else 1
+    except Exception as error:  # noqa: BLE001 - the project must be kept
+        # Whatever bin/setup did not foresee: one line, and the project stays
+        # (cookiecutter deletes it when this hook fails).
+        reason = str(error).strip().splitlines()[0] if str(error).strip() else ""
+        print(f"error: {type(error).__name__}: {reason}", file=sys.stderr)
+        return 1
     return 0
 
 

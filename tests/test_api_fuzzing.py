@@ -73,3 +73,24 @@ def test_the_api_answers_every_request_as_documented(
     for table in tables:
         assert result["statuses"].get(f"POST /api/{table} 201"), result["statuses"]
         assert result["statuses"].get(f"PATCH /api/{table}/{{row_id}} 200")
+
+    # The deep, huge and long bodies (tests/api_fuzzer.py's hostile_bodies):
+    # refused, each with the status that names its problem.
+    expected = {
+        "nested 1000 deep": 400,
+        "nested 100000 deep": 400,
+        "over the size limit": 413,
+        "5000 digits in": 422,
+        "(limited)": 422,
+        "70000 ids in": 422,
+    }
+    hostile = result["hostile"]
+    with capsys.disabled():
+        print(
+            f"{len(hostile)} deep, huge and long bodies: {sorted(set(hostile.values()))}"
+        )
+    assert len(hostile) >= 6 * 6
+    for case, status in hostile.items():
+        kind = next((kind for kind in expected if kind in case), None)
+        # Text of any length is the database's to store or refuse (as documented).
+        assert status == expected.get(kind, status) < 500, f"{case}: {status}"

@@ -1,11 +1,13 @@
 """The application factory."""
 
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from flask import Flask
+from sqlalchemy.exc import ArgumentError
 
 from . import views
-from .config import Config
+from .config import Config, ConfigurationError
 from .database_setup import setup_db_command
 from .extensions import {% if cookiecutter.api %}api, {% endif %}db, migrate
 from .seed import seed_command
@@ -36,9 +38,22 @@ def register_extensions(app: Flask) -> None:
     # models that were imported when it compares them with the database.
     from . import models  # noqa: F401
 
-    db.init_app(app)
+    try:
+        db.init_app(app)
+    except (ArgumentError, TypeError, ValueError) as error:
+        # The driver refused an option of DATABASE_URL (`?connect_timeout=abc`).
+        raise ConfigurationError(unusable_database_url(app, error)) from None
     # An absolute path, so `flask db ...` works from any working directory.
     migrate.init_app(app, db, directory=Path(app.root_path).parent / "migrations")
+
+
+def unusable_database_url(app: Flask, error: Exception) -> str:
+    """One line on what is wrong with DATABASE_URL, without its password."""
+    reason = str(error).strip().splitlines()[0] if str(error).strip() else repr(error)
+    password = urlsplit(app.config["SQLALCHEMY_DATABASE_URI"]).password
+    if password:
+        reason = reason.replace(password, "***")
+    return f"DATABASE_URL cannot be used: {reason}; correct it in .env"
 
 
 def register_blueprints(app: Flask) -> None:
@@ -52,8 +67,10 @@ def register_api(app: Flask) -> None:
     """The REST API under /api/, its OpenAPI document and JSON errors."""
     # Imported here, not at the top: an app without its API never pays for it.
     from . import resources
+    from .request_limits import register_request_limits
 
     api.init_app(app)
+    register_request_limits(app)
     for blueprint in resources.model_blueprints():
         api.register_blueprint(blueprint)
 {%- endif %}

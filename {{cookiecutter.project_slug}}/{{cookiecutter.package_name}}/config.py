@@ -14,11 +14,20 @@ from dataclasses import dataclass
 from typing import ClassVar
 {%- endif %}
 
+import click
+
 from .database_url import with_installed_driver
 
+# The largest request body the app reads, in bytes (MAX_CONTENT_LENGTH in the
+# environment): a larger one is answered 413 without being read.
+DEFAULT_MAX_CONTENT_LENGTH = 1024 * 1024
 
-class ConfigurationError(RuntimeError):
-    """A setting the app cannot start without is missing."""
+
+class ConfigurationError(click.ClickException):
+    """A setting the app cannot start without is missing or unusable.
+
+    A ClickException, so that `flask ...` shows it as one line, not a traceback.
+    """
 
 
 @dataclass(frozen=True)
@@ -26,6 +35,7 @@ class Config:
     SECRET_KEY: str
     SQLALCHEMY_DATABASE_URI: str
     TESTING: bool = False
+    MAX_CONTENT_LENGTH: int = DEFAULT_MAX_CONTENT_LENGTH
 {%- if cookiecutter.api %}
 
     # The REST API's OpenAPI document, and its interactive docs (Swagger UI,
@@ -49,6 +59,9 @@ class Config:
             SQLALCHEMY_DATABASE_URI=with_installed_driver(
                 required_variable("DATABASE_URL")
             ),
+            MAX_CONTENT_LENGTH=byte_count_variable(
+                "MAX_CONTENT_LENGTH", DEFAULT_MAX_CONTENT_LENGTH
+            ),
         )
 
 
@@ -60,3 +73,14 @@ def required_variable(name: str) -> str:
             "or set it in the environment (see .env.example)"
         )
     return value
+
+
+def byte_count_variable(name: str, default: int) -> int:
+    value = os.environ.get(name, "").strip()
+    if not value:
+        return default
+    if not value.isdigit() or len(value) > 18 or int(value) == 0:
+        raise ConfigurationError(
+            f"{name} must be a positive number of bytes, not {value[:40]!r}"
+        )
+    return int(value)

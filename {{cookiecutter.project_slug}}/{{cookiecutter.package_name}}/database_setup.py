@@ -18,14 +18,17 @@ import argparse
 import io
 import os
 import re
+import shutil
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, redirect_stdout
 from pathlib import Path
+from typing import NoReturn
 
 import alembic.command
 import click
 import flask_migrate
 from alembic.config import Config as AlembicConfig
+from alembic.migration import MigrationContext
 from alembic.operations.ops import CreateTableOp
 from alembic.util import CommandError
 from flask import Flask, current_app
@@ -42,6 +45,32 @@ SCRATCH_DATABASE_URL = "sqlite://"  # in memory
 ENVIRONMENT_TEMPLATE = Path(__file__).parent / "migrations_template"
 # Read by migrations/env.py.
 UNMANAGED_TABLES_FILE = "unmanaged_tables.txt"
+ALEMBIC_VERSION_TABLE = "alembic_version"
+# While the first upgrade of a database that cannot roll back DDL runs: the
+# tables it had before, so that an interrupted upgrade can be undone.
+FIRST_UPGRADE_PENDING_FILE = ".first-upgrade-pending"
+# While the initial revision is written: a run stopped before the end leaves
+# it, and the next run makes the revision again.
+INITIAL_REVISION_PENDING_FILE = ".initial-revision-pending"
+# What `flask db init` makes (and `flask setup-db` adds): a migrations/ holding
+# only these and no env.py is a `flask db init` that was stopped half-way.
+ENVIRONMENT_FILES = frozenset(
+    {
+        "README",
+        "alembic.ini",
+        "env.py",
+        "script.py.mako",
+        "versions",
+        "__pycache__",
+        UNMANAGED_TABLES_FILE,
+        FIRST_UPGRADE_PENDING_FILE,
+    }
+)
+# Kept when a half-made migrations/ is made again: they protect tables.
+KEPT_FILES = frozenset({UNMANAGED_TABLES_FILE, FIRST_UPGRADE_PENDING_FILE})
+# MySQL and MariaDB commit each CREATE TABLE at once: a failed migration
+# leaves what it made. SQLite and PostgreSQL roll it back.
+NON_TRANSACTIONAL_DDL = frozenset({"mysql", "mariadb"})
 
 # What the drivers say when the server answers but the database is not there.
 POSTGRESQL_MISSING_DATABASE = re.compile(r'database ".*" does not exist')
@@ -90,39 +119,44 @@ def retry_command(*options: str) -> str:
 def setup_db_command(create_database: bool) -> None:
     """Create the migrations, the initial migration and apply them, as needed."""
     directory = Path(current_app.extensions["migrate"].directory)
+    remove_half_made_environment(directory)
     if not (directory / "env.py").is_file():
         click.echo("Creating migrations/ (flask db init)")
         with quiet_alembic():
             run_command(
                 flask_migrate.init, directory, template=str(ENVIRONMENT_TEMPLATE)
             )
+    remove_half_made_initial_revision(directory)
     if not revision_files(directory):
         click.echo("Generating the initial migration against an empty scratch database")
-        revision, table_count = create_initial_migration(directory)
+        with initial_revision_pending(directory):
+            revision, table_count = create_initial_migration(directory)
         click.echo(f"  {revision.name}: creates {table_count} table(s)")
     url = db.engine.url
     ensure_database_reachable(url, create_database)
-    record_unmanaged_tables(directory)
-    click.echo(f"Applying migrations to {shown(url)}")
-    with quiet_alembic():
-        run_command(flask_migrate.upgrade, directory)
+    with first_upgrade_guarded(directory, url):
+        click.echo(f"Applying migrations to {shown(url)}")
+        with quiet_alembic():
+            run_command(flask_migrate.upgrade, directory)
     click.echo("The database is up to date")
 
 
-def record_unmanaged_tables(directory: Path) -> None:
+def record_unmanaged_tables(directory: Path, existing: set[str]) -> None:
     """Before the first upgrade, list the tables the database already has.
 
     They are someone else's (another app's, a legacy schema): env.py reads
     the list so that `flask db migrate` never writes a drop for them and
-    `flask db check` does not count them as drift.
+    `flask db check` does not count them as drift. Written before anything
+    is applied, and only ever added to: a table listed by an earlier attempt
+    stays protected, whatever became of that attempt.
     """
-    existing = set(inspect(db.engine).get_table_names())
-    if "alembic_version" in existing:
-        return
-    unmanaged = sorted(existing - set(db.metadata.tables))
-    if not unmanaged:
-        return
     listing = directory / UNMANAGED_TABLES_FILE
+    listed = set(read_table_list(listing))
+    unmanaged = sorted(
+        listed | (existing - set(db.metadata.tables) - {ALEMBIC_VERSION_TABLE})
+    )
+    if not unmanaged or set(unmanaged) == listed:
+        return
     listing.write_text(
         "# Tables that were in the database before its first migration. The\n"
         "# migrations leave them alone: autogenerate neither compares nor drops them.\n"
@@ -133,6 +167,13 @@ def record_unmanaged_tables(directory: Path) -> None:
         f"  leaving alone {len(unmanaged)} table(s) the database already has: "
         f"{', '.join(unmanaged)} (listed in migrations/{UNMANAGED_TABLES_FILE})"
     )
+
+
+def read_table_list(path: Path) -> list[str]:
+    if not path.is_file():
+        return []
+    lines = path.read_text(encoding="utf-8").splitlines()
+    return [line.strip() for line in lines if line.strip() and line[0] != "#"]
 
 
 def revision_files(directory: Path) -> list[Path]:
@@ -224,7 +265,9 @@ def ensure_database_reachable(url: URL, create_database: bool) -> None:
     engine = server_engine(url)
     try:
         with engine.connect() as connection:
-            connection.execute(text("SELECT 1"))
+            # Reads the schema: SQLite opens any file, and only says it is
+            # not a database when it reads one.
+            inspect(connection).get_table_names()
         return
     except OperationalError as error:
         if not is_missing_database(error):
@@ -233,6 +276,8 @@ def ensure_database_reachable(url: URL, create_database: bool) -> None:
                 "nothing was applied. The migrations are ready: once the server "
                 f"is up and DATABASE_URL in .env is right, run `{retry_command()}`"
             ) from None
+    except (SQLAlchemyError, TypeError, ValueError) as error:
+        raise_unusable_database(url, error)
     finally:
         engine.dispose()
     if not create_database:
@@ -308,3 +353,141 @@ def quiet_alembic() -> Iterator[None]:
             yield
     finally:
         migrate.configure_callbacks.remove(set_quiet)
+
+
+# --- Repairs: what an interrupted run left, and a first upgrade never half-done --
+
+
+def remove_half_made_environment(directory: Path) -> None:
+    """A migrations/ without env.py, holding only what `flask db init` makes, is
+    one an interrupted run left: removed, so that it is made again whole."""
+    if not directory.is_dir() or (directory / "env.py").is_file():
+        return
+    names = {path.name for path in directory.iterdir()}
+    if revision_files(directory) or not names <= ENVIRONMENT_FILES:
+        raise SetupError(
+            f"{directory} has no env.py but holds other files; move it away "
+            "(or restore its env.py), then run `flask setup-db`"
+        )
+    kept = {name: (directory / name).read_bytes() for name in names & KEPT_FILES}
+    click.echo("Removing the half-made migrations/ that an interrupted run left")
+    shutil.rmtree(directory)
+    if kept:
+        directory.mkdir()
+        for name, content in kept.items():
+            (directory / name).write_bytes(content)
+
+
+def remove_half_made_initial_revision(directory: Path) -> None:
+    """The revision files of an initial migration whose writing was stopped."""
+    pending = directory / "versions" / INITIAL_REVISION_PENDING_FILE
+    if not pending.is_file():
+        return
+    click.echo("Removing the half-made initial migration that an interrupted run left")
+    for revision in revision_files(directory):
+        revision.unlink()
+    pending.unlink()
+
+
+@contextmanager
+def initial_revision_pending(directory: Path) -> Iterator[None]:
+    """Mark the initial revision as being written until it is complete."""
+    pending = directory / "versions" / INITIAL_REVISION_PENDING_FILE
+    pending.parent.mkdir(exist_ok=True)
+    pending.write_text("", encoding="utf-8")
+    yield
+    pending.unlink()
+
+
+def current_revisions(url: URL) -> tuple[str, ...]:
+    engine = server_engine(url)
+    try:
+        with engine.connect() as connection:
+            return MigrationContext.configure(connection).get_current_heads()
+    finally:
+        engine.dispose()
+
+
+def table_names(url: URL) -> set[str]:
+    engine = server_engine(url)
+    try:
+        return set(inspect(engine).get_table_names())
+    finally:
+        engine.dispose()
+
+
+@contextmanager
+def first_upgrade_guarded(directory: Path, url: URL) -> Iterator[None]:
+    """The first upgrade of a database: nothing in its way, and never half-done.
+
+    Before it, the tables the database has are listed as unmanaged, and a
+    model's table that is already there stops the setup with one line, before
+    anything is applied. On MySQL/MariaDB, whose DDL cannot be rolled back,
+    the upgrade is undone if it fails, and an upgrade that was killed is
+    undone by the next run (the pending file says which tables were there
+    before).
+    """
+    pending = directory / FIRST_UPGRADE_PENDING_FILE
+    if current_revisions(url):
+        pending.unlink(missing_ok=True)
+        yield
+        return
+    non_transactional = url.get_backend_name() in NON_TRANSACTIONAL_DDL
+    if pending.is_file() and non_transactional:
+        click.echo("Undoing the first upgrade that an interrupted run left half-done")
+        undo_first_upgrade(url, set(read_table_list(pending)))
+        pending.unlink()
+    existing = table_names(url)
+    record_unmanaged_tables(directory, existing)
+    in_the_way = sorted(existing & set(db.metadata.tables))
+    if in_the_way:
+        raise SetupError(
+            f"the database already has {len(in_the_way)} table(s) that the "
+            f"migrations create: {', '.join(in_the_way)}; nothing was applied. "
+            "Rename or drop them (or give the models other tables), then run "
+            "`flask setup-db` again"
+        )
+    if not non_transactional:
+        yield
+        return
+    pending.write_text(
+        "# The tables the database had before its first upgrade, which was under\n"
+        "# way: `flask setup-db` undoes an interrupted one.\n"
+        + "".join(f"{name}\n" for name in sorted(existing)),
+        encoding="utf-8",
+    )
+    try:
+        yield
+    except BaseException:
+        click.echo("The first upgrade failed: removing the tables it created", err=True)
+        undo_first_upgrade(url, existing)
+        pending.unlink()
+        raise
+    pending.unlink()
+
+
+def undo_first_upgrade(url: URL, existing_before: set[str]) -> None:
+    """Drop the tables a failed first upgrade created: the models' tables and
+    Alembic's, that were not there before it. Nothing else is touched."""
+    ours = set(db.metadata.tables) | {ALEMBIC_VERSION_TABLE}
+    created = sorted((table_names(url) - existing_before) & ours)
+    engine = server_engine(url)
+    try:
+        with engine.connect() as connection:
+            quote = connection.dialect.identifier_preparer.quote
+            connection.execute(text("SET FOREIGN_KEY_CHECKS = 0"))
+            for name in created:
+                connection.execute(text(f"DROP TABLE IF EXISTS {quote(name)}"))
+            connection.execute(text("SET FOREIGN_KEY_CHECKS = 1"))
+    finally:
+        engine.dispose()
+
+
+def raise_unusable_database(url: URL, error: Exception) -> NoReturn:
+    """The driver refused the URL or the database (a file that is not a SQLite
+    database, an option it does not know): one line, not its traceback."""
+    raise SetupError(
+        f"cannot use {shown(url)}: {first_line(error)}; nothing was applied. "
+        "The migrations are ready: correct DATABASE_URL in .env, then run "
+        "`flask setup-db`"
+    ) from None

@@ -18,6 +18,8 @@ from sqlalchemy import MetaData
 from sqlalchemy.orm import DeclarativeBase
 {%- if cookiecutter.api %}
 from werkzeug.exceptions import HTTPException, MethodNotAllowed
+
+from .request_limits import RequestLimitsPlugin
 {%- endif %}
 
 # Every constraint gets a predictable name from the first migration on:
@@ -92,7 +94,8 @@ api = Api(
     spec_kwargs={
         "marshmallow_plugin": MarshmallowPlugin(
             schema_name_resolver=schema_component_name
-        )
+        ),
+        "extra_plugins": [RequestLimitsPlugin()],
     }
 )
 {%- endif %}

@@ -34,6 +34,10 @@ INTEGER_RANGES = (
     (sa.SmallInteger, -(2**15), 2**15 - 1),
     (sa.Integer, -(2**31), 2**31 - 1),
 )
+# The ids a request may give for one many-to-many link: each is a parameter
+# of the statement that finds their rows (psycopg and PyMySQL take at most
+# 65,535, SQLite 32,766).
+MAX_LINKED_IDS = 1000
 # MySQL and MariaDB keep a Float column in single precision.
 FLOAT_LIMIT = 3.4e38
 # PostgreSQL's text cannot hold NUL, and no driver can send half a surrogate pair.
@@ -192,12 +196,17 @@ class RowIds(fields.List):
     """A many-to-many link as the ids of its rows, sorted.
 
     Loads as a list of ids under the relationship's name; the view turns them
-    into rows (see resources.py).
+    into rows (see resources.py). At most MAX_LINKED_IDS in a request, so
+    that the statements that look them up stay within every driver's limit
+    of parameters.
     """
 
     def __init__(self, relationship: str, key: str = "id", **kwargs) -> None:
         ids = fields.Integer(validate=validate.Range(min=1, max=MAX_ID))
-        super().__init__(ids, attribute=relationship, **kwargs)
+        cap = validate.Length(
+            max=MAX_LINKED_IDS, error=f"At most {MAX_LINKED_IDS} ids."
+        )
+        super().__init__(ids, attribute=relationship, validate=cap, **kwargs)
         self.key = key
 
     def _serialize(self, value, attr, obj, **kwargs):
