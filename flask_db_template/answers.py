@@ -456,16 +456,17 @@ def check_answers(answers: dict) -> DatabaseURL:
     return parse_database_url(answers["database_url"])
 
 
-def check_models(models: str, *, timestamps: bool, dialect: str) -> None:
+def check_models(models: str, *, timestamps: bool, dialect: str | None) -> None:
     """The models answer, resolved (its text, or `@/absolute/path` when that
     file could not be read), within what the database of `dialect` can
-    create; raises AnswerError."""
+    create (when it is known); raises AnswerError."""
     if models.startswith("@"):
         read_models_file(Path(models[1:]))
     check_models_answer_size(models)
     try:
         schema = parse(models, timestamps=timestamps)
-        check_database_limits(schema, dialect)
+        if dialect is not None:
+            check_database_limits(schema, dialect)
     except SpecError as error:
         raise AnswerError(f"models: {error}") from None
 

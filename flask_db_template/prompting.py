@@ -96,11 +96,11 @@ def answer_problem(name: str, value: Any, earlier: Mapping[str, Any]) -> str | N
         if name in SINGLE_ANSWER_CHECKS:
             SINGLE_ANSWER_CHECKS[name](value)
         elif name == "models":
-            database_url = parse_database_url(earlier["database_url"])
+            url = earlier.get("database_url")
             check_models(
                 resolve_models_answer(value),
                 timestamps=earlier.get("timestamps", True),
-                dialect=database_url.dialect,
+                dialect=parse_database_url(url).dialect if url else None,
             )
     except AnswerError as error:
         return str(error)

@@ -367,7 +367,7 @@ def remove_half_made_environment(directory: Path) -> None:
     if revision_files(directory) or not names <= ENVIRONMENT_FILES:
         raise SetupError(
             f"{directory} has no env.py but holds other files; move it away "
-            "(or restore its env.py), then run `flask setup-db`"
+            f"(or restore its env.py), then run `{retry_command()}`"
         )
     kept = {name: (directory / name).read_bytes() for name in names & KEPT_FILES}
     click.echo("Removing the half-made migrations/ that an interrupted run left")
@@ -445,7 +445,7 @@ def first_upgrade_guarded(directory: Path, url: URL) -> Iterator[None]:
             f"the database already has {len(in_the_way)} table(s) that the "
             f"migrations create: {', '.join(in_the_way)}; nothing was applied. "
             "Rename or drop them (or give the models other tables), then run "
-            "`flask setup-db` again"
+            f"`{retry_command()}` again"
         )
     if not non_transactional:
         yield
@@ -489,5 +489,5 @@ def raise_unusable_database(url: URL, error: Exception) -> NoReturn:
     raise SetupError(
         f"cannot use {shown(url)}: {first_line(error)}; nothing was applied. "
         "The migrations are ready: correct DATABASE_URL in .env, then run "
-        "`flask setup-db`"
+        f"`{retry_command()}`"
     ) from None
