@@ -215,6 +215,23 @@ def example_database_url(url: str) -> str:
     return urlunsplit(parts._replace(netloc=f"{user}:change-me@{host}"))
 
 
+# The model and table of the API's tokens (the baked auth.py).
+API_TOKEN_MODEL = "ApiToken"
+API_TOKEN_TABLE = "api_tokens"
+
+
+def check_api_auth_names(schema) -> None:
+    """The API's token model and table share the models' names."""
+    for model in schema.models:
+        tables = {model.table} | {link.table for link in model.many}
+        if model.name == API_TOKEN_MODEL or API_TOKEN_TABLE in tables:
+            raise AnswerError(
+                f"models: {model.name} clashes with the API's tokens (model "
+                f"{API_TOKEN_MODEL}, table {API_TOKEN_TABLE}); rename it, or "
+                "answer no to api_auth"
+            )
+
+
 def check_answers(answers: dict) -> DatabaseURL:
     """Every answer that is not the models line; the first problem raises."""
     check_text("project_name", answers["project_name"])
@@ -223,7 +240,7 @@ def check_answers(answers: dict) -> DatabaseURL:
     check_text("description", answers["description"], required=False)
     check_text("author_name", answers["author_name"], required=False)
     check_email(answers["email"])
-    for flag in ("api", "timestamps", "create_venv"):
+    for flag in ("api", "api_auth", "timestamps", "create_venv"):
         if not isinstance(answers[flag], bool):
             raise AnswerError(f"{flag}: expected yes or no, got {answers[flag]!r}")
     return parse_database_url(answers["database_url"])
@@ -247,6 +264,8 @@ def find_problem(answers: dict) -> str | None:
         schema = parse(models, timestamps=answers["timestamps"])
         if answers["api"]:
             check_api(schema)
+            if answers["api_auth"]:
+                check_api_auth_names(schema)
     except AnswerError as error:
         return str(error)
     except SpecError as error:

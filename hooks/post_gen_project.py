@@ -23,12 +23,24 @@ API_FILES = (
     "{package}/resources.py",
     "{package}/schemas.py",
     "{package}/database_errors.py",
+    "{package}/docs_page.py",
+    "{package}/swagger_ui_start.js",
     "tests/test_api.py",
+)
+# The API's bearer tokens: none without the API, or with api_auth off.
+AUTH_FILES = (
+    "{package}/auth.py",
+    "tests/test_auth.py",
 )
 
 
 def remove_api_files(project: Path, package_name: str) -> None:
     for name in API_FILES:
+        (project / name.format(package=package_name)).unlink()
+
+
+def remove_auth_files(project: Path, package_name: str) -> None:
+    for name in AUTH_FILES:
         (project / name.format(package=package_name)).unlink()
 
 
@@ -94,9 +106,11 @@ def main() -> int:
     from flask_db_template.answers import parse_database_url
 
     project = Path.cwd()
+    # First, so that a setup that stops half-way leaves them out too.
     if not answers["api"]:
-        # First, so that a setup that stops half-way leaves them out too.
         remove_api_files(project, answers["package_name"])
+    if not (answers["api"] and answers["api_auth"]):
+        remove_auth_files(project, answers["package_name"])
     database_url = parse_database_url(answers["database_url"]).url
     print(f"Setting up {project.name}", flush=True)
     finished = run_setup(project, database_url, answers["create_venv"])

@@ -37,6 +37,7 @@ def answers(**changes) -> dict:
         "database_url": "sqlite:///my_flask_app.db",
         "models": DEFAULTS["models"],
         "api": True,
+        "api_auth": True,
         "timestamps": True,
         "create_venv": True,
     }
@@ -62,6 +63,14 @@ def test_the_defaults_make_a_project():
         ({"database_url": "mongodb://h/db"}, "database_url: the scheme 'mongodb'"),
         ({"timestamps": "maybe"}, "timestamps: expected yes or no"),
         ({"__models": "user name"}, "models: "),
+        ({"api_auth": "maybe"}, "api_auth: expected yes or no"),
+        ({"__models": "ApiToken name:string"}, "models: ApiToken clashes"),
+        ({"__models": "Key(api_tokens) name:string"}, "models: Key clashes"),
+        (
+            # The association table of Api.tokens is api_tokens.
+            {"__models": "Token name:string; Api name:string tokens:many{Token}"},
+            "models: Api clashes",
+        ),
     ],
 )
 def test_each_bad_answer_is_named(changes, problem):
@@ -69,6 +78,11 @@ def test_each_bad_answer_is_named(changes, problem):
     assert found is not None and found.startswith(problem.split("'")[0])
     assert problem in found
     assert "\n" not in found
+
+
+def test_the_token_model_name_is_free_without_the_api_auth():
+    assert find_problem(answers(__models="ApiToken name:string", api_auth=False)) is None
+    assert find_problem(answers(__models="ApiToken name:string", api=False)) is None
 
 
 def test_check_answers_or_exit_prints_one_line(capsys):

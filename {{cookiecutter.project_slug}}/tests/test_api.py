@@ -478,7 +478,17 @@ def test_the_openapi_document_describes_every_operation(client):
         assert set(document["paths"][path]) == {"get", "post"}
         item = document["paths"][path + "/{row_id}"]
         assert set(item) == {"get", "patch", "delete", "parameters"}
-        assert set(item["patch"]["responses"]) == {"200", "400", "404", "409", "422"}
+        assert set(item["patch"]["responses"]) == {
+            "200",
+            "400",
+{%- if cookiecutter.api_auth %}
+            "401",
+            "403",
+{%- endif %}
+            "404",
+            "409",
+            "422",
+        }
         schema = document["components"]["schemas"][name]
         assert set(resource.required) <= set(schema.get("required", []))
         for link in resource.links:

@@ -8,6 +8,8 @@ from . import views
 from .config import Config
 from .database_setup import setup_db_command
 from .extensions import {% if cookiecutter.api %}api, {% endif %}db, migrate
+from .logs import register_logging
+from .security import register_security
 
 
 {% if cookiecutter.api -%}
@@ -20,6 +22,8 @@ def create_app(config: Config | None = None) -> Flask:
 {%- endif %}
     app = Flask(__name__)
     app.config.from_object(config or Config.from_environment())
+    register_security(app)
+    register_logging(app)
     register_extensions(app)
     register_blueprints(app)
 {%- if cookiecutter.api %}
@@ -31,9 +35,12 @@ def create_app(config: Config | None = None) -> Flask:
 
 
 def register_extensions(app: Flask) -> None:
-    # Imported for its side effect: Flask-Migrate only sees the tables of
+    # Imported for their side effect: Flask-Migrate only sees the tables of
     # models that were imported when it compares them with the database.
     from . import models  # noqa: F401
+{%- if cookiecutter.api and cookiecutter.api_auth %}
+    from .auth import ApiToken  # noqa: F401
+{%- endif %}
 
     db.init_app(app)
     # An absolute path, so `flask db ...` works from any working directory.
@@ -50,9 +57,17 @@ def register_blueprints(app: Flask) -> None:
 def register_api(app: Flask) -> None:
     """The REST API under /api/, its OpenAPI document and JSON errors."""
     # Imported here, not at the top: an app without its API never pays for it.
-    from . import resources
+    from . import docs_page, resources
+{%- if cookiecutter.api_auth %}
+    from .auth import register_auth
+{%- endif %}
 
     api.init_app(app)
+    app.register_blueprint(docs_page.blueprint)
+{%- if cookiecutter.api_auth %}
+    # Before the blueprints: it documents each operation's 401 as it comes.
+    register_auth(app, api)
+{%- endif %}
     for blueprint in resources.blueprints:
         api.register_blueprint(blueprint)
 {%- endif %}

@@ -1,0 +1,206 @@
+"""The production settings: what the app refuses to start with, and what
+every response carries."""
+
+import json
+import secrets
+
+import pytest
+from flask import Flask, session
+
+from {{ cookiecutter.package_name }} import create_app
+from {{ cookiecutter.package_name }}.config import Config, ConfigurationError
+
+GOOD_KEY = secrets.token_hex(32)
+
+
+@pytest.fixture
+def production_environment(
+    monkeypatch: pytest.MonkeyPatch, database_url: str
+) -> pytest.MonkeyPatch:
+    """What a server's environment holds: no APP_ENV, no FLASK_DEBUG."""
+    for name in ("APP_ENV", "FLASK_DEBUG", "SECRET_KEY_FALLBACKS", "TRUSTED_PROXIES"):
+        monkeypatch.delenv(name, raising=False)
+{%- if cookiecutter.api %}
+    monkeypatch.delenv("CORS_ORIGINS", raising=False)
+{%- endif %}
+    monkeypatch.delenv("MAX_CONTENT_LENGTH", raising=False)
+    monkeypatch.setenv("SECRET_KEY", GOOD_KEY)
+    monkeypatch.setenv("DATABASE_URL", database_url)
+    return monkeypatch
+
+
+def production_app(**settings: object) -> Flask:
+    return create_app(
+        Config(**{"SECRET_KEY": GOOD_KEY, "PRODUCTION": True, **settings})
+    )
+
+
+def test_production_is_the_default(production_environment: pytest.MonkeyPatch) -> None:
+    config = Config.from_environment()
+    assert config.PRODUCTION
+    assert config.SESSION_COOKIE_SECURE
+    app = create_app()
+    assert not app.debug
+    assert app.config["SESSION_COOKIE_SECURE"] and app.config["SESSION_COOKIE_HTTPONLY"]
+
+
+def test_development_is_asked_for(production_environment: pytest.MonkeyPatch) -> None:
+    production_environment.setenv("APP_ENV", "development")
+    production_environment.setenv("SECRET_KEY", "dev")
+    config = Config.from_environment()
+    assert not config.PRODUCTION and not config.SESSION_COOKIE_SECURE
+
+
+def test_an_unknown_environment_is_refused(
+    production_environment: pytest.MonkeyPatch,
+) -> None:
+    production_environment.setenv("APP_ENV", "staging")
+    with pytest.raises(ConfigurationError, match="APP_ENV is 'staging'"):
+        Config.from_environment()
+
+
+@pytest.mark.parametrize("debug", ["1", "true"])
+def test_production_refuses_debug(
+    production_environment: pytest.MonkeyPatch, debug: str
+) -> None:
+    production_environment.setenv("FLASK_DEBUG", debug)
+    with pytest.raises(ConfigurationError, match="debug is on"):
+        create_app()
+
+
+@pytest.mark.parametrize(
+    "key",
+    ["change-me", "CHANGE-ME", "x", "secret", "your-secret-key", GOOD_KEY[:31]],
+)
+def test_production_refuses_a_weak_or_placeholder_key(
+    production_environment: pytest.MonkeyPatch, key: str
+) -> None:
+    production_environment.setenv("SECRET_KEY", key)
+    with pytest.raises(ConfigurationError, match="SECRET_KEY"):
+        Config.from_environment()
+
+
+def test_production_refuses_a_weak_fallback_key(
+    production_environment: pytest.MonkeyPatch,
+) -> None:
+    production_environment.setenv("SECRET_KEY_FALLBACKS", f"{GOOD_KEY[::-1]},change-me")
+    with pytest.raises(ConfigurationError, match="SECRET_KEY_FALLBACKS"):
+        Config.from_environment()
+
+
+@pytest.mark.parametrize("name", ["TRUSTED_PROXIES", "MAX_CONTENT_LENGTH"])
+def test_a_count_that_is_not_a_number_is_refused(
+    production_environment: pytest.MonkeyPatch, name: str
+) -> None:
+    production_environment.setenv(name, "two")
+    with pytest.raises(ConfigurationError, match=f"{name} is 'two'"):
+        Config.from_environment()
+
+
+def test_the_old_key_still_verifies_after_a_rotation(
+    production_environment: pytest.MonkeyPatch, database_url: str
+) -> None:
+    old_key = secrets.token_hex(32)
+    before = production_app(SECRET_KEY=old_key, SQLALCHEMY_DATABASE_URI=database_url)
+    with before.test_request_context():
+        session["user"] = "kept"
+        interface = before.session_interface
+        cookie = interface.get_signing_serializer(before).dumps(dict(session))
+
+    production_environment.setenv("SECRET_KEY_FALLBACKS", old_key)
+    after = create_app()
+    assert after.config["SECRET_KEY"] == GOOD_KEY
+    with after.test_request_context(headers={"Cookie": f"session={cookie}"}):
+        assert session["user"] == "kept"
+
+
+def test_every_response_carries_the_security_headers(
+    production_environment: pytest.MonkeyPatch,
+) -> None:
+    client = create_app().test_client()
+    for url in ["/health"{% if cookiecutter.api %}, "/api/", "/api/openapi.json"{% endif %}]:
+        headers = client.get(url).headers
+        assert headers["X-Content-Type-Options"] == "nosniff"
+        assert headers["X-Frame-Options"] == "DENY"
+        assert headers["Referrer-Policy"] == "strict-origin-when-cross-origin"
+        policy = headers["Content-Security-Policy"]
+        assert "script-src 'self'" in policy and "unsafe-eval" not in policy
+        assert "Strict-Transport-Security" not in headers
+
+
+def test_behind_a_trusted_proxy_https_is_seen(
+    production_environment: pytest.MonkeyPatch,
+) -> None:
+    forwarded = {"X-Forwarded-Proto": "https", "X-Forwarded-For": "203.0.113.9"}
+    # Without TRUSTED_PROXIES the headers are a client's word, and ignored.
+    ignored = create_app().test_client().get("/health", headers=forwarded)
+    assert "Strict-Transport-Security" not in ignored.headers
+
+    production_environment.setenv("TRUSTED_PROXIES", "1")
+    app = create_app()
+    seen = app.test_client().get("/health", headers=forwarded)
+    assert seen.status_code == 200
+    assert seen.headers["Strict-Transport-Security"].startswith("max-age=")
+{%- if cookiecutter.api %}
+
+
+def test_a_body_over_the_limit_is_refused_with_413(
+    production_environment: pytest.MonkeyPatch,
+{%- if cookiecutter.api_auth %}
+    auth_headers: dict[str, str],
+{%- endif %}
+) -> None:
+    production_environment.setenv("MAX_CONTENT_LENGTH", "1000")
+    app = create_app()
+    assert app.config["MAX_CONTENT_LENGTH"] == 1000
+    url = next(
+        rule.rule
+        for rule in app.url_map.iter_rules()
+        if "POST" in rule.methods and "<" not in rule.rule
+    )
+    response = app.test_client().post(
+        url,
+        data=json.dumps({"field": "x" * 2000}),
+        content_type="application/json",
+{%- if cookiecutter.api_auth %}
+        headers=auth_headers,
+{%- endif %}
+    )
+    assert response.status_code == 413
+    assert response.json["code"] == 413
+
+
+def test_cors_is_off_unless_origins_are_named(
+    production_environment: pytest.MonkeyPatch,
+) -> None:
+    preflight = {
+        "Origin": "https://app.example",
+        "Access-Control-Request-Method": "GET",
+        "Access-Control-Request-Headers": "Authorization",
+    }
+    closed = create_app().test_client().options("/api/openapi.json", headers=preflight)
+    assert "Access-Control-Allow-Origin" not in closed.headers
+
+    origins = "https://app.example, https://b.example"
+    production_environment.setenv("CORS_ORIGINS", origins)
+    client = create_app().test_client()
+    allowed = client.options("/api/openapi.json", headers=preflight)
+    assert allowed.headers["Access-Control-Allow-Origin"] == "https://app.example"
+    other = client.options(
+        "/api/openapi.json", headers={**preflight, "Origin": "https://evil.example"}
+    )
+    assert "Access-Control-Allow-Origin" not in other.headers
+{%- endif %}
+
+
+def test_production_logs_are_json_lines_on_stdout(
+    production_environment: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    app = create_app()
+    with app.test_request_context("/somewhere"):
+        app.logger.warning("something %s", "happened")
+    [line] = capsys.readouterr().out.splitlines()
+    entry = json.loads(line)
+    assert entry["level"] == "WARNING"
+    assert entry["message"] == "something happened"
+    assert entry["path"] == "/somewhere"
