@@ -138,6 +138,12 @@ class DatabaseURL:
     def driver_requirements(self) -> tuple[str, ...]:
         return DRIVER_REQUIREMENTS[self.dialect]
 
+    @property
+    def server(self) -> str:
+        """The server compose.yaml runs: postgresql, mariadb or mysql; sqlite
+        for none."""
+        return "mariadb" if self.url.startswith("mariadb") else self.dialect
+
 
 # SQLAlchemy 2.1 maps postgresql:// to psycopg 3, but mysql:// still means
 # mysqlclient (a C extension), so every server URL is written with its driver.
