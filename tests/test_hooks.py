@@ -81,7 +81,9 @@ def test_each_bad_answer_is_named(changes, problem):
 
 
 def test_the_token_model_name_is_free_without_the_api_auth():
-    assert find_problem(answers(__models="ApiToken name:string", api_auth=False)) is None
+    assert (
+        find_problem(answers(__models="ApiToken name:string", api_auth=False)) is None
+    )
     assert find_problem(answers(__models="ApiToken name:string", api=False)) is None
 
 
