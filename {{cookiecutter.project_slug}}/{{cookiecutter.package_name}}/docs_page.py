@@ -27,6 +27,7 @@ PAGE = """<!DOCTYPE html>
 <meta charset="utf-8">
 <title>{title}</title>
 <link rel="stylesheet" href="{stylesheet}">
+<link rel="icon" type="image/png" href="{icon}">
 </head>
 <body>
 <div id="swagger-ui" data-openapi-url="{openapi_url}"></div>
@@ -42,6 +43,7 @@ def page() -> Response:
     html = PAGE.format(
         title=escape(current_app.config["API_TITLE"]),
         stylesheet=escape(url_for(".static", filename="swagger-ui.css")),
+        icon=escape(url_for(".static", filename="favicon-32x32.png")),
         openapi_url=escape(url_for("api-docs.openapi_json")),
         bundle=escape(url_for(".static", filename="swagger-ui-bundle.js")),
         start=escape(url_for(".start_script")),

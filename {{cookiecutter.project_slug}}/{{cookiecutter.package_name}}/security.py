@@ -11,13 +11,12 @@ from .config import ConfigurationError
 # Scripts, styles and images from the app itself only{% if cookiecutter.api %} (the docs page's
 # Swagger UI included: its files are served from the swagger-ui-bundle
 # package and started by a file, not an inline script); Swagger UI's icons
-# are data: URLs and its components set inline styles{% endif %}. No page may
-# frame the app's.
+# are data: URLs{% endif %}. No page may frame the app's.
 CONTENT_SECURITY_POLICY = "; ".join(
     [
         "default-src 'self'",
         "script-src 'self'",
-        "style-src 'self' 'unsafe-inline'",
+        "style-src 'self'",
         "img-src 'self' data:",
         "object-src 'none'",
         "base-uri 'none'",
