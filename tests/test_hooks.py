@@ -171,3 +171,21 @@ def test_without_the_api_its_files_are_removed_and_nothing_else(tmp_path):
             package="{{cookiecutter.package_name}}"
         )
         assert template_file.is_file(), name
+
+
+def test_without_the_api_tokens_their_files_are_removed_and_nothing_else(tmp_path):
+    hook = load_hook("post_gen_project")
+    kept = ["shop/__init__.py", "shop/docs_page.py", "tests/test_api.py"]
+    removed = [name.format(package="shop") for name in hook.AUTH_FILES]
+    for name in kept + removed:
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text("")
+    hook.remove_auth_files(tmp_path, "shop")
+    assert sorted(
+        str(path.relative_to(tmp_path)) for path in tmp_path.rglob("*.py")
+    ) == sorted(kept)
+    for name in hook.AUTH_FILES:
+        template_file = TEMPLATE_DIR / name.format(
+            package="{{cookiecutter.package_name}}"
+        )
+        assert template_file.is_file(), name
