@@ -3,12 +3,14 @@ every response carries."""
 
 import json
 import secrets
+from collections.abc import Callable, Iterator
 
 import pytest
 from flask import Flask, session
 
 from {{ cookiecutter.package_name }} import create_app
 from {{ cookiecutter.package_name }}.config import Config, ConfigurationError
+from {{ cookiecutter.package_name }}.extensions import db
 
 GOOD_KEY = secrets.token_hex(32)
 
@@ -29,17 +31,29 @@ def production_environment(
     return monkeypatch
 
 
-def production_app(**settings: object) -> Flask:
-    return create_app(
-        Config(**{"SECRET_KEY": GOOD_KEY, "PRODUCTION": True, **settings})
-    )
+@pytest.fixture
+def apps() -> Iterator[Callable[..., Flask]]:
+    """create_app, its database connections closed after the test."""
+    made: list[Flask] = []
+
+    def make(config: Config | None = None) -> Flask:
+        made.append(create_app(config))
+        return made[-1]
+
+    yield make
+    for app in made:
+        with app.app_context():
+            db.engine.dispose()
 
 
-def test_production_is_the_default(production_environment: pytest.MonkeyPatch) -> None:
+def test_production_is_the_default(
+    apps: Callable[..., Flask],
+    production_environment: pytest.MonkeyPatch,
+) -> None:
     config = Config.from_environment()
     assert config.PRODUCTION
     assert config.SESSION_COOKIE_SECURE
-    app = create_app()
+    app = apps()
     assert not app.debug
     assert app.config["SESSION_COOKIE_SECURE"] and app.config["SESSION_COOKIE_HTTPONLY"]
 
@@ -61,11 +75,11 @@ def test_an_unknown_environment_is_refused(
 
 @pytest.mark.parametrize("debug", ["1", "true"])
 def test_production_refuses_debug(
-    production_environment: pytest.MonkeyPatch, debug: str
+    apps: Callable[..., Flask], production_environment: pytest.MonkeyPatch, debug: str
 ) -> None:
     production_environment.setenv("FLASK_DEBUG", debug)
     with pytest.raises(ConfigurationError, match="debug is on"):
-        create_app()
+        apps()
 
 
 @pytest.mark.parametrize(
@@ -98,26 +112,33 @@ def test_a_count_that_is_not_a_number_is_refused(
 
 
 def test_the_old_key_still_verifies_after_a_rotation(
-    production_environment: pytest.MonkeyPatch, database_url: str
+    apps: Callable[..., Flask],
+    production_environment: pytest.MonkeyPatch,
+    database_url: str,
 ) -> None:
     old_key = secrets.token_hex(32)
-    before = production_app(SECRET_KEY=old_key, SQLALCHEMY_DATABASE_URI=database_url)
+    before = apps(
+        Config(
+            SECRET_KEY=old_key, SQLALCHEMY_DATABASE_URI=database_url, PRODUCTION=True
+        )
+    )
     with before.test_request_context():
         session["user"] = "kept"
         interface = before.session_interface
         cookie = interface.get_signing_serializer(before).dumps(dict(session))
 
     production_environment.setenv("SECRET_KEY_FALLBACKS", old_key)
-    after = create_app()
+    after = apps()
     assert after.config["SECRET_KEY"] == GOOD_KEY
     with after.test_request_context(headers={"Cookie": f"session={cookie}"}):
         assert session["user"] == "kept"
 
 
 def test_every_response_carries_the_security_headers(
+    apps: Callable[..., Flask],
     production_environment: pytest.MonkeyPatch,
 ) -> None:
-    client = create_app().test_client()
+    client = apps().test_client()
     for url in ["/health"{% if cookiecutter.api %}, "/api/", "/api/openapi.json"{% endif %}]:
         headers = client.get(url).headers
         assert headers["X-Content-Type-Options"] == "nosniff"
@@ -129,15 +150,16 @@ def test_every_response_carries_the_security_headers(
 
 
 def test_behind_a_trusted_proxy_https_is_seen(
+    apps: Callable[..., Flask],
     production_environment: pytest.MonkeyPatch,
 ) -> None:
     forwarded = {"X-Forwarded-Proto": "https", "X-Forwarded-For": "203.0.113.9"}
     # Without TRUSTED_PROXIES the headers are a client's word, and ignored.
-    ignored = create_app().test_client().get("/health", headers=forwarded)
+    ignored = apps().test_client().get("/health", headers=forwarded)
     assert "Strict-Transport-Security" not in ignored.headers
 
     production_environment.setenv("TRUSTED_PROXIES", "1")
-    app = create_app()
+    app = apps()
     seen = app.test_client().get("/health", headers=forwarded)
     assert seen.status_code == 200
     assert seen.headers["Strict-Transport-Security"].startswith("max-age=")
@@ -145,13 +167,14 @@ def test_behind_a_trusted_proxy_https_is_seen(
 
 
 def test_a_body_over_the_limit_is_refused_with_413(
+    apps: Callable[..., Flask],
     production_environment: pytest.MonkeyPatch,
 {%- if cookiecutter.api_auth %}
     auth_headers: dict[str, str],
 {%- endif %}
 ) -> None:
     production_environment.setenv("MAX_CONTENT_LENGTH", "1000")
-    app = create_app()
+    app = apps()
     assert app.config["MAX_CONTENT_LENGTH"] == 1000
     url = next(
         rule.rule
@@ -171,6 +194,7 @@ def test_a_body_over_the_limit_is_refused_with_413(
 
 
 def test_cors_is_off_unless_origins_are_named(
+    apps: Callable[..., Flask],
     production_environment: pytest.MonkeyPatch,
 ) -> None:
     preflight = {
@@ -178,12 +202,12 @@ def test_cors_is_off_unless_origins_are_named(
         "Access-Control-Request-Method": "GET",
         "Access-Control-Request-Headers": "Authorization",
     }
-    closed = create_app().test_client().options("/api/openapi.json", headers=preflight)
+    closed = apps().test_client().options("/api/openapi.json", headers=preflight)
     assert "Access-Control-Allow-Origin" not in closed.headers
 
     origins = "https://app.example, https://b.example"
     production_environment.setenv("CORS_ORIGINS", origins)
-    client = create_app().test_client()
+    client = apps().test_client()
     allowed = client.options("/api/openapi.json", headers=preflight)
     assert allowed.headers["Access-Control-Allow-Origin"] == "https://app.example"
     other = client.options(
@@ -194,9 +218,11 @@ def test_cors_is_off_unless_origins_are_named(
 
 
 def test_production_logs_are_json_lines_on_stdout(
-    production_environment: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+    apps: Callable[..., Flask],
+    production_environment: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
 ) -> None:
-    app = create_app()
+    app = apps()
     with app.test_request_context("/somewhere"):
         app.logger.warning("something %s", "happened")
     [line] = capsys.readouterr().out.splitlines()
