@@ -105,7 +105,7 @@ def test_every_operation_refuses_a_request_without_a_valid_token(
 
 
 def test_an_unknown_api_url_needs_a_token_too(anonymous: FlaskClient) -> None:
-    # Without one, nobody learns which tables there are.
+    # The same answer whether the URL exists or not.
     assert anonymous.get("/api/no-such-table").status_code == 401
 
 
@@ -192,6 +192,7 @@ def test_a_read_only_token_reads_and_may_not_write(
         (["create", "42"], "a name needs a letter"),
         (["create", " "], "give a name of 1 to 100"),
         (["revoke", "nobody"], "no token is named or numbered 'nobody'"),
+        (["revoke", "9" * 30], "no token is named or numbered"),
     ],
 )
 def test_the_commands_refuse_in_one_line(

@@ -43,6 +43,7 @@ OPEN_BLUEPRINTS = frozenset({"api-docs", "docs"})
 READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 WRITE_ROLE = "write"
 MAX_NAME_LENGTH = 100
+MAX_ID = 2**31 - 1
 
 
 class ApiToken(db.Model):
@@ -182,9 +183,13 @@ tokens_cli = AppGroup("tokens", help="The REST API's bearer tokens.")
 
 
 def find_token(name_or_id: str) -> ApiToken:
-    column = ApiToken.id if name_or_id.isdigit() else ApiToken.name
-    value = int(name_or_id) if name_or_id.isdigit() else name_or_id
-    token = db.session.scalar(select(ApiToken).where(column == value))
+    """By id when all digits: a name never is (`create` sees to it)."""
+    if name_or_id.isdigit():
+        token_id = int(name_or_id)
+        # An id beyond the INTEGER column's range names no token.
+        token = db.session.get(ApiToken, token_id) if token_id <= MAX_ID else None
+    else:
+        token = db.session.scalar(select(ApiToken).where(ApiToken.name == name_or_id))
     if token is None:
         raise click.ClickException(
             f"no token is named or numbered {name_or_id!r} (see `flask tokens list`)"
