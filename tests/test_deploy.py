@@ -10,6 +10,7 @@ import re
 import secrets
 import subprocess
 import sys
+import tomllib
 from pathlib import Path
 
 import pytest
@@ -39,6 +40,15 @@ def start_entrypoint(project: Path, **settings: str) -> subprocess.Popen:
         stderr=subprocess.PIPE,
         text=True,
     )
+
+
+def healthcheck_command(project: Path) -> list[str]:
+    """The Dockerfile's HEALTHCHECK command, run by this Python."""
+    dockerfile = (project / "Dockerfile").read_text()
+    [exec_form] = re.findall(r"^\s+CMD (\[.*\])$", dockerfile, re.M)
+    command = json.loads(exec_form)
+    assert command[0] == "python"
+    return [sys.executable, *command[1:]]
 
 
 def head_revision(project: Path) -> str:
@@ -88,6 +98,15 @@ def test_two_replicas_upgrade_a_fresh_database_and_serve(bake, server_name):
                     {"Authorization": f"Bearer {token}"},
                 )
                 assert status == 200 and json.loads(body) == []
+            # The image's HEALTHCHECK finds the replica healthy.
+            health = subprocess.run(
+                healthcheck_command(project),
+                env=entrypoint_environment(PORT=str(ports[0])),
+                capture_output=True,
+                text=True,
+                timeout=30,
+            )
+            assert health.returncode == 0, health.stderr
         finally:
             for replica in replicas:
                 stop(replica)
@@ -158,6 +177,11 @@ def test_the_container_files_follow_the_database(bake, database_url, image, sche
 
     dockerfile = (project / "Dockerfile").read_text()
     assert "\nUSER app\n" in dockerfile
+    # The build installs pyproject.toml's dependencies: its one-liner lists them.
+    [script] = re.findall(r'RUN python -c "(.*?)" > requirements.txt', dockerfile)
+    listed = run([sys.executable, "-c", script], project).stdout.split("\n")
+    pyproject = tomllib.loads((project / "pyproject.toml").read_text())
+    assert listed[:-1] == pyproject["project"]["dependencies"]
     assert 'ENTRYPOINT ["python", "bin/entrypoint"]' in dockerfile
     # The build context holds only what the image needs: never .env.
     ignored = (project / ".dockerignore").read_text().splitlines()
