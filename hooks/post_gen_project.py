@@ -77,7 +77,9 @@ def display_path(project: Path) -> str:
     return str(project)
 
 
-def next_steps(project: Path, create_venv: bool, finished: bool) -> list[str]:
+def next_steps(
+    project: Path, create_venv: bool, finished: bool, api_tokens: bool = False
+) -> list[str]:
     where = display_path(project)
     lines = []
     if not finished:
@@ -94,6 +96,7 @@ def next_steps(project: Path, create_venv: bool, finished: bool) -> list[str]:
         f"    cd {where}",
         *(f"    {line}" for line in activate),
         "    flask run          # http://127.0.0.1:5000/",
+        *(["    flask tokens create me   # a token for the API"] if api_tokens else []),
         "    pytest             # the project's tests",
         '    flask db migrate -m "describe the change" && flask db upgrade   # after editing models.py',
     ]
@@ -114,7 +117,9 @@ def main() -> int:
     database_url = parse_database_url(answers["database_url"]).url
     print(f"Setting up {project.name}", flush=True)
     finished = run_setup(project, database_url, answers["create_venv"])
-    print("\n".join(next_steps(project, answers["create_venv"], finished)))
+    api_tokens = answers["api"] and answers["api_auth"]
+    steps = next_steps(project, answers["create_venv"], finished, api_tokens)
+    print("\n".join(steps))
     return 0
 
 

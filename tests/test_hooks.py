@@ -136,6 +136,9 @@ def test_next_steps_after_a_full_setup(monkeypatch, tmp_path):
     assert "    cd my-flask-app" in lines
     assert "    source .venv/bin/activate" in lines
     assert not any("stopped" in line for line in lines)
+    assert not any("flask tokens" in line for line in lines)
+    with_tokens = hook.next_steps(project, True, True, api_tokens=True)
+    assert "    flask tokens create me   # a token for the API" in with_tokens
 
 
 def test_next_steps_after_a_failed_setup_name_the_one_command(monkeypatch, tmp_path):
