@@ -139,6 +139,12 @@ class DatabaseURL:
     def driver_requirements(self) -> tuple[str, ...]:
         return DRIVER_REQUIREMENTS[self.dialect]
 
+    @property
+    def server(self) -> str:
+        """The server compose.yaml runs: postgresql, mariadb or mysql; sqlite
+        for none."""
+        return "mariadb" if self.url.startswith("mariadb") else self.dialect
+
 
 # SQLAlchemy 2.1 maps postgresql:// to psycopg 3, but mysql:// still means
 # mysqlclient (a C extension), so every server URL is written with its driver.
@@ -443,7 +449,24 @@ SINGLE_ANSWER_CHECKS = {
     "email": check_email,
     "database_url": parse_database_url,
 }
-FLAGS = ("api", "timestamps", "create_venv")
+FLAGS = ("api", "api_auth", "timestamps", "create_venv")
+
+
+# The model and table of the API's tokens (the baked auth.py).
+API_TOKEN_MODEL = "ApiToken"
+API_TOKEN_TABLE = "api_tokens"
+
+
+def check_api_auth_names(schema) -> None:
+    """The API's token model and table share the models' names."""
+    for model in schema.models:
+        tables = {model.table} | {link.table for link in model.many}
+        if model.name == API_TOKEN_MODEL or API_TOKEN_TABLE in tables:
+            raise AnswerError(
+                f"models: {model.name} clashes with the API's tokens (model "
+                f"{API_TOKEN_MODEL}, table {API_TOKEN_TABLE}); rename it, or "
+                "answer no to api_auth"
+            )
 
 
 def check_answers(answers: dict) -> DatabaseURL:
@@ -456,10 +479,13 @@ def check_answers(answers: dict) -> DatabaseURL:
     return parse_database_url(answers["database_url"])
 
 
-def check_models(models: str, *, timestamps: bool, dialect: str | None) -> None:
+def check_models(
+    models: str, *, timestamps: bool, dialect: str | None, api_tokens: bool
+) -> None:
     """The models answer, resolved (its text, or `@/absolute/path` when that
     file could not be read), within what the database of `dialect` can
-    create (when it is known); raises AnswerError."""
+    create (when it is known), and beside the API's token table when there
+    is one; raises AnswerError."""
     if models.startswith("@"):
         read_models_file(Path(models[1:]))
     check_models_answer_size(models)
@@ -469,6 +495,8 @@ def check_models(models: str, *, timestamps: bool, dialect: str | None) -> None:
             check_database_limits(schema, dialect)
     except SpecError as error:
         raise AnswerError(f"models: {error}") from None
+    if api_tokens:
+        check_api_auth_names(schema)
 
 
 def find_problem(answers: dict) -> str | None:
@@ -483,6 +511,7 @@ def find_problem(answers: dict) -> str | None:
             answers["__models"],
             timestamps=answers["timestamps"],
             dialect=database_url.dialect,
+            api_tokens=answers["api"] and answers["api_auth"],
         )
     except AnswerError as error:
         return str(error)

@@ -62,6 +62,10 @@ def driver_requirements(database_url: str) -> tuple[str, ...]:
     return answers_module.parse_database_url(database_url).driver_requirements
 
 
+def database_server(database_url: str) -> str:
+    return answers_module.parse_database_url(database_url).server
+
+
 def database_url_example(database_url: str) -> str:
     url = answers_module.parse_database_url(database_url).url
     return answers_module.example_database_url(url)
@@ -79,6 +83,7 @@ def configure(environment) -> None:
         api_title_statement=api_title_statement,
         driver_requirements=driver_requirements,
         database_url_example=database_url_example,
+        database_server=database_server,
         python_string=escaping.python_string,
         python_assignment=escaping.python_assignment,
         toml_string=escaping.toml_string,

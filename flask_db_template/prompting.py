@@ -101,6 +101,7 @@ def answer_problem(name: str, value: Any, earlier: Mapping[str, Any]) -> str | N
                 resolve_models_answer(value),
                 timestamps=earlier.get("timestamps", True),
                 dialect=parse_database_url(url).dialect if url else None,
+                api_tokens=earlier.get("api", True) and earlier.get("api_auth", True),
             )
     except AnswerError as error:
         return str(error)

@@ -30,12 +30,24 @@ API_FILES = (
     "{package}/database_errors.py",
     "{package}/api_overrides.py",
     "{package}/request_limits.py",
+    "{package}/docs_page.py",
+    "{package}/swagger_ui_start.js",
     "tests/test_api.py",
+)
+# The API's bearer tokens: none without the API, or with api_auth off.
+AUTH_FILES = (
+    "{package}/auth.py",
+    "tests/test_auth.py",
 )
 
 
 def remove_api_files(project: Path, package_name: str) -> None:
     for name in API_FILES:
+        (project / name.format(package=package_name)).unlink()
+
+
+def remove_auth_files(project: Path, package_name: str) -> None:
+    for name in AUTH_FILES:
         (project / name.format(package=package_name)).unlink()
 
 
@@ -111,7 +123,9 @@ def display_path(project: Path) -> str:
     return str(project)
 
 
-def next_steps(project: Path, create_venv: bool, status: int) -> list[str]:
+def next_steps(
+    project: Path, create_venv: bool, status: int, api_tokens: bool = False
+) -> list[str]:
     where = shlex.quote(display_path(project))
     lines = []
     if status:
@@ -128,6 +142,7 @@ def next_steps(project: Path, create_venv: bool, status: int) -> list[str]:
         f"    cd {where}",
         *(f"    {line}" for line in activate),
         "    flask run          # http://127.0.0.1:5000/",
+        *(["    flask tokens create me   # a token for the API"] if api_tokens else []),
         "    pytest             # the project's tests",
         '    flask db migrate -m "describe the change" && flask db upgrade   # after editing models.py',
     ]
@@ -157,9 +172,11 @@ def main() -> int:
     from flask_db_template.updates import BAKE, TEMPLATE_RENDER
 
     project = Path.cwd()
+    # First, so that a setup that stops half-way leaves them out too.
     if not answers["api"]:
-        # First, so that a setup that stops half-way leaves them out too.
         remove_api_files(project, answers["package_name"])
+    if not (answers["api"] and answers["api_auth"]):
+        remove_auth_files(project, answers["package_name"])
     if bake_kind == TEMPLATE_RENDER:
         # cruft renders the template only to compare two of its versions:
         # a setup there would put a .venv, a .env and a migration in the diff.
@@ -168,7 +185,9 @@ def main() -> int:
     print(f"Setting up {project.name}", flush=True)
     status = run_setup(project, database_url, answers["create_venv"])
     print("\n".join(link_for_updates(project, answers, bake_kind)))
-    print("\n".join(next_steps(project, answers["create_venv"], status)), flush=True)
+    api_tokens = answers["api"] and answers["api_auth"]
+    steps = next_steps(project, answers["create_venv"], status, api_tokens)
+    print("\n".join(steps), flush=True)
     if bake_kind != BAKE:
         # cruft shows a failed hook as a traceback; the lines above say it all.
         return 0

@@ -39,6 +39,7 @@ BLOG = (
         pytest.param({"models": BLOG}, id="blog"),
         pytest.param({"models": BLOG, "timestamps": False}, id="blog-no-timestamps"),
         pytest.param({"api": False}, id="no-api"),
+        pytest.param({"api_auth": False}, id="no-api-auth"),
         pytest.param(
             {"models": BLOG, "api": False, "timestamps": False},
             id="blog-no-api-no-timestamps",
@@ -67,9 +68,19 @@ API_FILES = [
     "my_flask_app/resources.py",
     "my_flask_app/schemas.py",
     "my_flask_app/database_errors.py",
+    "my_flask_app/docs_page.py",
+    "my_flask_app/swagger_ui_start.js",
     "tests/test_api.py",
 ]
-API_DEPENDENCIES = ["apispec", "flask-smorest", "marshmallow", "marshmallow-sqlalchemy"]
+API_DEPENDENCIES = [
+    "apispec",
+    "flask-cors",
+    "flask-smorest",
+    "marshmallow",
+    "marshmallow-sqlalchemy",
+    "swagger-ui-bundle-v2",
+]
+AUTH_FILES = ["my_flask_app/auth.py", "tests/test_auth.py"]
 
 
 @pytest.mark.parametrize("api", [True, False], ids=["api", "no-api"])
@@ -84,6 +95,30 @@ def test_the_api_code_and_dependencies_come_with_the_api_only(bake, api):
     code = "".join(path.read_text() for path in package.rglob("*.py"))
     assert ("flask_smorest" in code) is api
     assert ("/api/" in (project / "README.md").read_text()) is api
+
+
+@pytest.mark.parametrize(
+    ("answers", "tokens"),
+    [({}, True), ({"api_auth": False}, False), ({"api": False}, False)],
+    ids=["api-auth", "no-api-auth", "no-api"],
+)
+def test_the_api_tokens_come_with_api_auth_only(bake, answers, tokens):
+    project = bake(**answers)
+    assert [(project / name).is_file() for name in AUTH_FILES] == [tokens] * 2
+    pyproject = tomllib.loads((project / "pyproject.toml").read_text())["project"]
+    names = {re.split(r"[<>=\[]", d)[0].lower() for d in pyproject["dependencies"]}
+    assert ("flask-httpauth" in names) is tokens
+    code = "".join(path.read_text() for path in project.rglob("*.py"))
+    assert ("flask_httpauth" in code or "auth_headers" in code) is tokens
+    [migration] = (project / "migrations" / "versions").glob("*_initial_migration.py")
+    assert ('"api_tokens"' in migration.read_text()) is tokens
+    readme = (project / "README.md").read_text()
+    assert ("flask tokens create" in readme) is tokens
+    if answers.get("api") is not False:
+        # Without tokens, the README says what that means.
+        assert ("Anyone who reaches the app may read, change and delete" in readme) is (
+            not tokens
+        )
 
 
 def test_the_database_is_at_head_after_the_bake(bake):
@@ -191,8 +226,9 @@ def test_hostile_answers_typed_at_the_prompts_make_a_clean_project(tmp_path):
     # Typed answers are not rendered by Jinja (extra_context values would be),
     # so the real prompts are what a user's quote or brace meets.
     typed = [HOSTILE_ANSWERS["project_name"], "", "", HOSTILE_ANSWERS["description"]]
-    # email, database_url, api, timestamps, models: the defaults; create_venv: no
-    typed += [HOSTILE_ANSWERS["author_name"], "", "", "", "", "", "n"]
+    # email, database_url, api, api_auth, timestamps, models: the defaults;
+    # create_venv: no
+    typed += [HOSTILE_ANSWERS["author_name"], "", "", "", "", "", "", "n"]
     baked = run(
         [sys.executable, "-m", "cookiecutter", str(REPO)],
         tmp_path,

@@ -1,30 +1,20 @@
 """The baked app served the way its README says to serve it: gunicorn, with
-several workers, answering on a free port of 127.0.0.1."""
+several workers, in production (the default), behind one trusted proxy."""
 
 from __future__ import annotations
 
 import re
+import secrets
 import shlex
-import socket
 import subprocess
 import sys
-import time
-import urllib.error
-import urllib.request
 
 import pytest
 
 from tests.baking import clean_environment
+from tests.serving import free_port, get, stop, wait_until_serving
 
 pytestmark = pytest.mark.slow
-
-STARTUP_SECONDS = 60
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def readme_command(readme: str) -> list[str]:
@@ -33,15 +23,7 @@ def readme_command(readme: str) -> list[str]:
     return shlex.split(line)
 
 
-def get(url: str) -> tuple[int, bytes]:
-    try:
-        with urllib.request.urlopen(url, timeout=5) as response:
-            return response.status, response.read()
-    except urllib.error.HTTPError as error:
-        return error.code, error.read()
-
-
-def test_gunicorn_serves_the_app_and_its_api(bake):
+def test_gunicorn_serves_the_app_and_its_api_behind_a_proxy(bake):
     project = bake()
     command = readme_command((project / "README.md").read_text())
     assert command[:3] == ["gunicorn", "-w", "4"]
@@ -54,25 +36,35 @@ def test_gunicorn_serves_the_app_and_its_api(bake):
         cwd=project,
         # gunicorn reads no .env: the environment sets what the app needs.
         env=clean_environment(
-            SECRET_KEY="gunicorn-test", DATABASE_URL="sqlite:///my_flask_app.db"
+            SECRET_KEY=secrets.token_hex(32),
+            DATABASE_URL="sqlite:///my_flask_app.db",
+            TRUSTED_PROXIES="1",
         ),
-        stdout=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
     )
+    base = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + STARTUP_SECONDS
-        while True:
-            assert server.poll() is None, server.communicate()[1]
-            try:
-                status, body = get(f"http://127.0.0.1:{port}/health")
-                break
-            except OSError:
-                assert time.monotonic() < deadline, "gunicorn did not answer"
-                time.sleep(0.2)
+        wait_until_serving(server, f"{base}/health")
+        status, headers, body = get(f"{base}/health")
         assert status == 200 and b'"database":"ok"' in body.replace(b" ", b"")
-        status, body = get(f"http://127.0.0.1:{port}/api/openapi.json")
+        assert headers["X-Content-Type-Options"] == "nosniff"
+        assert "Strict-Transport-Security" not in headers
+        # The proxy says the client came over HTTPS, and it is believed.
+        status, headers, _ = get(
+            f"{base}/health",
+            {"X-Forwarded-Proto": "https", "X-Forwarded-For": "203.0.113.7"},
+        )
+        assert status == 200
+        assert headers["Strict-Transport-Security"].startswith("max-age=")
+
+        status, _, body = get(f"{base}/api/openapi.json")
         assert status == 200 and b'"openapi"' in body
+        status, headers, body = get(f"{base}/api/users")
+        assert status == 401 and headers["WWW-Authenticate"].startswith("Bearer")
     finally:
-        server.terminate()
-        server.wait(timeout=30)
+        stop(server)
+    # Production logs: gunicorn's access log on standard output, a line a request.
+    output = server.stdout.read()
+    assert '"GET /health HTTP/1.1" 200' in output

@@ -38,6 +38,7 @@ def answers(**changes) -> dict:
         "database_url": "sqlite:///my_flask_app.db",
         "models": DEFAULTS["models"],
         "api": True,
+        "api_auth": True,
         "timestamps": True,
         "create_venv": True,
     }
@@ -63,6 +64,14 @@ def test_the_defaults_make_a_project():
         ({"database_url": "mongodb://h/db"}, "database_url: the scheme 'mongodb'"),
         ({"timestamps": "maybe"}, "timestamps: expected yes or no"),
         ({"__models": "user name"}, "models: "),
+        ({"api_auth": "maybe"}, "api_auth: expected yes or no"),
+        ({"__models": "ApiToken name:string"}, "models: ApiToken clashes"),
+        ({"__models": "Key(api_tokens) name:string"}, "models: Key clashes"),
+        (
+            # The association table of Api.tokens is api_tokens.
+            {"__models": "Token name:string; Api name:string tokens:many{Token}"},
+            "models: Api clashes",
+        ),
     ],
 )
 def test_each_bad_answer_is_named(changes, problem):
@@ -70,6 +79,13 @@ def test_each_bad_answer_is_named(changes, problem):
     assert found is not None and found.startswith(problem.split("'")[0])
     assert problem in found
     assert "\n" not in found
+
+
+def test_the_token_model_name_is_free_without_the_api_auth():
+    assert (
+        find_problem(answers(__models="ApiToken name:string", api_auth=False)) is None
+    )
+    assert find_problem(answers(__models="ApiToken name:string", api=False)) is None
 
 
 def test_check_answers_or_exit_prints_one_line(capsys):
@@ -121,6 +137,9 @@ def test_next_steps_after_a_full_setup(monkeypatch, tmp_path):
     assert "    cd my-flask-app" in lines
     assert "    source .venv/bin/activate" in lines
     assert not any("stopped" in line for line in lines)
+    assert not any("flask tokens" in line for line in lines)
+    with_tokens = hook.next_steps(project, True, True, api_tokens=True)
+    assert "    flask tokens create me   # a token for the API" in with_tokens
 
 
 def test_next_steps_after_a_failed_setup_name_the_one_command(monkeypatch, tmp_path):
@@ -223,3 +242,21 @@ def test_a_bake_from_a_template_outside_git_is_not_linked_but_committed(tmp_path
         ["git", "ls-files"], cwd=project, capture_output=True, text=True, check=True
     ).stdout.split()
     assert tracked == [".gitignore", "README.md"]
+
+
+def test_without_the_api_tokens_their_files_are_removed_and_nothing_else(tmp_path):
+    hook = load_hook("post_gen_project")
+    kept = ["shop/__init__.py", "shop/docs_page.py", "tests/test_api.py"]
+    removed = [name.format(package="shop") for name in hook.AUTH_FILES]
+    for name in kept + removed:
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text("")
+    hook.remove_auth_files(tmp_path, "shop")
+    assert sorted(
+        str(path.relative_to(tmp_path)) for path in tmp_path.rglob("*.py")
+    ) == sorted(kept)
+    for name in hook.AUTH_FILES:
+        template_file = TEMPLATE_DIR / name.format(
+            package="{{cookiecutter.package_name}}"
+        )
+        assert template_file.is_file(), name

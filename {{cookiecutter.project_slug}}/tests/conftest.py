@@ -6,6 +6,9 @@ postgresql+psycopg://postgres@localhost/{{ cookiecutter.package_name }}_test.
 """
 
 import os
+{%- if cookiecutter.api and cookiecutter.api_auth %}
+import secrets
+{%- endif %}
 from collections.abc import Iterator
 
 import flask_migrate
@@ -17,6 +20,9 @@ from sqlalchemy.engine import Connection, ExecutionContext
 from sqlalchemy.orm import scoped_session
 
 from {{ cookiecutter.package_name }} import create_app
+{%- if cookiecutter.api and cookiecutter.api_auth %}
+from {{ cookiecutter.package_name }}.auth import create_token
+{%- endif %}
 from {{ cookiecutter.package_name }}.config import Config
 from {{ cookiecutter.package_name }}.database_url import with_installed_driver
 from {{ cookiecutter.package_name }}.extensions import db
@@ -154,6 +160,25 @@ def db_session(written_tables: WrittenTables) -> Iterator[scoped_session]:
     db.session.commit()
     # The cleanup's own statements are no test's writes.
     written_tables.take()
+{%- if cookiecutter.api and cookiecutter.api_auth %}
+
+
+@pytest.fixture
+def auth_headers(db_session: scoped_session) -> dict[str, str]:
+    """Headers that authorize a request to the API: a new token, deleted
+    after the test with the other rows it wrote."""
+    token = create_token(f"test-{secrets.token_hex(4)}")
+    return {"Authorization": f"Bearer {token}"}
+
+
+@pytest.fixture
+def client(app: Flask, auth_headers: dict[str, str]) -> FlaskClient:
+    """A client whose requests carry an API token (tests/test_auth.py makes
+    its own requests without one)."""
+    client = app.test_client()
+    client.environ_base["HTTP_AUTHORIZATION"] = auth_headers["Authorization"]
+    return client
+{%- else %}
 
 
 @pytest.fixture(autouse=True)
@@ -165,6 +190,7 @@ def same_values_each_run() -> None:
 @pytest.fixture
 def client(app: Flask) -> FlaskClient:
     return app.test_client()
+{%- endif %}
 
 
 # pytest-alembic's fixtures, wired to Flask-Migrate's environment.

@@ -461,8 +461,18 @@ def test_the_openapi_document_describes_every_operation(openapi_document, model)
     assert set(document["paths"][path]) == {"get", "post"}
     item = document["paths"][path + "/{row_id}"]
     assert set(item) == {"get", "patch", "delete", "parameters"}
-    patch_statuses = {"200", "400", "404", "409", "413", "422"}
-    assert set(item["patch"]["responses"]) == patch_statuses
+    assert set(item["patch"]["responses"]) == {
+        "200",
+        "400",
+{%- if cookiecutter.api_auth %}
+        "401",
+        "403",
+{%- endif %}
+        "404",
+        "409",
+        "413",
+        "422",
+    }
     schema = document["components"]["schemas"][model.__name__]
     assert set(schema["properties"]) == set(schema_fields(model))
     assert set(required(model)) <= set(schema.get("required", []))

@@ -10,6 +10,7 @@ from {{ cookiecutter.package_name }}.extensions import db
 
 
 def test_settings_come_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("APP_ENV", "development")
     monkeypatch.setenv("SECRET_KEY", "from-the-environment")
     monkeypatch.setenv("DATABASE_URL", "sqlite:///from-the-environment.db")
     config = Config.from_environment()

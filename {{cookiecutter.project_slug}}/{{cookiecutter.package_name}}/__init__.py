@@ -10,6 +10,8 @@ from . import views
 from .config import Config, ConfigurationError
 from .database_setup import setup_db_command
 from .extensions import {% if cookiecutter.api %}api, {% endif %}db, migrate
+from .logs import register_logging
+from .security import register_security
 from .seed import seed_command
 
 
@@ -23,6 +25,8 @@ def create_app(config: Config | None = None) -> Flask:
 {%- endif %}
     app = Flask(__name__)
     app.config.from_object(config or Config.from_environment())
+    register_security(app)
+    register_logging(app)
     register_extensions(app)
     register_blueprints(app)
 {%- if cookiecutter.api %}
@@ -34,9 +38,12 @@ def create_app(config: Config | None = None) -> Flask:
 
 
 def register_extensions(app: Flask) -> None:
-    # Imported for its side effect: Flask-Migrate only sees the tables of
+    # Imported for their side effect: Flask-Migrate only sees the tables of
     # models that were imported when it compares them with the database.
     from . import models  # noqa: F401
+{%- if cookiecutter.api and cookiecutter.api_auth %}
+    from .auth import ApiToken  # noqa: F401
+{%- endif %}
 
     try:
         db.init_app(app)
@@ -66,11 +73,19 @@ def register_blueprints(app: Flask) -> None:
 def register_api(app: Flask) -> None:
     """The REST API under /api/, its OpenAPI document and JSON errors."""
     # Imported here, not at the top: an app without its API never pays for it.
-    from . import resources
+    from . import docs_page, resources
+{%- if cookiecutter.api_auth %}
+    from .auth import register_auth
+{%- endif %}
     from .request_limits import register_request_limits
 
     api.init_app(app)
     register_request_limits(app)
+    app.register_blueprint(docs_page.blueprint)
+{%- if cookiecutter.api_auth %}
+    # Before the blueprints: it documents each operation's 401 as it comes.
+    register_auth(app, api)
+{%- endif %}
     for blueprint in resources.model_blueprints():
         api.register_blueprint(blueprint)
 {%- endif %}

@@ -12,6 +12,9 @@ def mapped_models() -> list[type]:
     """Every model class, in the order their tables are created: a table
     before those that refer to it."""
     from . import models  # noqa: F401 - they are mapped when it is imported
+{%- if cookiecutter.api and cookiecutter.api_auth %}
+    from .auth import ApiToken  # noqa: F401 - the API's tokens are a table too
+{%- endif %}
 
     order = {table: index for index, table in enumerate(db.metadata.sorted_tables)}
     mappers = [

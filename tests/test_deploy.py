@@ -1,0 +1,189 @@
+"""The baked project's deployment: the container's entrypoint, run directly
+(there is no Docker daemon in the tests), against fresh real databases, two
+replicas at once; and the container files it comes with."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import secrets
+import subprocess
+import sys
+import tomllib
+from pathlib import Path
+
+import pytest
+import yaml
+from sqlalchemy import inspect, text
+
+from tests.baking import clean_environment, run
+from tests.servers import SERVERS, require, throwaway_databases
+from tests.serving import free_port, get, stop, wait_until_serving
+
+pytestmark = pytest.mark.slow
+
+
+def entrypoint_environment(**settings: str) -> dict[str, str]:
+    """A container's environment: production (no APP_ENV), gunicorn and
+    flask on PATH, as the image's virtual environment puts them."""
+    path = f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}"
+    return clean_environment(PATH=path, WEB_CONCURRENCY="2", **settings)
+
+
+def start_entrypoint(project: Path, **settings: str) -> subprocess.Popen:
+    return subprocess.Popen(
+        [sys.executable, "bin/entrypoint"],
+        cwd=project,
+        env=entrypoint_environment(**settings),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+
+
+def healthcheck_command(project: Path) -> list[str]:
+    """The Dockerfile's HEALTHCHECK command, run by this Python."""
+    dockerfile = (project / "Dockerfile").read_text()
+    [exec_form] = re.findall(r"^\s+CMD (\[.*\])$", dockerfile, re.M)
+    command = json.loads(exec_form)
+    assert command[0] == "python"
+    return [sys.executable, *command[1:]]
+
+
+def head_revision(project: Path) -> str:
+    [revision] = (project / "migrations" / "versions").glob("*_initial_migration.py")
+    [identifier] = re.findall(r'^revision\b[^=]*= "(\w+)"', revision.read_text(), re.M)
+    return identifier
+
+
+@pytest.mark.parametrize("server_name", list(SERVERS))
+def test_two_replicas_upgrade_a_fresh_database_and_serve(bake, server_name):
+    server = require(SERVERS[server_name])
+    with throwaway_databases(server) as databases:
+        project = bake(database_url=server.database_url(databases.create()))
+        fresh = server.database_url(databases.create())
+        settings = {"SECRET_KEY": secrets.token_hex(32), "DATABASE_URL": fresh}
+        ports = [free_port(), free_port()]
+        replicas = [start_entrypoint(project, PORT=str(p), **settings) for p in ports]
+        try:
+            for replica, port in zip(replicas, ports, strict=True):
+                wait_until_serving(replica, f"http://127.0.0.1:{port}/health")
+                status, _, body = get(f"http://127.0.0.1:{port}/health")
+                assert status == 200, body
+
+            engine = server.engine(fresh.rsplit("/", 1)[1].split("?")[0])
+            try:
+                with engine.connect() as connection:
+                    versions = connection.execute(
+                        text("SELECT version_num FROM alembic_version")
+                    ).scalars()
+                    assert list(versions) == [head_revision(project)]
+                tables = set(inspect(engine).get_table_names())
+            finally:
+                engine.dispose()
+            assert {"users", "api_tokens"} <= tables
+
+            # Given a command, the entrypoint runs it (after the migrations).
+            made = run(
+                [sys.executable, "bin/entrypoint", "flask", "tokens", "create", "ops"],
+                project,
+                PATH=entrypoint_environment()["PATH"],
+                **settings,
+            )
+            token = made.stdout.strip().splitlines()[-1]
+            for port in ports:
+                status, _, body = get(
+                    f"http://127.0.0.1:{port}/api/users",
+                    {"Authorization": f"Bearer {token}"},
+                )
+                assert status == 200 and json.loads(body) == []
+            # The image's HEALTHCHECK finds the replica healthy.
+            health = subprocess.run(
+                healthcheck_command(project),
+                env=entrypoint_environment(PORT=str(ports[0])),
+                capture_output=True,
+                text=True,
+                timeout=30,
+            )
+            assert health.returncode == 0, health.stderr
+        finally:
+            for replica in replicas:
+                stop(replica)
+
+
+@pytest.mark.parametrize(
+    ("settings", "error"),
+    [
+        ({"SECRET_KEY": "change-me"}, "error: SECRET_KEY is a placeholder"),
+        (
+            {"FLASK_DEBUG": "1"},
+            "error: debug is on (FLASK_DEBUG) with APP_ENV=production",
+        ),
+        (
+            {
+                "DATABASE_URL": "postgresql+psycopg://nobody@127.0.0.1:1/none",
+                "DATABASE_WAIT_SECONDS": "1",
+            },
+            "error: the database did not answer in 1 s",
+        ),
+    ],
+    ids=["placeholder-key", "debug", "no-database"],
+)
+def test_the_entrypoint_refuses_in_one_line(bake, settings, error):
+    project = bake()
+    environment = {
+        "SECRET_KEY": secrets.token_hex(32),
+        "DATABASE_URL": "sqlite:///my_flask_app.db",
+        **settings,
+    }
+    refused = subprocess.run(
+        [sys.executable, "bin/entrypoint"],
+        cwd=project,
+        env=entrypoint_environment(**environment),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert refused.returncode == 1
+    lines = [line for line in refused.stderr.splitlines() if line.startswith("error:")]
+    assert len(lines) == 1 and lines[0].startswith(error), refused.stderr
+    assert "Traceback" not in refused.stderr
+
+
+@pytest.mark.parametrize(
+    ("database_url", "image", "scheme"),
+    [
+        # No server answers there: the bake's setup stops, its files are made.
+        ("postgresql://me@127.0.0.1:1/app", "postgres:", "postgresql+psycopg://"),
+        ("mariadb://me@127.0.0.1:1/app", "mariadb:", "mariadb+pymysql://"),
+        ("mysql://me@127.0.0.1:1/app", "mysql:", "mysql+pymysql://"),
+        (None, None, "sqlite:////data/"),
+    ],
+    ids=["postgresql", "mariadb", "mysql", "sqlite"],
+)
+def test_the_container_files_follow_the_database(bake, database_url, image, scheme):
+    answers = {"database_url": database_url} if database_url else {}
+    project = bake(**answers)
+    compose = yaml.safe_load((project / "compose.yaml").read_text())
+    app = compose["services"]["app"]
+    assert app["environment"]["DATABASE_URL"].startswith(scheme)
+    assert app["environment"]["SECRET_KEY"].startswith("${SECRET_KEY:?")
+    if image:
+        assert compose["services"]["database"]["image"].startswith(image)
+        assert app["depends_on"]["database"]["condition"] == "service_healthy"
+    else:
+        assert set(compose["services"]) == {"app"}
+
+    dockerfile = (project / "Dockerfile").read_text()
+    assert "\nUSER app\n" in dockerfile
+    # The build installs pyproject.toml's dependencies: its one-liner lists them.
+    [script] = re.findall(r'RUN python -c "(.*?)" > requirements.txt', dockerfile)
+    listed = run([sys.executable, "-c", script], project).stdout.split("\n")
+    pyproject = tomllib.loads((project / "pyproject.toml").read_text())
+    assert listed[:-1] == pyproject["project"]["dependencies"]
+    assert 'ENTRYPOINT ["python", "bin/entrypoint"]' in dockerfile
+    # The build context holds only what the image needs: never .env.
+    ignored = (project / ".dockerignore").read_text().splitlines()
+    assert ignored[1] == "*" and "!.env" not in ignored
+    assert os.access(project / "bin" / "entrypoint", os.X_OK)
