@@ -160,6 +160,12 @@ def db_session(written_tables: WrittenTables) -> Iterator[scoped_session]:
     db.session.commit()
     # The cleanup's own statements are no test's writes.
     written_tables.take()
+
+
+@pytest.fixture(autouse=True)
+def same_values_each_run() -> None:
+    """Each test gets the same rows from the factories, whatever ran before."""
+    factories.start_again(seed=0)
 {%- if cookiecutter.api and cookiecutter.api_auth %}
 
 
@@ -179,12 +185,6 @@ def client(app: Flask, auth_headers: dict[str, str]) -> FlaskClient:
     client.environ_base["HTTP_AUTHORIZATION"] = auth_headers["Authorization"]
     return client
 {%- else %}
-
-
-@pytest.fixture(autouse=True)
-def same_values_each_run() -> None:
-    """Each test gets the same rows from the factories, whatever ran before."""
-    factories.start_again(seed=0)
 
 
 @pytest.fixture

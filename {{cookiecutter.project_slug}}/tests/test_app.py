@@ -42,6 +42,7 @@ def test_settings_come_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> 
 def test_database_urls_get_an_installed_driver(
     monkeypatch: pytest.MonkeyPatch, given: str, used: str
 ) -> None:
+    monkeypatch.setenv("APP_ENV", "development")
     monkeypatch.setenv("SECRET_KEY", "set")
     monkeypatch.setenv("DATABASE_URL", given)
     assert Config.from_environment().SQLALCHEMY_DATABASE_URI == used

@@ -54,6 +54,7 @@ PLACEHOLDER_SECRET_KEYS = frozenset(
 # MAX_CONTENT_LENGTH in the environment changes it.
 DEFAULT_MAX_CONTENT_LENGTH = 1024 * 1024
 
+
 class ConfigurationError(click.ClickException):
     """A setting the app cannot start with is missing or wrong.
 
