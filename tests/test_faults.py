@@ -71,6 +71,7 @@ def answers(**changes) -> dict:
         "database_url": "sqlite:///my_flask_app.db",
         "models": "User email:string{120}!:unique",
         "api": True,
+        "api_auth": True,
         "timestamps": True,
         "create_venv": False,
     }
@@ -626,7 +627,9 @@ def test_mariadb_a_killed_first_upgrade_is_undone_by_the_next_setup(tmp_path, ma
     server, databases = mariadb
     database = databases.name_to_drop_later()  # not there yet: the bake stops
     url = server.database_url(database, "mysql")
-    baked, project = bake_cli(tmp_path, f"database_url={url}", f"models={MANY_MODELS}")
+    baked, project = bake_cli(
+        tmp_path, f"database_url={url}", f"models={MANY_MODELS}", "api=no"
+    )
     assert baked.returncode == 1 and "has no database" in baked.stderr
     server.create_database(database)
 

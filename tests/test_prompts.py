@@ -29,6 +29,7 @@ QUESTIONS = (
     "Author's email",
     "Database URL",
     "A REST API",
+    "With the API: a bearer token",
     "created_at and updated_at",
     "Models:",
     "Make .venv",

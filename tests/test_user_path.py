@@ -8,6 +8,7 @@ with `pipx install cookiecutter` gets.
 
 from __future__ import annotations
 
+import json
 import re
 import shutil
 import socket
@@ -223,7 +224,10 @@ def test_the_readmes_command_bakes_from_a_clone(
     )
     # The user's `cookiecutter` is the one on PATH.
     path = f"{cookiecutter_only.parent}:{clean_environment()['PATH']}"
-    answers = "\n" * 10 + "n\n"  # every default, then create_venv: no
+    context = json.loads((REPO / "cookiecutter.json").read_text())
+    questions = [name for name in context if not name.startswith("_")]
+    # Every default, then create_venv (the last question): no.
+    answers = "\n" * (len(questions) - 1) + "n\n"
     baked = subprocess.run(
         readme_bake_command(),
         shell=True,

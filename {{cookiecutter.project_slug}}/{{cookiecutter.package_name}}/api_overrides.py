@@ -34,18 +34,10 @@ The tests (tests/test_api.py) follow what is served here.
 
 from flask_smorest import Blueprint
 
-{% if cookiecutter.api_auth -%}
-from .auth import ApiToken
-{% endif -%}
 from .schemas import ModelSchema
 
-{% if cookiecutter.api_auth -%}
-# Models with no /api/ route: the API's own tokens never have one.
-EXCLUDED_MODELS: set[type] = {ApiToken}
-{%- else -%}
 # Models with no /api/ route.
 EXCLUDED_MODELS: set[type] = set()
-{%- endif %}
 
 # A schema class per model, used instead of the one derived from the model.
 SCHEMAS: dict[type, type[ModelSchema]] = {}

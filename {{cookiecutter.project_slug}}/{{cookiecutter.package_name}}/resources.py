@@ -292,12 +292,17 @@ def resource_blueprint(schema: type[ModelSchema]) -> Blueprint:
 
 def served_models() -> list[type]:
     """The models with a REST API: every mapped model, but those
-    api_overrides.py leaves out."""
+    api_overrides.py leaves out{% if cookiecutter.api_auth %} and the API's own tokens{% endif %}."""
     from . import api_overrides
+{%- if cookiecutter.api_auth %}
+    from .auth import ApiToken
 
-    return [
-        model for model in mapped_models() if model not in api_overrides.EXCLUDED_MODELS
-    ]
+    excluded = {ApiToken, *api_overrides.EXCLUDED_MODELS}
+{%- else %}
+
+    excluded = api_overrides.EXCLUDED_MODELS
+{%- endif %}
+    return [model for model in mapped_models() if model not in excluded]
 
 
 @functools.cache

@@ -35,7 +35,7 @@ def seed_command(rows: int) -> None:
     maker = factories.RowMaker(db.session, spread=True)
     added = {}
     try:
-        for model in mapped_models():
+        for model in sample_models():
             existing = db.session.scalar(select(func.count()).select_from(model))
             # Unique values of few (an enum's) continue after those taken.
             factories.ROWS_MADE[model] = existing
@@ -52,6 +52,18 @@ def seed_command(rows: int) -> None:
         ) from error
     for table, count in added.items():
         click.echo(f"{table}: {count} rows added")
+
+
+def sample_models() -> list[type]:
+    """The models to add rows to{% if cookiecutter.api and cookiecutter.api_auth %}: all but the API's tokens, which only `flask
+    tokens create` makes{% endif %}."""
+{%- if cookiecutter.api and cookiecutter.api_auth %}
+    from .auth import ApiToken
+
+    return [model for model in mapped_models() if model is not ApiToken]
+{%- else %}
+    return mapped_models()
+{%- endif %}
 
 
 def load_factories(tests: Path) -> ModuleType:
