@@ -495,8 +495,8 @@ def actual_tables(database: Path) -> dict[str, TableShape]:
 
 @pytest.mark.slow
 @settings(BAKES, max_examples=BAKE_EXAMPLES)
-@given(answer=answers(), api=st.booleans())
-def test_a_valid_answer_bakes_the_database_it_describes(cookies, answer, api):
+@given(answer=answers(), api=st.booleans(), api_auth=st.booleans())
+def test_a_valid_answer_bakes_the_database_it_describes(cookies, answer, api, api_auth):
     line = answer.text()
     note(f"models answer: {line!r}, timestamps: {answer.timestamps}, api: {api}")
     result = cookies.bake(
@@ -505,6 +505,7 @@ def test_a_valid_answer_bakes_the_database_it_describes(cookies, answer, api):
             "timestamps": answer.timestamps,
             "create_venv": False,
             "api": api,
+            "api_auth": api_auth,
         },
         template=str(REPO),
     )
@@ -512,7 +513,11 @@ def test_a_valid_answer_bakes_the_database_it_describes(cookies, answer, api):
     project = result.project_path
     try:
         database = project / "instance" / f"{PACKAGE}.db"
-        assert actual_tables(database) == expected_tables(answer), line
+        tables = actual_tables(database)
+        # The API's tokens, a table of the project's own beside the models'.
+        assert ("api_tokens" in tables) == (api and api_auth)
+        tables.pop("api_tokens", None)
+        assert tables == expected_tables(answer), line
         assert_ruff_clean(project)
         run_baked_tests(project)
     finally:
