@@ -442,7 +442,12 @@ class _Planner:
             options["unique"] = "True"
         if field.index:
             options["index"] = "True"
-        if field.default is not None:
+        if field.default is not None and field.default.is_now:
+            # The current time in UTC, from the ORM and from the database alike.
+            clock = "UtcToday" if field.kind == "date" else "UtcNow"
+            options["default"] = f"{clock}.value"
+            options["server_default"] = f"{clock}()"
+        elif field.default is not None:
             value = field.default.value
             options["default"] = _python_value(value, self.module("datetime"))
             options["server_default"] = _server_default(
@@ -566,12 +571,12 @@ class _Planner:
             return ()
         python_type = f"{self.module('datetime')}.datetime"
         column_type = _COLUMN_TYPES["datetime"]
-        created = _call("mapped_column", column_type, server_default="func.now()")
+        created = _call("mapped_column", column_type, server_default="UtcNow()")
         updated = _call(
             "mapped_column",
             column_type,
-            server_default="func.now()",
-            onupdate="func.now()",
+            server_default="UtcNow()",
+            onupdate="UtcNow()",
         )
         return (
             _annotated_assignment("created_at", python_type, created, INDENT),
@@ -612,6 +617,15 @@ class _Planner:
         lines = [f"{name} = {_PRECISE_TYPES[name][1]}" for name in names]
         return "\n".join([_PRECISE_TYPES_COMMENT, *lines])
 
+    def _clocks(self) -> set[str]:
+        """The classes of utc.py that models.py uses: `default=now`, timestamps."""
+        clocks = {"UtcNow"} if self.schema.timestamps else set()
+        for model in self.schema.models:
+            for field in model.fields:
+                if field.default is not None and field.default.is_now:
+                    clocks.add("UtcToday" if field.kind == "date" else "UtcNow")
+        return clocks
+
     def _imports(self) -> str:
         fields = [f for model in self.schema.models for f in model.fields]
         kinds = {f.kind for f in fields}
@@ -634,8 +648,6 @@ class _Planner:
         sqlalchemy_names |= {_PRECISE_TYPES[name][0] for name in precise_types}
         if has_links:
             sqlalchemy_names.add("ForeignKey")
-        if self.schema.timestamps:
-            sqlalchemy_names.add("func")
         uses_text = any(f.default and f.kind in _SQL_LITERAL_DEFAULTS for f in fields)
         if uses_text and "text" not in self.aliased:
             sqlalchemy_names.add("text")
@@ -649,7 +661,11 @@ class _Planner:
             third_party.append("from sqlalchemy.dialects import mysql")
         third_party.append(_import("sqlalchemy.orm", orm_names))
 
-        sections = [standard, third_party, ["from .extensions import db"]]
+        first_party = ["from .extensions import db"]
+        clocks = sorted(self._clocks())
+        if clocks:
+            first_party.append(_import(".utc", clocks))
+        sections = [standard, third_party, first_party]
         return "\n\n".join("\n".join(section) for section in sections if section)
 
 

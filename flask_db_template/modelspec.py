@@ -199,9 +199,18 @@ class SpecError(ValueError):
         self.suggestion = suggestion
 
 
+# `:default=now` on a date or datetime: the current date or time, in UTC.
+NOW = "now"
+TYPES_WITH_NOW = ("date", "datetime")
+
+
 @dataclass(frozen=True)
 class Default:
-    """A `:default=` value: `value` is the Python value, `written` as answered."""
+    """A `:default=` value: `value` is the Python value, `written` as answered.
+
+    `is_now` marks `default=now`, whose value (the word "now") is no literal:
+    the database and the ORM fill in the current date or time when a row is made.
+    """
 
     value: (
         bool
@@ -214,6 +223,7 @@ class Default:
         | datetime.time
     )
     written: str
+    is_now: bool = False
 
 
 @dataclass(frozen=True)
@@ -388,8 +398,8 @@ def _hidden_module_names(
 
 
 def _names_read_by_default(field: Field) -> set[str]:
-    if field.default is None:
-        return set()
+    if field.default is None or field.default.is_now:
+        return set()  # UtcNow and UtcToday: class names, which no field takes
     if field.kind in ("date", "datetime", "time"):
         return {"datetime"}
     if field.kind in ("boolean", "integer", "bigint", "float", "decimal"):
@@ -1159,6 +1169,8 @@ def _parse_default(field: _FieldDeclaration, written: str, *, where: str) -> Def
             "application",
             token=written,
         )
+    if written == NOW and kind not in ("string", "text", "enum"):
+        return _now_default(field, where=where)
     if kind in ("string", "text"):
         return Default(
             _string_default(text, field, where=where, written=written), written
@@ -1210,6 +1222,24 @@ def _parse_default(field: _FieldDeclaration, written: str, *, where: str) -> Def
             written,
         )
     raise AssertionError(f"no default rule for {kind}")
+
+
+def _now_default(field: _FieldDeclaration, *, where: str) -> Default:
+    """`default=now`: on a date or datetime only (a string or an enum keeps
+    "now" as its literal value, as before version 2)."""
+    if field.kind == "time":
+        raise SpecError(
+            f"{where}: 'default=now' on a time: a time of day alone has no 'now' "
+            "that holds in every time zone; use a datetime",
+            token="default=now",
+        )
+    if field.kind not in TYPES_WITH_NOW:
+        raise SpecError(
+            f"{where}: 'default=now' on a {field.kind}: only a date or a datetime "
+            "has a 'now'",
+            token="default=now",
+        )
+    return Default(NOW, NOW, is_now=True)
 
 
 def _unquote(written: str, *, where: str) -> str:

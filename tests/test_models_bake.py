@@ -247,11 +247,13 @@ def defaults_for(
     if kind == "decimal":
         return decimal_defaults(precision, scale)
     if kind == "date":
-        return st.dates(min_value=EARLIEST.date()).map(lambda d: f"{d:%Y-%m-%d}")
-    if kind == "datetime":
-        return st.tuples(st.datetimes(min_value=EARLIEST), st.sampled_from(" T")).map(
-            lambda moment: quoted(moment[0].isoformat(sep=moment[1]))
+        return st.just("now") | st.dates(min_value=EARLIEST.date()).map(
+            lambda d: f"{d:%Y-%m-%d}"
         )
+    if kind == "datetime":
+        return st.just("now") | st.tuples(
+            st.datetimes(min_value=EARLIEST), st.sampled_from(" T")
+        ).map(lambda moment: quoted(moment[0].isoformat(sep=moment[1])))
     assert kind == "time"
     return st.times().map(lambda t: quoted(t.isoformat()))
 
@@ -597,6 +599,8 @@ INVALID_FIELDS = [
     "bad_99:boolean:default=yes",
     "bad_99:references{{model}.bad_of99}",
     "bad_99:date:default=2024-02-30",
+    "bad_99:time:default=now",
+    "bad_99:integer:default=now",
     "x" * 64,
 ]
 INVALID_MODELS = [

@@ -132,6 +132,9 @@ def render(spec, *, timestamps=True, package="demo_app"):
     }
 
 
+# The baked utc.py (plain Python, nothing in it for Jinja): models.py imports it.
+UTC_MODULE = (MODELS_TEMPLATE.parent / "utc.py").read_text()
+
 EXTENSIONS = """\
 from flask_sqlalchemy import SQLAlchemy
 from sqlalchemy import MetaData
@@ -172,6 +175,7 @@ def write_project(directory, rendered, package="demo_app"):
     (directory / package).mkdir(parents=True, exist_ok=True)
     (directory / package / "__init__.py").write_text("")
     (directory / package / "extensions.py").write_text(EXTENSIONS)
+    (directory / package / "utc.py").write_text(UTC_MODULE)
     (directory / package / "models.py").write_text(rendered["models"])
     (directory / "pyproject.toml").write_text(RUFF_SETTINGS)
     return directory
@@ -203,6 +207,7 @@ def load_models(directory, models_text):
     (root / package).mkdir(parents=True)
     (root / package / "__init__.py").write_text("")
     (root / package / "extensions.py").write_text(EXTENSIONS)
+    (root / package / "utc.py").write_text(UTC_MODULE)
     (root / package / "models.py").write_text(models_text)
     sys.path.insert(0, str(root))
     try:
@@ -225,11 +230,11 @@ def create_tables(module):
 def test_example_models_module():
     models = render(EXAMPLE)["models"]
     expected_lines = [
-        "from sqlalchemy import Boolean, DateTime, Enum, ForeignKey, String, Text, "
-        "func, text",
+        "from sqlalchemy import Boolean, DateTime, Enum, ForeignKey, String, Text, text",
         "from sqlalchemy.dialects import mysql",
         "from sqlalchemy.orm import Mapped, mapped_column, relationship",
         "from .extensions import db",
+        "from .utc import UtcNow",
         "PreciseDateTime = DateTime().with_variant("
         'mysql.DATETIME(fsp=6), "mysql", "mariadb")',
         "class User(TimestampMixin, db.Model):",
@@ -249,7 +254,7 @@ def test_example_models_module():
         '    db.Column("tag_id", ForeignKey("tags.id"), primary_key=True),',
         '        secondary="post_tags", back_populates="posts"',
         "    created_at: Mapped[datetime.datetime] = mapped_column(",
-        "        PreciseDateTime, server_default=func.now(), onupdate=func.now()",
+        "        PreciseDateTime, server_default=UtcNow(), onupdate=UtcNow()",
     ]
     lines = models.splitlines()
     for line in expected_lines:
@@ -686,3 +691,21 @@ def test_generated_answers_are_valid_example():
         """
     )
     modelspec.parse(answer, timestamps=True)
+
+
+def test_default_now_is_utc_in_the_orm_and_the_database(tmp_path):
+    spec = "Visit seen:datetime!:default=now day:date:default=now note:string"
+    rendered = render(spec, timestamps=False)
+    lines = rendered["models"].splitlines()
+    assert "from .utc import UtcNow, UtcToday" in lines
+    assert "        PreciseDateTime, default=UtcNow.value, server_default=UtcNow()" in (
+        lines
+    )
+    assert "        Date, default=UtcToday.value, server_default=UtcToday()" in lines
+    assert_ruff_clean(write_project(tmp_path / "project", rendered))
+    module = load_models(tmp_path / "load", rendered["models"])
+    engine, _ = create_tables(module)
+    with engine.begin() as connection:
+        connection.execute(module.Visit.__table__.insert().values(note="x"))
+        seen, day = connection.execute(sa.text("SELECT seen, day FROM visits")).one()
+    assert seen and day

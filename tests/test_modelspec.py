@@ -338,6 +338,10 @@ def test_json_refusals(answer, token, words):
 # --- Answers that must be refused --------------------------------------------------
 
 REFUSALS = [
+    # Version 2: `default=now` only where there is a now.
+    ("User at:time:default=now", "default=now", "time of day"),
+    ("User n:integer:default=now", "default=now", "only a date or a datetime"),
+    ("User b:boolean!:default=now", "default=now", "only a date or a datetime"),
     # 1. Not parseable; an empty spec or model.
     ("", "", "empty"),
     ("   \n ", "", "empty"),
@@ -587,3 +591,19 @@ def test_any_json_parses_or_raises_spec_error(value):
         parse(json.dumps(value))
     except SpecError as error:
         assert "\n" not in str(error)
+
+
+# --- Version 2 ------------------------------------------------------------------
+
+
+def test_default_now_on_a_date_or_datetime():
+    model = modelspec.parse(
+        "Visit seen:datetime!:default=now day:date:default=now"
+        " word:string:default=now mood:enum{now,later}:default=now",
+        timestamps=False,
+    ).models[0]
+    seen, day, word, mood = model.fields
+    assert seen.default.is_now and day.default.is_now
+    # On text, "now" stays the literal it always was.
+    assert not word.default.is_now and word.default.value == "now"
+    assert not mood.default.is_now and mood.default.value == "now"

@@ -13,11 +13,13 @@ from sqlalchemy.orm import Mapper, RelationshipDirection
 from sqlalchemy.sql.functions import FunctionElement
 
 from {{ cookiecutter.package_name }}.extensions import mapped_models
+from {{ cookiecutter.package_name }}.utc import UtcNow, UtcToday
 
 __all__ = [
     "Default",
     "Link",
     "Reference",
+    "clock_attributes",
     "defaults",
     "enum_attributes",
     "filled_by_database",
@@ -177,3 +179,13 @@ def defaults(model: type) -> list[Default]:
             )
         )
     return found
+
+
+def clock_attributes(model: type) -> list[str]:
+    """Columns the database fills in with the current date or time in UTC
+    (utc.py's UtcNow and UtcToday): `default=now`, `created_at`."""
+    return [
+        attribute_of(model, column)
+        for column in model.__table__.columns
+        if isinstance(getattr(column.server_default, "arg", None), UtcNow | UtcToday)
+    ]

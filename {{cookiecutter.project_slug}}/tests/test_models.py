@@ -6,7 +6,9 @@ The cases come from the mapped models (see model_facts.py), so a column or a
 model added to models.py is tested here too, named in the test ids.
 """
 
+import datetime
 import math
+from contextlib import contextmanager
 
 import pytest
 import sqlalchemy as sa
@@ -162,3 +164,59 @@ def test_database_applies_default_without_the_orm(db_session, rows, model, defau
         assert actual is not None
     else:
         assert applied_as_written(actual, default.value, db_session)
+
+
+# A session time zone far from UTC, as each server names it; SQLite has none
+# (its CURRENT_TIMESTAMP is UTC whatever the machine's zone).
+FAR_FROM_UTC = {
+    "postgresql": ("SET TIME ZONE 'Asia/Tokyo'", "SET TIME ZONE DEFAULT"),
+    "mysql": ("SET time_zone = '+09:00'", "SET time_zone = @@global.time_zone"),
+    "mariadb": ("SET time_zone = '+09:00'", "SET time_zone = @@global.time_zone"),
+}
+
+
+@contextmanager
+def session_time_zone_far_from_utc(session):
+    statements = FAR_FROM_UTC.get(session.get_bind().dialect.name)
+    if statements is None:
+        yield
+        return
+    session.execute(sa.text(statements[0]))
+    try:
+        yield
+    finally:
+        session.execute(sa.text(statements[1]))
+
+
+def close_to_now(value, before, after):
+    """Whether `value` lies between the UTC times `before` and `after`: a
+    date on one of their dates, a time to the second (SQLite keeps seconds)."""
+    if not isinstance(value, datetime.datetime):
+        return before.date() <= value <= after.date()
+    second = datetime.timedelta(seconds=1)
+    return before - second <= value <= after + second
+
+
+def utc_now():
+    return datetime.datetime.now(datetime.UTC).replace(tzinfo=None)
+
+
+@pytest.mark.parametrize(("model", "attribute"), cases(model_facts.clock_attributes))
+def test_now_is_utc_whatever_the_session_time_zone(db_session, rows, model, attribute):
+    """The database and the ORM fill in the current UTC date or time, in a
+    session whose time zone is nine hours away from UTC."""
+    column = sa.inspect(model).columns[attribute]
+    with session_time_zone_far_from_utc(db_session):
+        before = utc_now()
+        values = rows.column_values(model)
+        values.pop(column.name, None)
+        table = without_python_defaults(model.__table__)
+        result = db_session.execute(sa.insert(table).values(values))
+        key = tuple(result.inserted_primary_key)
+        from_database = getattr(db_session.get(model, key), attribute)
+        orm_values = rows.values(model)
+        orm_values.pop(attribute, None)
+        from_orm = getattr(rows.add(model(**orm_values)), attribute)
+        after = utc_now()
+    assert close_to_now(from_database, before, after), (from_database, before)
+    assert close_to_now(from_orm, before, after), (from_orm, before)

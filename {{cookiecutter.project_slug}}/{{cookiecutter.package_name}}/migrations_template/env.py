@@ -13,10 +13,13 @@ from alembic.operations import ops
 from alembic.script import write_hooks
 from flask import current_app
 from sqlalchemy import Column, Connection, DefaultClause, Enum, text
+from sqlalchemy.sql.functions import FunctionElement
 
 config = context.config
 migrate_config = current_app.extensions["migrate"]
 db = migrate_config.db
+# The package of the app's models, whose SQL functions the migrations import.
+APP_PACKAGE = current_app.import_name.partition(".")[0]
 
 # `flask setup-db` asks for quiet and reports its own progress.
 if config.config_file_name and not getattr(config.cmd_opts, "quiet", False):
@@ -302,18 +305,27 @@ def include_name(name: str | None, type_: str, parent_names: dict) -> bool:
 
 
 def render_item(type_: str, item: object, autogen_context) -> str | bool:
-    """Write a model's text server default exactly as it is.
+    """Write a model's server default so that it means the same on every database.
 
-    Alembic strips a leading and a trailing single quote from one (as if it had
-    been read back from a database, quoted), so a default of "'quoted'" would
-    lose its quotes in the migration. False: Alembic renders the item itself.
+    A text default exactly as it is: Alembic strips a leading and a trailing
+    single quote from one (as if it had been read back from a database,
+    quoted), so a default of "'quoted'" would lose its quotes. A SQL function
+    of the app's own (utc.py's UtcNow) as a call of it, imported: Alembic would
+    write the SQL of the database it compared with, and the migration must
+    also serve the others. False: Alembic renders the item itself.
     """
-    if (
-        type_ == "server_default"
-        and isinstance(item, DefaultClause)
-        and isinstance(item.arg, str)
-    ):
+    if type_ != "server_default" or not isinstance(item, DefaultClause):
+        return False
+    if isinstance(item.arg, str):
         return repr(item.arg)
+    function = type(item.arg)
+    if isinstance(item.arg, FunctionElement) and function.__module__.startswith(
+        f"{APP_PACKAGE}."
+    ):
+        autogen_context.imports.add(
+            f"from {function.__module__} import {function.__name__}"
+        )
+        return f"{function.__name__}()"
     return False
 
 
