@@ -18,6 +18,7 @@ from decimal import Decimal
 
 from .modelspec import (
     MODULE_ALIASES,
+    PASSWORD_HASH_LENGTH,
     Field,
     ManyToMany,
     Model,
@@ -46,6 +47,8 @@ class ModelPlan:
     table_name: str
     column_lines: tuple[str, ...]
     relationship_lines: tuple[str, ...]
+    # Whole methods (set_password, check_password), laid out as the lines above.
+    method_lines: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -248,6 +251,7 @@ _PYTHON_TYPES = {
     "uuid": "uuid.UUID",
     "json": "dict[str, Any]",
     "binary": "bytes",
+    "password": "str",
 }
 _COLUMN_TYPES = {
     "string": "String",
@@ -267,6 +271,7 @@ _COLUMN_TYPES = {
     "uuid": "Uuid",
     "json": "JSON",
     "binary": "LargeBinary",
+    "password": "String",
 }
 # Types that models.py defines itself: the generic type, and on MySQL and
 # MariaDB one that keeps microseconds. Their DATETIME and TIME keep whole
@@ -423,6 +428,8 @@ class _Planner:
         column_type = _COLUMN_TYPES[field.kind]
         if field.kind == "string":
             type_code: _Expression = _call(column_type, str(field.length))
+        elif field.kind == "password":
+            type_code = _call(column_type, str(PASSWORD_HASH_LENGTH))
         elif field.kind == "decimal":
             type_code = _call(column_type, str(field.precision), str(field.scale))
         elif field.kind == "enum":
@@ -453,13 +460,15 @@ class _Planner:
             options["server_default"] = _server_default(
                 field, value, self.module("text")
             )
+        if field.secret:
+            options["info"] = _secret_info(field)
         modules = ()
         if field.kind in _TEMPORAL:
             modules = (self.module("datetime"),)
         elif field.kind == "uuid":
             modules = ("uuid",)
         return _Statement(
-            field.name,
+            field.column,
             python_type,
             _call("mapped_column", type_code, **options),
             modules,
@@ -554,6 +563,12 @@ class _Planner:
             table_name=model.table,
             column_lines=(id_line, *columns),
             relationship_lines=tuple(relationships),
+            method_lines=tuple(
+                method
+                for field in model.fields
+                if field.kind == "password"
+                for method in _password_methods(field)
+            ),
         )
 
     def _bases(self, model: Model) -> str:
@@ -660,6 +675,11 @@ class _Planner:
         if precise_types:
             third_party.append("from sqlalchemy.dialects import mysql")
         third_party.append(_import("sqlalchemy.orm", orm_names))
+        if "password" in kinds:
+            third_party.append(
+                "from werkzeug.security import check_password_hash, "
+                "generate_password_hash"
+            )
 
         first_party = ["from .extensions import db"]
         clocks = sorted(self._clocks())
@@ -678,3 +698,55 @@ def _join_condition(model: str, table: str, column: str, option: str) -> str:
     if _fits(" " * 3 * INDENT + f"{option}={spaced},"):
         return spaced
     return f'"{model}.id=={table}.c.{column}"'
+
+
+def _secret_info(field: Field) -> _Bracketed:
+    """The column's `info`, which the API reads when the app starts: a secret
+    is write-only, and a password's hash column names the field the API takes."""
+    items = [_Item(_Atom("True"), '"secret": ')]
+    if field.kind == "password":
+        items.append(_Item(_Atom(f'"{field.name}"'), '"hash_of": '))
+    return _Bracketed("{", tuple(items), "}")
+
+
+def _assignment(target: str, value: _Bracketed, indent: int) -> list[str]:
+    """`target = value` as ruff lays it out: split inside the call if its opening
+    bracket fits on the first line, else the value in parentheses."""
+    pad = " " * indent
+    before = f"{pad}{target} = "
+    if _fits(before + value.opener) or _fits(before + _flat(value)):
+        return _layout(value, before, "", indent)
+    inner = " " * (indent + INDENT)
+    return [before + "(", *_layout(value, inner, "", indent + INDENT), pad + ")"]
+
+
+def _password_methods(field: Field) -> tuple[str, str]:
+    """`set_<name>` and `check_<name>`: the password kept as Werkzeug's salted
+    hash, never as it is."""
+    setter, checker = field.password_methods
+    body = 2 * INDENT
+    pad = " " * body
+    set_lines = [
+        *_layout(
+            _call(f"def {setter}", "self", "raw: str"),
+            " " * INDENT,
+            " -> None:",
+            INDENT,
+        ),
+        f'{pad}"""Keep `raw` as its salted hash (Werkzeug\'s), never as it is."""',
+        *_assignment(
+            f"self.{field.column}", _call("generate_password_hash", "raw"), body
+        ),
+    ]
+    check_lines = [
+        *_layout(
+            _call(f"def {checker}", "self", "raw: str"),
+            " " * INDENT,
+            " -> bool:",
+            INDENT,
+        ),
+        f'{pad}"""Whether `raw` is the one whose hash is kept."""',
+        *_layout(_Atom(f"self.{field.column}"), f"{pad}hashed = ", "", body),
+        f"{pad}return hashed is not None and check_password_hash(hashed, raw)",
+    ]
+    return (_statement(set_lines, INDENT), _statement(check_lines, INDENT))

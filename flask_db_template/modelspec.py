@@ -52,9 +52,12 @@ SCALAR_TYPES = (
     "uuid",
     "json",
     "binary",
+    "password",
 )
 TYPES = (*SCALAR_TYPES, "enum", "references", "belongs_to", "many")
-MODIFIERS = ("unique", "uniq", "index", "default")
+MODIFIERS = ("unique", "uniq", "index", "default", "secret")
+# A password is kept as Werkzeug's hash (scrypt: about 160 characters).
+PASSWORD_HASH_LENGTH = 255
 
 DEFAULT_STRING_LENGTH = 255  # MySQL and MariaDB need a length on every VARCHAR
 # A VARCHAR of MariaDB in utf8mb4 holds at most 65,535 bytes, 4 bytes a character.
@@ -242,6 +245,17 @@ class Field:
     enum_values: tuple[str, ...] = ()
     enum_name: str | None = None  # the database type of an enum: <table>_<field>
     default: Default | None = None
+    secret: bool = False  # write-only: never in a response, a log line or a repr
+
+    @property
+    def column(self) -> str:
+        """The column's name: a password's is `<name>_hash`, holding its hash."""
+        return f"{self.name}_hash" if self.kind == "password" else self.name
+
+    @property
+    def password_methods(self) -> tuple[str, str]:
+        """The model's methods that set and check a password field."""
+        return (f"set_{self.name}", f"check_{self.name}")
 
 
 @dataclass(frozen=True)
@@ -436,6 +450,7 @@ class _FieldDeclaration:
     target: str | None = None
     inverse: str | None = None
     default: Default | None = None
+    secret: bool = False
 
 
 @dataclass
@@ -1097,13 +1112,41 @@ def _apply_modifier(
         field.unique = True
     elif canonical == "index":
         field.index = True
+    elif canonical == "secret":
+        _apply_secret(field, where=where, token=token)
     else:
         field.default = _parse_default(field, value, where=where)
+
+
+def _apply_secret(field: _FieldDeclaration, *, where: str, token: str) -> None:
+    """`:secret`: a write-only column. A reference's id is no secret: the row it
+    names can be read at its own URL."""
+    if field.kind == "references":
+        raise SpecError(
+            f"{where}: ':secret' on a reference ({_show(token)}): the id of a row "
+            "is no secret; make a secret field of its own",
+            token=token,
+        )
+    field.secret = True
+
+
+def _check_password(field: _FieldDeclaration, *, where: str) -> None:
+    """A password is a salted hash: no two are alike, so neither unique nor an
+    index mean anything, and no default can be known in advance."""
+    for modifier, present in (("unique", field.unique), ("index", field.index)):
+        if present:
+            raise SpecError(
+                f"{where}: ':{modifier}' on a password ({_show(field.token)}): it is "
+                "kept as a salted hash, which is never the same twice",
+                token=field.token,
+            )
 
 
 def _check_field(field: _FieldDeclaration, *, where: str) -> None:
     """The checks that need the whole field: marks and modifiers against the type."""
     kind = field.kind
+    if kind == "password":
+        _check_password(field, where=where)
     if kind == "many" and field.mark:
         raise SpecError(
             f"{where}: {field.mark!r} in {_show(field.token)} has no meaning on a "
@@ -1163,7 +1206,7 @@ def _parse_default(field: _FieldDeclaration, written: str, *, where: str) -> Def
             "make it optional with '?'",
             token=written,
         )
-    if kind in ("uuid", "json", "binary"):
+    if kind in ("uuid", "json", "binary", "password"):
         raise SpecError(
             f"{where}: a {kind} field takes no default ({shown}); set it in the "
             "application",
@@ -1558,6 +1601,10 @@ class _Resolver:
         self, declaration: _ModelDeclaration, field: _FieldDeclaration, where: str
     ) -> Field:
         enum_name = None
+        if field.kind == "password":
+            _check_generated_name(
+                f"{field.name}_hash", "password hash column", where=where
+            )
         if field.kind == "enum":
             enum_name = f"{self.tables[declaration.name]}_{field.name}"
             _check_generated_name(enum_name, "enum type name", where=where)
@@ -1574,6 +1621,7 @@ class _Resolver:
             enum_values=field.enum_values,
             enum_name=enum_name,
             default=field.default,
+            secret=field.secret or field.kind == "password",
         )
 
     def _check_database_names(self, schema: Schema) -> None:
@@ -1623,6 +1671,10 @@ class _Resolver:
                         token=member.name,
                     )
                 claim(member.name, f"the field {model.name}.{member.name}", "")
+                if isinstance(member, Field) and member.kind == "password":
+                    origin = f"generated for the password {model.name}.{member.name}"
+                    for name in (member.column, *member.password_methods):
+                        claim(name, f"the name {origin}", "")
                 if isinstance(member, Reference):
                     claim(
                         member.column,
@@ -1669,6 +1721,10 @@ class _Resolver:
         for model in schema.models:
             width = sum(
                 4 * (f.length or 0) + 2 for f in model.fields if f.kind == "string"
+            ) + sum(
+                4 * PASSWORD_HASH_LENGTH + 2
+                for f in model.fields
+                if f.kind == "password"
             )
             if width > MAX_ROW_BYTES:
                 raise SpecError(

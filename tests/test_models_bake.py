@@ -79,10 +79,16 @@ class ScalarField:
     enum_values: tuple[str, ...] = ()
     default: str | None = None  # as written in the answer
     spelling: str = "full"  # "bare" (no type: a string), "uniq" (the synonym)
+    secret: bool = False
 
     @property
     def nullable(self) -> bool:
         return self.mark != "!"
+
+    @property
+    def column(self) -> str:
+        """A password keeps its hash in `<name>_hash`."""
+        return f"{self.name}_hash" if self.kind == "password" else self.name
 
     def token(self) -> str:
         if self.spelling == "bare":
@@ -102,6 +108,8 @@ class ScalarField:
             text += ":index"
         if self.default is not None:
             text += f":default={self.default}"
+        if self.secret:
+            text += ":secret"
         return text
 
 
@@ -210,7 +218,7 @@ UNIQUE_KINDS = (
     "enum",
 )
 INDEX_KINDS = (*UNIQUE_KINDS, "boolean")
-SCALAR_KINDS = (*INDEX_KINDS, "text", "json", "binary")
+SCALAR_KINDS = (*INDEX_KINDS, "text", "json", "binary", "password")
 MAX_INDEXED_STRING_LENGTH = 768  # MariaDB's index key limit in characters
 EARLIEST = datetime.datetime(1000, 1, 1)  # where MariaDB's dates begin
 # Letters a string default may hold. No braces: cookiecutter renders the answers
@@ -278,8 +286,9 @@ def scalar_fields(draw, name: str) -> ScalarField:
     unique = indexable and kind in UNIQUE_KINDS and not one_row and draw(st.booleans())
     index = indexable and draw(st.booleans())
     default = None
-    if kind not in ("uuid", "json", "binary") and draw(st.booleans()):
+    if kind not in ("uuid", "json", "binary", "password") and draw(st.booleans()):
         default = draw(defaults_for(kind, length or 255, values, precision, scale))
+    secret = kind != "password" and draw(st.booleans())
     spellings = ["full"]
     if kind == "string" and length is None:
         spellings.append("bare")
@@ -297,6 +306,7 @@ def scalar_fields(draw, name: str) -> ScalarField:
         enum_values=values,
         default=default,
         spelling=draw(st.sampled_from(spellings)),
+        secret=secret,
     )
 
 
@@ -373,6 +383,7 @@ SQLITE_TYPES = {
     "uuid": "CHAR(32)",
     "json": "JSON",
     "binary": "BLOB",
+    "password": "VARCHAR(255)",
     "enum": "VARCHAR({longest})",
 }
 
@@ -408,13 +419,14 @@ def expected_tables(answer: Answer) -> dict[str, TableShape]:
         table.columns["id"] = ("INTEGER", False)
         for member in model.members:
             if isinstance(member, ScalarField):
-                table.columns[member.name] = (sqlite_type(member), member.nullable)
+                column = member.column
+                table.columns[column] = (sqlite_type(member), member.nullable)
                 if member.unique:
-                    table.unique.add((member.name,))
+                    table.unique.add((column,))
                 elif member.index:
-                    table.indexed.add((member.name,))
+                    table.indexed.add((column,))
                 if member.default is not None:
-                    table.server_defaults.add(member.name)
+                    table.server_defaults.add(column)
             elif isinstance(member, ReferenceField):
                 table.columns[member.column] = ("INTEGER", member.optional)
                 (table.unique if member.unique else table.indexed).add((member.column,))
@@ -600,6 +612,8 @@ INVALID_FIELDS = [
     "bad_99:references{{model}.bad_of99}",
     "bad_99:date:default=2024-02-30",
     "bad_99:time:default=now",
+    "bad_99:password:unique",
+    "bad_99:references{{model}}?:secret",
     "bad_99:integer:default=now",
     "x" * 64,
 ]

@@ -580,6 +580,8 @@ def scalar_field(draw, name):
         token += draw(st.sampled_from(modifiers))
     if kind in DEFAULT_KINDS and draw(st.booleans()):
         token += ":default=" + draw(default_for(kind, length, precision, scale, values))
+    if kind != "password" and draw(st.booleans()):
+        token += ":secret"
     return token
 
 
@@ -602,10 +604,12 @@ def default_for(kind, length, precision, scale, values):
     if kind == "decimal":
         return decimal_defaults(precision, scale)
     if kind == "date":
-        return st.dates(min_value=EARLIEST.date()).map(lambda d: f"{d:%Y-%m-%d}")
+        dates = st.dates(min_value=EARLIEST.date()).map(lambda d: f"{d:%Y-%m-%d}")
+        return st.just("now") | dates
     if kind == "datetime":
         # Microseconds and all: the columns keep them on every database.
-        return st.datetimes(min_value=EARLIEST).map(lambda d: quoted(str(d)))
+        moments = st.datetimes(min_value=EARLIEST).map(lambda d: quoted(str(d)))
+        return st.just("now") | moments
     return st.times().map(lambda t: quoted(str(t)))
 
 
@@ -709,3 +713,26 @@ def test_default_now_is_utc_in_the_orm_and_the_database(tmp_path):
         connection.execute(module.Visit.__table__.insert().values(note="x"))
         seen, day = connection.execute(sa.text("SELECT seen, day FROM visits")).one()
     assert seen and day
+
+
+def test_a_password_is_a_hash_column_with_set_and_check(tmp_path):
+    long_name = "p" * 58
+    spec = f"User password:password! {long_name}:password token:string{{32}}:secret"
+    rendered = render(spec, timestamps=False)
+    models = rendered["models"]
+    assert (
+        "from werkzeug.security import check_password_hash, generate_password_hash"
+        in models.splitlines()
+    )
+    assert 'String(255), info={"secret": True, "hash_of": "password"}' in models
+    assert 'String(32), info={"secret": True}' in models
+    assert_ruff_clean(write_project(tmp_path / "project", rendered))
+    module = load_models(tmp_path / "load", models)
+    user = module.User()
+    user.set_password("correct horse")
+    assert user.password_hash != "correct horse"
+    assert user.check_password("correct horse")
+    assert not user.check_password("wrong horse")
+    assert not getattr(user, f"check_{long_name}")("anything")  # none set yet
+    getattr(user, f"set_{long_name}")("x")
+    assert getattr(user, f"check_{long_name}")("x")

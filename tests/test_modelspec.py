@@ -342,6 +342,13 @@ REFUSALS = [
     ("User at:time:default=now", "default=now", "time of day"),
     ("User n:integer:default=now", "default=now", "only a date or a datetime"),
     ("User b:boolean!:default=now", "default=now", "only a date or a datetime"),
+    # Version 2: secrets and passwords.
+    ("User p:password:unique", "p:password:unique", "salted hash"),
+    ("User p:password:index", "p:password:index", "salted hash"),
+    ("User p:password:default=x", "x", "no default"),
+    ("User a:references{User}?:secret", "a:references{User}?:secret", "no secret"),
+    ("User p:password p_hash", "p_hash", "generated for the password"),
+    ("User set_p p:password", "set_p", "generated for the password"),
     # 1. Not parseable; an empty spec or model.
     ("", "", "empty"),
     ("   \n ", "", "empty"),
@@ -607,3 +614,16 @@ def test_default_now_on_a_date_or_datetime():
     # On text, "now" stays the literal it always was.
     assert not word.default.is_now and word.default.value == "now"
     assert not mood.default.is_now and mood.default.value == "now"
+
+
+def test_secret_and_password():
+    model = modelspec.parse(
+        "User token:string{32}:secret:unique password:password! pin:password",
+        timestamps=False,
+    ).models[0]
+    token, password, pin = model.fields
+    assert token.secret and token.unique and token.column == "token"
+    assert password.secret and not password.nullable
+    assert password.column == "password_hash"
+    assert password.password_methods == ("set_password", "check_password")
+    assert pin.column == "pin_hash" and pin.nullable

@@ -5,6 +5,7 @@ one they may fill and empty again), e.g.
 postgresql+psycopg://postgres@localhost/{{ cookiecutter.package_name }}_test.
 """
 
+import functools
 import os
 from collections.abc import Iterator
 
@@ -16,7 +17,7 @@ from sqlalchemy import Engine, MetaData, Table, TextClause, event, text
 from sqlalchemy.engine import Connection, ExecutionContext
 from sqlalchemy.orm import scoped_session
 
-from {{ cookiecutter.package_name }} import create_app
+from {{ cookiecutter.package_name }} import create_app, models
 from {{ cookiecutter.package_name }}.config import Config
 from {{ cookiecutter.package_name }}.extensions import db
 
@@ -145,6 +146,20 @@ def db_session(written_tables: WrittenTables) -> Iterator[scoped_session]:
     db.session.commit()
     # The cleanup's own statements are no test's writes.
     written_tables.take()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def quick_password_hashes() -> Iterator[None]:
+    """Passwords hashed with few rounds: Werkzeug's default (scrypt) takes a
+    good part of a second each, and the tests hash hundreds. The hashes stay
+    real ones, which check_password_hash reads."""
+    if not hasattr(models, "generate_password_hash"):
+        yield
+        return
+    quick = functools.partial(models.generate_password_hash, method="pbkdf2:sha256:1")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(models, "generate_password_hash", quick)
+        yield
 
 
 @pytest.fixture(autouse=True)

@@ -18,6 +18,7 @@ from {{ cookiecutter.package_name }}.utc import UtcNow, UtcToday
 __all__ = [
     "Default",
     "Link",
+    "Password",
     "Reference",
     "clock_attributes",
     "defaults",
@@ -26,7 +27,9 @@ __all__ = [
     "links",
     "mapped_models",
     "not_null_attributes",
+    "passwords",
     "references",
+    "secret_attributes",
     "unique_attributes",
 ]
 
@@ -56,6 +59,23 @@ class Link(NamedTuple):
 
     def __str__(self) -> str:
         return f"{self.model.__name__}.{self.attribute}"
+
+
+class Password(NamedTuple):
+    """A password: requests give `name`, the row keeps its hash in `hash_attribute`,
+    `set_<name>` and `check_<name>` write and check it."""
+
+    model: type
+    name: str
+    hash_attribute: str
+    required: bool
+
+    def __str__(self) -> str:
+        return f"{self.model.__name__}.{self.name}"
+
+    @property
+    def attribute(self) -> str:
+        return self.name
 
 
 class Default(NamedTuple):
@@ -188,4 +208,27 @@ def clock_attributes(model: type) -> list[str]:
         attribute_of(model, column)
         for column in model.__table__.columns
         if isinstance(getattr(column.server_default, "arg", None), UtcNow | UtcToday)
+    ]
+
+
+def secret_attributes(model: type) -> list[str]:
+    """Columns marked secret in models.py (`info={"secret": True}`): never in a
+    response, a log line or a repr. A password's hash column among them."""
+    return [
+        attribute_of(model, column)
+        for column in model.__table__.columns
+        if column.info.get("secret")
+    ]
+
+
+def passwords(model: type) -> list[Password]:
+    return [
+        Password(
+            model=model,
+            name=column.info["hash_of"],
+            hash_attribute=attribute_of(model, column),
+            required=not column.nullable,
+        )
+        for column in model.__table__.columns
+        if column.info.get("hash_of")
     ]

@@ -43,12 +43,23 @@ def writable(model):
     return {name: f for name, f in schema_fields(model).items() if not f.dump_only}
 
 
+def write_only(model):
+    """The fields a request may give and no response shows: secrets, passwords."""
+    return [name for name, field in writable(model).items() if field.load_only]
+
+
+def readable(values, model):
+    """`values` without the write-only fields, as a response would show them."""
+    hidden = write_only(model)
+    return {name: value for name, value in values.items() if name not in hidden}
+
+
 def required(model):
     return [name for name, field in writable(model).items() if field.required]
 
 
 def scalar_fields(model):
-    """Writable fields but references and links."""
+    """Writable fields but references and links (write-only ones included)."""
     keys = {reference.key for reference in model_facts.references(model)}
     return [
         name
@@ -71,8 +82,14 @@ def unique_fields(model):
     return [
         attributes[0]
         for attributes in model_facts.unique_attributes(model)
-        if len(attributes) == 1 and attributes[0] in writable(model)
+        if len(attributes) == 1
+        and attributes[0] in writable(model)
+        and attributes[0] not in write_only(model)
     ]
+
+
+def readable_scalar_fields(model):
+    return [name for name in scalar_fields(model) if name not in write_only(model)]
 
 
 def wrong_type(field):
@@ -136,6 +153,14 @@ class Api:
         ROWS_MADE[model] = number  # taken when `create` makes the row
         body = schema_of(model)().dump(values)
         body = {name: body[name] for name in scalar_fields(model) if name in body}
+        fields_of = writable(model)
+        for name in write_only(model):
+            # dump leaves write-only fields out: their values, as a client sends them.
+            field = fields_of[name]
+            value = values.get(field.attribute or name)
+            if value is None:  # a password: the row keeps only its hash
+                value = f"pw-{model.__name__}-{number}"
+            body[name] = field._serialize(value, name, values)
         for reference in model_facts.references(model):
             if reference.required and reference.key not in overrides:
                 body[reference.key] = self.create(reference.target)["id"]
@@ -182,7 +207,8 @@ def test_create_answers_the_row_and_where_it_is(api, client, model):
     response = client.post(f"/api/{table(model)}", json=payload)
     assert response.status_code == 201, response.json
     row = response.json
-    assert row == {**row, **payload}
+    assert row == {**row, **readable(payload, model)}
+    assert not set(write_only(model)) & set(row)
     assert response.headers["Location"] == f"/api/{table(model)}/{row['id']}"
     assert client.get(response.headers["Location"]).json == row
 
@@ -260,7 +286,7 @@ def test_read_an_unknown_row_is_404(client, model):
     assert str(UNKNOWN_ID) in error["message"]
 
 
-@pytest.mark.parametrize(("model", "field"), cases(scalar_fields))
+@pytest.mark.parametrize(("model", "field"), cases(readable_scalar_fields))
 def test_patch_changes_only_the_field_given(api, client, model, field):
     row = api.create(model)
     # The value of the model's next row: of the column's type, and unique.
@@ -460,3 +486,62 @@ def test_the_interactive_docs_are_served(client):
     assert response.status_code == 200
     assert response.mimetype == "text/html"
     assert "/api/openapi.json" in response.get_data(as_text=True)
+
+
+def hidden_values(model, row_id):
+    """The values the database keeps in `model`'s secret columns of a row."""
+    row = db.session.get(model, row_id)
+    db.session.refresh(row)
+    return [getattr(row, name) for name in model_facts.secret_attributes(model)]
+
+
+def field_names(response):
+    """The fields of the rows a response shows (none in an error's body)."""
+    if response.status_code >= 400:
+        return set()
+    rows = response.json if isinstance(response.json, list) else [response.json]
+    return {name for row in rows for name in row}
+
+
+# Shorter values could be in a response by chance (an id, a digit of a date).
+MIN_SECRET_LENGTH = 6
+
+
+@pytest.mark.parametrize(("model", "field"), cases(write_only))
+def test_a_secret_is_taken_but_never_answered(api, client, model, field, caplog):
+    """Accepted on create and change; in no response, no log line; writeOnly
+    in the OpenAPI document."""
+    payload = api.payload(model)
+    created = client.post(f"/api/{table(model)}", json=payload)
+    assert created.status_code == 201, created.json
+    row = created.json
+    url = f"/api/{table(model)}/{row['id']}"
+    changed = api.payload(model)[field]
+    patched = client.patch(url, json={field: changed})
+    assert patched.status_code == 200, patched.json
+    # Another row with those values: refused where a value is unique, and the
+    # refusal shows no value either.
+    again = client.post(f"/api/{table(model)}", json=payload | {field: changed})
+    kept = db.session.get(model, row["id"])
+    db.session.refresh(kept)
+    if field in {password.name for password in model_facts.passwords(model)}:
+        assert getattr(kept, f"check_{field}")(changed)
+    else:
+        schema_field = writable(model)[field]
+        value = getattr(kept, schema_field.attribute or field)
+        assert schema_field._serialize(value, field, kept) == changed
+    secrets = {str(payload[field]), str(changed)}
+    secrets |= {str(value) for value in hidden_values(model, row["id"]) if value}
+    secrets = {secret for secret in secrets if len(secret) >= MIN_SECRET_LENGTH}
+    answers = [created, patched, again, client.get(url)]
+    answers.append(client.get(f"/api/{table(model)}"))
+    for response in answers:
+        assert field not in field_names(response)
+        for secret in secrets:
+            assert secret not in response.get_data(as_text=True)
+    for record in caplog.records:
+        for secret in secrets:
+            assert secret not in record.getMessage()
+    document = client.get("/api/openapi.json").json
+    schema = document["components"]["schemas"][model.__name__]
+    assert schema["properties"][field]["writeOnly"] is True

@@ -220,3 +220,38 @@ def test_now_is_utc_whatever_the_session_time_zone(db_session, rows, model, attr
         after = utc_now()
     assert close_to_now(from_database, before, after), (from_database, before)
     assert close_to_now(from_orm, before, after), (from_orm, before)
+
+
+@pytest.mark.parametrize(("model", "password"), cases(model_facts.passwords))
+def test_a_password_is_kept_as_its_hash(db_session, rows, model, password):
+    row = rows.make(model)
+    getattr(row, f"set_{password.name}")("correct horse battery")
+    db_session.commit()
+    db_session.expire_all()
+    kept = getattr(row, password.hash_attribute)
+    assert "correct horse" not in kept
+    check = getattr(row, f"check_{password.name}")
+    assert check("correct horse battery")
+    assert not check("correct horse")
+
+
+def text_secrets(model):
+    """Secret text columns long enough that their value cannot be in a repr by
+    chance."""
+    mapper = sa.inspect(model)
+    return [
+        attribute
+        for attribute in model_facts.secret_attributes(model)
+        if isinstance(mapper.columns[attribute].type, sa.String)
+        and (mapper.columns[attribute].type.length or SECRET_LENGTH) >= SECRET_LENGTH
+    ]
+
+
+SECRET_LENGTH = 8
+
+
+@pytest.mark.parametrize(("model", "attribute"), cases(text_secrets))
+def test_a_secret_is_never_in_a_repr(db_session, rows, model, attribute):
+    row = rows.make(model, **{attribute: "S3cr3t!x"})
+    db_session.commit()
+    assert "S3cr3t!x" not in repr(row) + str(row)

@@ -28,6 +28,10 @@ class {{ model.class_name }}({{ model.bases }}):
     {{ line }}
 {%- endfor %}
 {%- endif %}
+{%- for method in model.method_lines %}
+
+    {{ method }}
+{%- endfor %}
 {%- endfor %}
 {%- for table in plan.association_tables %}
 

@@ -32,7 +32,7 @@ from sqlalchemy.orm import RelationshipDirection, selectinload
 
 from .database_errors import explain_integrity_error
 from .extensions import ErrorSchema, SharedWhenCopied, db, mapped_models
-from .schemas import MAX_ID, ModelSchema, RowIds, schema_for
+from .schemas import MAX_ID, ModelSchema, RowIds, password_hashes, schema_for
 
 DEFAULT_PER_PAGE = 20
 MAX_PER_PAGE = 100
@@ -108,6 +108,27 @@ class Rows:
         ]
         # The ids of a page's links come in one query per link, not one per row.
         self.loads = [selectinload(link) for _, link in self.links.values()]
+        # Password field -> the attribute holding its hash.
+        self.passwords = password_hashes(self.model)
+
+    def build(self, values: dict[str, Any]) -> Any:
+        """A new row of the request's values (links resolved, passwords hashed)."""
+        values = self.resolve(values)
+        passwords = {key: values.pop(key) for key in self.passwords if key in values}
+        row = self.model(**values)
+        self.change(row, passwords)
+        return row
+
+    def change(self, row: Any, values: dict[str, Any]) -> None:
+        """Set the request's values on `row`: a password as its hash (`set_<name>`
+        of the model), or None where the password may be empty."""
+        for key, value in self.resolve(values).items():
+            if key not in self.passwords:
+                setattr(row, key, value)
+            elif value is None:
+                setattr(row, self.passwords[key], None)
+            else:
+                getattr(row, f"set_{key}")(value)
 
     def page(self, page: int, per_page: int) -> tuple[list[Any], int]:
         """The rows of one page, in id order, and the number of rows."""
@@ -240,7 +261,7 @@ def resource_blueprint(schema: type[ModelSchema]) -> Blueprint:
         @blueprint.alt_response(409, schema=ErrorSchema, description=CONFLICT)
         def post(self, values: dict[str, Any]):
             """Create a row."""
-            row = rows.model(**rows.resolve(values))
+            row = rows.build(values)
             with refusals_answered():
                 db.session.add(row)
                 db.session.commit()
@@ -267,8 +288,7 @@ def resource_blueprint(schema: type[ModelSchema]) -> Blueprint:
             """
             row = rows.get_or_404(row_id)
             with refusals_answered():
-                for key, value in rows.resolve(values).items():
-                    setattr(row, key, value)
+                rows.change(row, values)
                 db.session.commit()
             return row
 
