@@ -477,9 +477,11 @@ class _Planner:
     def _foreign_key(self, reference: Reference) -> _Statement:
         target = self.schema.model(reference.target)
         options = {"unique": "True"} if reference.unique else {"index": "True"}
-        value = _call(
-            "mapped_column", _call("ForeignKey", f'"{target.table}.id"'), **options
-        )
+        key_options = {}
+        if reference.on_delete:
+            key_options["ondelete"] = f'"{reference.on_delete}"'
+        foreign_key = _call("ForeignKey", f'"{target.table}.id"', **key_options)
+        value = _call("mapped_column", foreign_key, **options)
         python_type = "int | None" if reference.nullable else "int"
         return _Statement(reference.column, python_type, value)
 
@@ -509,6 +511,11 @@ class _Planner:
             else:
                 options["foreign_keys"] = f'"{reference.model}.{reference.column}"'
         options["back_populates"] = f'"{reference.name}"'
+        if reference.on_delete == "CASCADE":
+            # The rows in the session go with the deleted one, as the database's
+            # go by ON DELETE CASCADE. (Without it the ORM would empty their
+            # reference; with ON DELETE SET NULL it does what the database does.)
+            options["cascade"] = '"save-update, merge, delete"'
         if reference.unique:
             python_type = f'"{reference.model} | None"'
         else:

@@ -55,7 +55,9 @@ SCALAR_TYPES = (
     "password",
 )
 TYPES = (*SCALAR_TYPES, "enum", "references", "belongs_to", "many")
-MODIFIERS = ("unique", "uniq", "index", "default", "secret")
+MODIFIERS = ("unique", "uniq", "index", "default", "secret", "cascade", "nullify")
+# What deleting the referenced row does to a reference, in SQL's words.
+ON_DELETE = {"cascade": "CASCADE", "nullify": "SET NULL"}
 # A password is kept as Werkzeug's hash (scrypt: about 160 characters).
 PASSWORD_HASH_LENGTH = 255
 
@@ -272,6 +274,9 @@ class Reference:
     column: str
     nullable: bool
     unique: bool = False
+    # ON DELETE: "CASCADE" (`:cascade`), "SET NULL" (`:nullify`), or None: the
+    # database refuses to delete a row still referred to.
+    on_delete: str | None = None
 
     @property
     def is_self_reference(self) -> bool:
@@ -451,6 +456,7 @@ class _FieldDeclaration:
     inverse: str | None = None
     default: Default | None = None
     secret: bool = False
+    on_delete: str | None = None  # of a reference: a value of ON_DELETE
 
 
 @dataclass
@@ -1114,6 +1120,8 @@ def _apply_modifier(
         field.index = True
     elif canonical == "secret":
         _apply_secret(field, where=where, token=token)
+    elif canonical in ON_DELETE:
+        _apply_on_delete(field, canonical, where=where, token=token)
     else:
         field.default = _parse_default(field, value, where=where)
 
@@ -1128,6 +1136,25 @@ def _apply_secret(field: _FieldDeclaration, *, where: str, token: str) -> None:
             token=token,
         )
     field.secret = True
+
+
+def _apply_on_delete(
+    field: _FieldDeclaration, modifier: str, *, where: str, token: str
+) -> None:
+    """`:cascade` or `:nullify`: what deleting the referenced row does."""
+    if field.kind != "references":
+        raise SpecError(
+            f"{where}: ':{modifier}' is for a reference ({_show(token)}): it says "
+            "what deleting the referenced row does",
+            token=token,
+        )
+    if field.on_delete is not None:
+        raise SpecError(
+            f"{where}: both ':cascade' and ':nullify' in {_show(token)}: deleting "
+            "the referenced row either deletes this one or empties the reference",
+            token=token,
+        )
+    field.on_delete = ON_DELETE[modifier]
 
 
 def _check_password(field: _FieldDeclaration, *, where: str) -> None:
@@ -1147,6 +1174,12 @@ def _check_field(field: _FieldDeclaration, *, where: str) -> None:
     kind = field.kind
     if kind == "password":
         _check_password(field, where=where)
+    if field.on_delete == "SET NULL" and field.mark != "?":
+        raise SpecError(
+            f"{where}: ':nullify' on a required reference ({_show(field.token)}) "
+            "would leave it empty; make it optional with '?'",
+            token=field.token,
+        )
     if kind == "many" and field.mark:
         raise SpecError(
             f"{where}: {field.mark!r} in {_show(field.token)} has no meaning on a "
@@ -1574,6 +1607,7 @@ class _Resolver:
                     column=column,
                     nullable=field.mark == "?",
                     unique=field.unique,
+                    on_delete=field.on_delete,
                 )
             else:
                 table = f"{_snake(model)}_{field.name}"

@@ -121,6 +121,7 @@ class ReferenceField:
     optional: bool
     unique: bool
     word: str = "references"  # or its synonym "belongs_to"
+    on_delete: str | None = None  # "cascade" or "nullify"
 
     @property
     def column(self) -> str:
@@ -129,9 +130,8 @@ class ReferenceField:
     def token(self) -> str:
         inverse = f".{self.inverse}" if self.inverse else ""
         text = f"{self.name}:{self.word}{{{self.target}{inverse}}}"
-        return (
-            text + ("?" if self.optional else "") + (":unique" if self.unique else "")
-        )
+        text += ("?" if self.optional else "") + (":unique" if self.unique else "")
+        return text + (f":{self.on_delete}" if self.on_delete else "")
 
 
 @dataclass(frozen=True)
@@ -350,8 +350,14 @@ def answers(draw) -> Answer:
                 inverse = None
             if kind == "references":
                 word = draw(st.sampled_from(["references", "belongs_to"]))
+                choices = (
+                    [None, "cascade", "nullify"] if optional else [None, "cascade"]
+                )
+                on_delete = draw(st.sampled_from(choices))
                 members.append(
-                    ReferenceField(field_name, target, inverse, optional, unique, word)
+                    ReferenceField(
+                        field_name, target, inverse, optional, unique, word, on_delete
+                    )
                 )
             else:
                 members.append(ManyField(field_name, target, inverse))
@@ -400,6 +406,8 @@ class TableShape:
         default_factory=set
     )
     server_defaults: set[str] = field(default_factory=set)
+    # (columns, ON DELETE) of each foreign key that has one.
+    on_delete: set[tuple[tuple[str, ...], str]] = field(default_factory=set)
 
 
 def sqlite_type(member: ScalarField) -> str:
@@ -432,6 +440,11 @@ def expected_tables(answer: Answer) -> dict[str, TableShape]:
                 (table.unique if member.unique else table.indexed).add((member.column,))
                 target = answer.model(member.target).table_name
                 table.foreign_keys.add(((member.column,), target, ("id",)))
+                if member.on_delete:
+                    sql = {"cascade": "CASCADE", "nullify": "SET NULL"}[
+                        member.on_delete
+                    ]
+                    table.on_delete.add(((member.column,), sql))
             else:
                 name, link_table = many_link_table(answer, model, member)
                 tables[name] = link_table
@@ -498,6 +511,10 @@ def actual_tables(database: Path) -> dict[str, TableShape]:
                         tuple(key["referred_columns"]),
                     )
                 )
+                if key["options"].get("ondelete"):
+                    table.on_delete.add(
+                        (tuple(key["constrained_columns"]), key["options"]["ondelete"])
+                    )
             tables[name] = table
         return tables
     finally:
@@ -614,6 +631,9 @@ INVALID_FIELDS = [
     "bad_99:time:default=now",
     "bad_99:password:unique",
     "bad_99:references{{model}}?:secret",
+    "bad_99:references{{model}}:nullify",
+    "bad_99:references{{model}}?:cascade:nullify",
+    "bad_99:string:cascade",
     "bad_99:integer:default=now",
     "x" * 64,
 ]

@@ -15,7 +15,7 @@ import pytest
 import sqlalchemy as sa
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from sqlalchemy.orm import RelationshipDirection, configure_mappers
+from sqlalchemy.orm import RelationshipDirection, Session, configure_mappers
 
 from flask_db_template import models_code, modelspec
 from flask_db_template.models_code import plan_models
@@ -736,3 +736,28 @@ def test_a_password_is_a_hash_column_with_set_and_check(tmp_path):
     assert not getattr(user, f"check_{long_name}")("anything")  # none set yet
     getattr(user, f"set_{long_name}")("x")
     assert getattr(user, f"check_{long_name}")("x")
+
+
+def test_cascade_and_nullify_in_the_foreign_key_and_the_session(tmp_path):
+    spec = (
+        "User name; Post author:references{User.posts}:cascade"
+        " editor:references{User.edits}?:nullify"
+    )
+    rendered = render(spec, timestamps=False)
+    models = rendered["models"]
+    assert 'ForeignKey("users.id", ondelete="CASCADE")' in models
+    assert 'ForeignKey("users.id", ondelete="SET NULL")' in models
+    assert_ruff_clean(write_project(tmp_path / "project", rendered))
+    module = load_models(tmp_path / "load", models)
+    engine, _ = create_tables(module)
+    with Session(engine) as session:
+        author, editor = module.User(name="a"), module.User(name="e")
+        post = module.Post(author=author, editor=editor)
+        session.add(post)
+        session.commit()
+        session.delete(editor)
+        session.commit()
+        assert post.editor_id is None
+        session.delete(author)
+        session.commit()
+        assert session.scalars(sa.select(module.Post)).all() == []

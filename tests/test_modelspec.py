@@ -349,6 +349,14 @@ REFUSALS = [
     ("User a:references{User}?:secret", "a:references{User}?:secret", "no secret"),
     ("User p:password p_hash", "p_hash", "generated for the password"),
     ("User set_p p:password", "set_p", "generated for the password"),
+    # Version 2: what deleting a referenced row does.
+    ("User n:string:cascade", "n:string:cascade", "is for a reference"),
+    ("User a:references{User}:nullify", "a:references{User}:nullify", "optional"),
+    (
+        "User a:references{User}?:cascade:nullify",
+        "a:references{User}?:cascade:nullify",
+        "both",
+    ),
     # 1. Not parseable; an empty spec or model.
     ("", "", "empty"),
     ("   \n ", "", "empty"),
@@ -627,3 +635,12 @@ def test_secret_and_password():
     assert password.column == "password_hash"
     assert password.password_methods == ("set_password", "check_password")
     assert pin.column == "pin_hash" and pin.nullable
+
+
+def test_cascade_and_nullify():
+    post = modelspec.parse(
+        "User name; Post author:references{User}:cascade"
+        " editor:references{User.edits}?:nullify reviewer:references{User.reviews}?",
+        timestamps=False,
+    ).model("Post")
+    assert [r.on_delete for r in post.references] == ["CASCADE", "SET NULL", None]

@@ -35,7 +35,12 @@ __all__ = [
 
 
 class Reference(NamedTuple):
-    """A many-to-one link: `attribute` holds the target row, `key` its id."""
+    """A many-to-one link: `attribute` holds the target row, `key` its id.
+
+    `on_delete` is its foreign key's ON DELETE: "CASCADE" (deleting the target
+    deletes this row), "SET NULL" (empties the reference), or None: the
+    database refuses the delete (the ORM empties an optional reference first).
+    """
 
     model: type
     attribute: str
@@ -44,6 +49,7 @@ class Reference(NamedTuple):
     inverse: str | None
     required: bool
     unique: bool
+    on_delete: str | None = None
 
     def __str__(self) -> str:
         return f"{self.model.__name__}.{self.attribute}"
@@ -112,6 +118,7 @@ def references(model: type) -> list[Reference]:
                 inverse=relationship.back_populates or None,
                 required=not column.nullable,
                 unique=is_unique(model, column),
+                on_delete=on_delete(column),
             )
         )
     return found
@@ -232,3 +239,9 @@ def passwords(model: type) -> list[Password]:
         for column in model.__table__.columns
         if column.info.get("hash_of")
     ]
+
+
+def on_delete(column: sa.Column) -> str | None:
+    """The ON DELETE of the foreign key on `column`, upper case."""
+    [foreign_key] = column.foreign_keys
+    return foreign_key.ondelete.upper() if foreign_key.ondelete else None

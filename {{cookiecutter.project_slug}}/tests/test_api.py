@@ -400,17 +400,22 @@ def test_a_reference_to_no_row_is_409(api, client, model, reference):
     [case for case in reference_cases() if case.values[1].target in MODELS],
 )
 def test_deleting_a_referred_row(api, client, model, reference):
-    """A required reference keeps its row; an optional one lets go of it."""
+    """As the foreign key says: ON DELETE CASCADE deletes the row that refers
+    to it, SET NULL (or an optional reference) lets go of it, and a required
+    reference without either keeps its target (409)."""
     target = api.create(reference.target)
     row = api.create(model, **{reference.key: target["id"]})
     response = client.delete(f"/api/{table(reference.target)}/{target['id']}")
-    if reference.required:
-        assert "still referred to" in assert_error(response, 409)["message"]
-        assert client.get(f"/api/{table(model)}/{row['id']}").status_code == 200
+    row_url = f"/api/{table(model)}/{row['id']}"
+    if reference.on_delete == "CASCADE":
+        assert response.status_code == 204, response.json
+        assert_error(client.get(row_url), 404)
+    elif reference.on_delete == "SET NULL" or not reference.required:
+        assert response.status_code == 204, response.json
+        assert client.get(row_url).json[reference.key] is None
     else:
-        assert response.status_code == 204
-        remaining = client.get(f"/api/{table(model)}/{row['id']}").json
-        assert remaining[reference.key] is None
+        assert "still referred to" in assert_error(response, 409)["message"]
+        assert client.get(row_url).status_code == 200
 
 
 @pytest.mark.parametrize(
