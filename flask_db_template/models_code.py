@@ -45,6 +45,8 @@ class ModelPlan:
     class_name: str
     bases: str
     table_name: str
+    # `__table_args__ = (...)`, laid out like the other statements; "" if none.
+    table_args: str
     column_lines: tuple[str, ...]
     relationship_lines: tuple[str, ...]
     # Whole methods (set_password, check_password), laid out as the lines above.
@@ -568,6 +570,7 @@ class _Planner:
             class_name=model.name,
             bases=self._bases(model),
             table_name=model.table,
+            table_args=_table_args(model),
             column_lines=(id_line, *columns),
             relationship_lines=tuple(relationships),
             method_lines=tuple(
@@ -670,6 +673,11 @@ class _Planner:
         sqlalchemy_names |= {_PRECISE_TYPES[name][0] for name in precise_types}
         if has_links:
             sqlalchemy_names.add("ForeignKey")
+        composites = {c.kind for model in self.schema.models for c in model.composites}
+        if "unique" in composites:
+            sqlalchemy_names.add("UniqueConstraint")
+        if "index" in composites:
+            sqlalchemy_names.add("Index")
         uses_text = any(f.default and f.kind in _SQL_LITERAL_DEFAULTS for f in fields)
         if uses_text and "text" not in self.aliased:
             sqlalchemy_names.add("text")
@@ -757,3 +765,30 @@ def _password_methods(field: Field) -> tuple[str, str]:
         f"{pad}return hashed is not None and check_password_hash(hashed, raw)",
     ]
     return (_statement(set_lines, INDENT), _statement(check_lines, INDENT))
+
+
+def _table_args(model: Model) -> str:
+    """`__table_args__`: a UniqueConstraint or an Index for each composite. Their
+    names come from the naming convention (extensions.py): uq_<table>_<a>_<b>,
+    ix_<table>_<a>_<b>."""
+    items = []
+    for composite in model.composites:
+        columns = [f'"{column}"' for column in composite.columns]
+        if composite.kind == "unique":
+            items.append(_call("UniqueConstraint", *columns))
+        else:
+            items.append(_call("Index", "None", *columns))
+    if not items:
+        return ""
+    head = " " * INDENT + "__table_args__ = "
+    if len(items) > 1:
+        value = _Bracketed("(", tuple(_Item(item) for item in items), ")")
+        return _statement(_layout(value, head, "", INDENT), INDENT)
+    # A tuple of one: ruff keeps its comma and splits it like a list of one.
+    [item] = items
+    flat = f"{head}({_flat(item)},)"
+    if _fits(flat):
+        return flat[INDENT:]
+    inner = " " * (2 * INDENT)
+    lines = [head + "(", *_layout(item, inner, ",", 2 * INDENT), " " * INDENT + ")"]
+    return _statement(lines, INDENT)

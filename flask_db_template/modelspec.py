@@ -10,6 +10,7 @@ interpreter that holds nothing but cookiecutter and jinja2.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
 import difflib
 import functools
@@ -304,10 +305,22 @@ class ManyToMany:
 
 
 @dataclass(frozen=True)
+class Composite:
+    """`unique(a,b)` or `index(a,b)` on a model: one constraint or index over
+    several fields; `columns` are their columns (a reference's `<name>_id`)."""
+
+    model: str
+    kind: str  # "unique" or "index"
+    fields: tuple[str, ...]
+    columns: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class Model:
     name: str
     table: str
     members: tuple[Field | Reference | ManyToMany, ...]  # in the order of the answer
+    composites: tuple[Composite, ...] = ()
 
     @property
     def fields(self) -> tuple[Field, ...]:
@@ -460,11 +473,19 @@ class _FieldDeclaration:
 
 
 @dataclass
+class _CompositeDeclaration:
+    token: str
+    kind: str  # "unique" or "index"
+    names: tuple[str, ...]
+
+
+@dataclass
 class _ModelDeclaration:
     token: str
     name: str
     table: str | None
     fields: list[_FieldDeclaration]
+    composites: list[_CompositeDeclaration] = dataclasses.field(default_factory=list)
 
 
 def _declarations_from_text(text: str) -> list[_ModelDeclaration]:
@@ -480,9 +501,68 @@ def _declarations_from_text(text: str) -> list[_ModelDeclaration]:
                 f"e.g. '{name} name:string!'",
                 token=header,
             )
-        fields = [_parse_field(token, name) for token in rest]
-        declarations.append(_ModelDeclaration(header, name, table, fields))
+        fields, composites = [], []
+        for token in _join_composites(rest):
+            if _COMPOSITE.match(token):
+                composites.append(_parse_composite(token, name))
+            else:
+                fields.append(_parse_field(token, name))
+        if not fields:
+            raise SpecError(
+                f"model {name!r} has no fields: give it at least one, "
+                f"e.g. '{name} name:string!'",
+                token=header,
+            )
+        declarations.append(_ModelDeclaration(header, name, table, fields, composites))
     return declarations
+
+
+# `unique(a,b)` and `index(a,b)` among a model's fields.
+_COMPOSITE = re.compile(r"(unique|index)\(", re.IGNORECASE)
+
+
+def _join_composites(tokens: list[str]) -> list[str]:
+    """The tokens, with `unique(a, b)` written with spaces joined into one."""
+    joined: list[str] = []
+    open_composite = False
+    for token in tokens:
+        if open_composite:
+            joined[-1] += token
+        else:
+            joined.append(token)
+        current = joined[-1]
+        open_composite = bool(_COMPOSITE.match(current)) and ")" not in current
+    return joined
+
+
+def _parse_composite(token: str, model: str) -> _CompositeDeclaration:
+    """`unique(a,b)`: at least two distinct names, each checked as a field name."""
+    kind = token.split("(", 1)[0]
+    inside = token[len(kind) + 1 :]
+    if kind != kind.lower():
+        raise SpecError(
+            f"{model}: write {_show(token)} in lower case: '{kind.lower()}(...)'",
+            token=token,
+        )
+    if not inside.endswith(")") or ")" in inside[:-1]:
+        raise SpecError(
+            f"{model}: {_show(token)} must be '{kind}(field,field)', closed by ')'",
+            token=token,
+        )
+    names = tuple(name.strip() for name in inside[:-1].split(","))
+    if len(names) < 2:
+        raise SpecError(
+            f"{model}: {_show(token)} names one field; a {kind} over one field is "
+            f"':{kind}' on it",
+            token=token,
+        )
+    for name in names:
+        _check_name(name, "field name", where=f"{model} {token}")
+        if names.count(name) > 1:
+            raise SpecError(
+                f"{model}: {_show(token)} names {name!r} twice", token=token
+            )
+    return _CompositeDeclaration(token, kind, names)
 
 
 class _QuotedText:
@@ -640,7 +720,12 @@ def _declarations_from_json(text: str) -> list[_ModelDeclaration]:
                 f"model {name!r} has no fields: give it at least one", token=header
             )
         parsed = []
+        composites = []
         for field_name, syntax in fields.items():
+            if _COMPOSITE.match(field_name):
+                # {"unique(user,item)": true}: a composite, the value unused.
+                composites.append(_parse_composite(field_name.replace(" ", ""), name))
+                continue
             _check_name(field_name, "field name", where=name)
             if syntax is None:
                 syntax = ""
@@ -655,7 +740,11 @@ def _declarations_from_json(text: str) -> list[_ModelDeclaration]:
             if syntax and syntax[0] not in "!?:":
                 syntax = ":" + syntax
             parsed.append(_parse_field(field_name + syntax, name))
-        declarations.append(_ModelDeclaration(header, name, table, parsed))
+        if not parsed:
+            raise SpecError(
+                f"model {name!r} has no fields: give it at least one", token=header
+            )
+        declarations.append(_ModelDeclaration(header, name, table, parsed, composites))
     return declarations
 
 
@@ -1507,8 +1596,18 @@ class _Resolver:
                     members.append(links[declaration.name][field.name])
                 else:
                     members.append(self._scalar(declaration, field, where))
+            composites = tuple(
+                _resolve_composite(declaration.name, composite, members)
+                for composite in declaration.composites
+            )
+            _check_composites_distinct(declaration.name, composites)
             models.append(
-                Model(declaration.name, self.tables[declaration.name], tuple(members))
+                Model(
+                    declaration.name,
+                    self.tables[declaration.name],
+                    tuple(members),
+                    composites,
+                )
             )
         schema = Schema(tuple(models), self.timestamps)
         self._check_database_names(schema)
@@ -1830,6 +1929,65 @@ class _Resolver:
         for model in schema.models:
             if model.name not in state:
                 visit(model.name)
+
+
+# Types that no database indexes whole (MariaDB needs a prefix length).
+_UNINDEXABLE = ("text", "json", "binary", "password")
+
+
+def _resolve_composite(
+    model: str,
+    composite: _CompositeDeclaration,
+    members: list[Field | Reference | ManyToMany],
+) -> Composite:
+    """A composite's fields must be the model's own scalars or references."""
+    by_name = {member.name: member for member in members}
+    columns = []
+    length = 0
+    for name in composite.names:
+        member = by_name.get(name)
+        if member is None:
+            raise SpecError(
+                f"{model}: {_show(composite.token)} names {name!r}, which is not a "
+                f"field of {model}",
+                token=composite.token,
+                suggestion=_closest(name, list(by_name)),
+            )
+        if isinstance(member, ManyToMany):
+            raise SpecError(
+                f"{model}: {_show(composite.token)} names the many link {name!r}, "
+                "which has no column (its rows are in an association table)",
+                token=composite.token,
+            )
+        if isinstance(member, Reference):
+            columns.append(member.column)
+            continue
+        if member.kind in _UNINDEXABLE:
+            raise SpecError(
+                f"{model}: {_show(composite.token)} names the {member.kind} field "
+                f"{name!r}, which MariaDB cannot index whole; use string{{n}}",
+                token=composite.token,
+            )
+        columns.append(member.column)
+        length += member.length or 0
+    if length > MAX_INDEXED_STRING_LENGTH:
+        raise SpecError(
+            f"{model}: {_show(composite.token)} holds strings of {length} "
+            f"characters together; MariaDB indexes at most "
+            f"{MAX_INDEXED_STRING_LENGTH}",
+            token=composite.token,
+        )
+    return Composite(model, composite.kind, composite.names, tuple(columns))
+
+
+def _check_composites_distinct(model: str, composites: tuple[Composite, ...]) -> None:
+    seen: set[tuple[str, tuple[str, ...]]] = set()
+    for composite in composites:
+        key = (composite.kind, composite.columns)
+        if key in seen:
+            shown = f"{composite.kind}({','.join(composite.fields)})"
+            raise SpecError(f"{model}: {shown!r} is declared twice", token=shown)
+        seen.add(key)
 
 
 def _check_table_name(name: str, *, owner: str, how: str, what: str = "table") -> None:

@@ -153,6 +153,11 @@ class ModelSketch:
     name: str  # a capitalised word and a digit: its snake_case is name.lower()
     table: str | None  # given in the answer as Name(table)
     members: tuple[Member, ...]
+    # unique(a,b) or index(a,b): (kind, field names)
+    composites: tuple[tuple[str, tuple[str, ...]], ...] = ()
+
+    def composite_tokens(self) -> list[str]:
+        return [f"{kind}({','.join(names)})" for kind, names in self.composites]
 
     @property
     def snake(self) -> str:
@@ -179,8 +184,11 @@ class Answer:
             return json.dumps(
                 {
                     model.header(): {
-                        member.name: member.token()[len(member.name) :].lstrip(":")
-                        for member in model.members
+                        **{
+                            member.name: member.token()[len(member.name) :].lstrip(":")
+                            for member in model.members
+                        },
+                        **{token: "" for token in model.composite_tokens()},
                     }
                     for model in self.models
                 },
@@ -188,11 +196,23 @@ class Answer:
             )
         if self.form == "indented":
             return "\n".join(
-                "\n".join([model.header(), *(f"  {m.token()}" for m in model.members)])
+                "\n".join(
+                    [
+                        model.header(),
+                        *(f"  {m.token()}" for m in model.members),
+                        *(f"  {token}" for token in model.composite_tokens()),
+                    ]
+                )
                 for model in self.models
             )
         return self.separator.join(
-            " ".join([model.header(), *(m.token() for m in model.members)])
+            " ".join(
+                [
+                    model.header(),
+                    *(m.token() for m in model.members),
+                    *model.composite_tokens(),
+                ]
+            )
             for model in self.models
         )
 
@@ -362,13 +382,28 @@ def answers(draw) -> Answer:
             else:
                 members.append(ManyField(field_name, target, inverse))
         table = f"tbl_{name.lower()}" if draw(st.booleans()) else None
-        models.append(ModelSketch(name, table, tuple(members)))
+        composites = ()
+        parts = [m.name for m in members if composite_part(m)]
+        if len(parts) >= 2 and draw(st.booleans()):
+            chosen = tuple(draw(st.permutations(parts))[: draw(st.integers(2, 3))])
+            composites = ((draw(st.sampled_from(["unique", "index"])), chosen),)
+        models.append(ModelSketch(name, table, tuple(members), composites))
     return Answer(
         models=tuple(models),
         timestamps=draw(st.booleans()),
         form=draw(st.sampled_from(["line", "line", "indented", "json"])),
         separator=draw(st.sampled_from(["; ", "\n", ";\n"])),
     )
+
+
+def composite_part(member: Member) -> bool:
+    """Whether a composite may name the member: a reference, or a scalar that
+    MariaDB indexes whole, short enough that three fit in its index key."""
+    if isinstance(member, ReferenceField):
+        return True
+    if not isinstance(member, ScalarField):
+        return False
+    return member.kind in INDEX_KINDS and (member.length or 255) <= 255
 
 
 # --- What the database must hold ---------------------------------------------------
@@ -448,6 +483,14 @@ def expected_tables(answer: Answer) -> dict[str, TableShape]:
             else:
                 name, link_table = many_link_table(answer, model, member)
                 tables[name] = link_table
+        columns_of = {
+            member.name: member.column
+            for member in model.members
+            if not isinstance(member, ManyField)
+        }
+        for kind, names in model.composites:
+            columns = tuple(columns_of[name] for name in names)
+            (table.unique if kind == "unique" else table.indexed).add(columns)
         if answer.timestamps:
             for column in ("created_at", "updated_at"):
                 table.columns[column] = ("DATETIME", False)
@@ -560,7 +603,7 @@ def test_the_parser_reads_generated_answers_as_the_oracle_does(answer):
     timestamps = {"created_at", "updated_at"} if answer.timestamps else set()
     columns = {"alembic_version": None}
     for model in schema.models:
-        columns[model.table] = {"id", *(f.name for f in model.fields), *timestamps}
+        columns[model.table] = {"id", *(f.column for f in model.fields), *timestamps}
         columns[model.table] |= {reference.column for reference in model.references}
         for link in model.many:
             columns[link.table] = {link.column, link.target_column}
@@ -634,6 +677,8 @@ INVALID_FIELDS = [
     "bad_99:references{{model}}:nullify",
     "bad_99:references{{model}}?:cascade:nullify",
     "bad_99:string:cascade",
+    "unique(bad_99,nowhere_99)",
+    "index(bad_99)",
     "bad_99:integer:default=now",
     "x" * 64,
 ]

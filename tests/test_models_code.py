@@ -144,8 +144,8 @@ from sqlalchemy.orm import DeclarativeBase
 class Base(DeclarativeBase):
     metadata = MetaData(
         naming_convention={
-            "ix": "ix_%(column_0_label)s",
-            "uq": "uq_%(table_name)s_%(column_0_name)s",
+            "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+            "uq": "uq_%(table_name)s_%(column_0_N_name)s",
             "ck": "ck_%(table_name)s_%(constraint_name)s",
             "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
             "pk": "pk_%(table_name)s",
@@ -761,3 +761,25 @@ def test_cascade_and_nullify_in_the_foreign_key_and_the_session(tmp_path):
         session.delete(author)
         session.commit()
         assert session.scalars(sa.select(module.Post)).all() == []
+
+
+def test_composites_are_table_args_named_by_the_convention(tmp_path):
+    spec = (
+        "User name; Item name; Rating user:references{User} item:references{Item}"
+        " stars:integer! unique(user,item) index(stars,user);"
+        " Pair a:string{20} b:integer unique(a,b)"
+    )
+    rendered = render(spec, timestamps=False)
+    models = rendered["models"]
+    assert '    __table_args__ = (UniqueConstraint("a", "b"),)' in models
+    assert '        UniqueConstraint("user_id", "item_id"),' in models
+    assert '        Index(None, "stars", "user_id"),' in models
+    assert_ruff_clean(write_project(tmp_path / "project", rendered))
+    module = load_models(tmp_path / "load", models)
+    _, inspector = create_tables(module)
+    assert {"uq_ratings_user_id_item_id"} == {
+        u["name"] for u in inspector.get_unique_constraints("ratings")
+    }
+    indexes = {i["name"]: i["column_names"] for i in inspector.get_indexes("ratings")}
+    assert indexes["ix_ratings_stars_user_id"] == ["stars", "user_id"]
+    assert indexes["ix_ratings_user_id"] == ["user_id"]

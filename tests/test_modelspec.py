@@ -349,6 +349,14 @@ REFUSALS = [
     ("User a:references{User}?:secret", "a:references{User}?:secret", "no secret"),
     ("User p:password p_hash", "p_hash", "generated for the password"),
     ("User set_p p:password", "set_p", "generated for the password"),
+    # Version 2: unique(a,b) and index(a,b).
+    ("User a b unique(a)", "unique(a)", "names one field"),
+    ("User a b unique(a,c)", "unique(a,c)", "not a field"),
+    ("User a b index(a,a)", "index(a,a)", "twice"),
+    ("User a t:text unique(a,t)", "unique(a,t)", "cannot index"),
+    ("User a tags:many{User} index(a,tags)", "index(a,tags)", "many link"),
+    ("User a b unique(a,b) unique(b,a) unique(a,b)", "unique(a,b)", "twice"),
+    ("User a b UNIQUE(a,b)", "UNIQUE(a,b)", "lower case"),
     # Version 2: what deleting a referenced row does.
     ("User n:string:cascade", "n:string:cascade", "is for a reference"),
     ("User a:references{User}:nullify", "a:references{User}:nullify", "optional"),
@@ -644,3 +652,19 @@ def test_cascade_and_nullify():
         timestamps=False,
     ).model("Post")
     assert [r.on_delete for r in post.references] == ["CASCADE", "SET NULL", None]
+
+
+def test_composite_unique_and_index():
+    rating = modelspec.parse(
+        "User name; Item name; Rating user:references{User} item:references{Item}"
+        " stars:integer! unique(user, item) index(stars,user)",
+        timestamps=False,
+    ).model("Rating")
+    unique, index = rating.composites
+    assert (unique.kind, unique.columns) == ("unique", ("user_id", "item_id"))
+    assert (index.kind, index.columns) == ("index", ("stars", "user_id"))
+    as_json = modelspec.parse(
+        '{"Pair": {"a": "string{20}", "b": "integer", "unique(a,b)": ""}}',
+        timestamps=False,
+    ).models[0]
+    assert as_json.composites[0].columns == ("a", "b")

@@ -550,3 +550,41 @@ def test_a_secret_is_taken_but_never_answered(api, client, model, field, caplog)
     document = client.get("/api/openapi.json").json
     schema = document["components"]["schemas"][model.__name__]
     assert schema["properties"][field]["writeOnly"] is True
+
+
+def unique_sets(model):
+    """Fields unique together (a composite unique constraint) a request gives."""
+    shown = set(writable(model)) - set(write_only(model))
+    return [
+        attributes
+        for attributes in model_facts.unique_attributes(model)
+        if len(attributes) > 1 and set(attributes) <= shown
+    ]
+
+
+@pytest.mark.parametrize(
+    ("model", "fields"),
+    [
+        pytest.param(model, fields, id=f"{model.__name__}.{'+'.join(fields)}")
+        for model in MODELS
+        for fields in unique_sets(model)
+    ],
+)
+def test_taken_values_of_a_unique_set_are_409_naming_the_fields(
+    api, client, model, fields
+):
+    # Optional references are empty unless given, and NULLs are never taken.
+    taken = {
+        reference.key: api.create(reference.target)["id"]
+        for reference in model_facts.references(model)
+        if reference.key in fields and not reference.required
+    }
+    first = api.create(model, **taken)
+    same = {field: first[field] for field in fields}
+    payload = api.payload(model, **same)
+    error = assert_error(client.post(f"/api/{table(model)}", json=payload), 409)
+    assert all(field in error["message"] for field in fields), error
+    second = api.create(model)
+    response = client.patch(f"/api/{table(model)}/{second['id']}", json=same)
+    message = assert_error(response, 409)["message"]
+    assert all(field in message for field in fields), message

@@ -23,7 +23,7 @@ from werkzeug.exceptions import HTTPException, MethodNotAllowed
 # Every constraint gets a predictable name from the first migration on:
 # Alembic cannot drop or alter an unnamed constraint later.
 NAMING_CONVENTION = {
-    "ix": "ix_%(column_0_label)s",
+    "ix": "ix_%(table_name)s_%(column_0_N_name)s",
     "uq": "uq_%(table_name)s_%(column_0_N_name)s",
     "ck": "ck_%(table_name)s_%(constraint_name)s",
     "fk": "fk_%(table_name)s_%(column_0_N_name)s_%(referred_table_name)s",
