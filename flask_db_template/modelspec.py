@@ -56,7 +56,35 @@ SCALAR_TYPES = (
     "password",
 )
 TYPES = (*SCALAR_TYPES, "enum", "references", "belongs_to", "many")
-MODIFIERS = ("unique", "uniq", "index", "default", "secret", "cascade", "nullify")
+MODIFIERS = (
+    "unique",
+    "uniq",
+    "index",
+    "default",
+    "secret",
+    "cascade",
+    "nullify",
+    "table",
+)
+# Names models.py binds at module level (an association table is bound to a
+# variable of its name).
+MODULE_LEVEL_NAMES = frozenset(
+    {
+        "db",
+        "datetime",
+        "dt",
+        "uuid",
+        "text",
+        "sql_text",
+        "mysql",
+        "relationship",
+        "mapped_column",
+        "generate_password_hash",
+        "check_password_hash",
+    }
+)
+# The modifiers written `name=value`.
+VALUED_MODIFIERS = ("default", "table")
 # What deleting the referenced row does to a reference, in SQL's words.
 ON_DELETE = {"cascade": "CASCADE", "nullify": "SET NULL"}
 # A password is kept as Werkzeug's hash (scrypt: about 160 characters).
@@ -470,6 +498,7 @@ class _FieldDeclaration:
     default: Default | None = None
     secret: bool = False
     on_delete: str | None = None  # of a reference: a value of ON_DELETE
+    table: str | None = None  # of a many link: its association table's name
 
 
 @dataclass
@@ -1170,10 +1199,16 @@ def _apply_modifier(
             f"{_show(token)}",
             token=token,
         )
-    if name not in MODIFIERS or (name == "default") != bool(equals):
+    if name not in MODIFIERS or (name in VALUED_MODIFIERS) != bool(equals):
         if name == "default":
             message = (
                 f"{where}: write the default as 'default=value', not {_show(segment)}"
+            )
+            raise SpecError(message, token=segment)
+        if name == "table":
+            message = (
+                f"{where}: name the association table as 'table=name', "
+                f"not {_show(segment)}"
             )
             raise SpecError(message, token=segment)
         if name in MODIFIERS:
@@ -1198,9 +1233,26 @@ def _apply_modifier(
             token=segment,
         )
     seen.add(canonical)
+    if canonical == "table":
+        if field.kind != "many":
+            raise SpecError(
+                f"{where}: ':table=' names the association table of a many link, "
+                f"and {_show(token)} is not one",
+                token=token,
+            )
+        _check_name(value, "association table name", where=where)
+        if keyword.iskeyword(value) or value in MODULE_LEVEL_NAMES:
+            raise SpecError(
+                f"{where}: the association table {value!r} would be a name that "
+                "models.py needs for itself; choose another",
+                token=value,
+            )
+        field.table = value
+        return
     if field.kind == "many":
         raise SpecError(
-            f"{where}: a many link takes no modifiers, and {_show(segment)} is one",
+            f"{where}: a many link takes no modifiers but ':table=', and "
+            f"{_show(segment)} is one",
             token=segment,
         )
     if canonical == "unique":
@@ -1709,8 +1761,9 @@ class _Resolver:
                     on_delete=field.on_delete,
                 )
             else:
-                table = f"{_snake(model)}_{field.name}"
-                _check_generated_name(table, "association table", where=where)
+                table = field.table or f"{_snake(model)}_{field.name}"
+                if field.table is None:
+                    _check_generated_name(table, "association table", where=where)
                 column = f"{_snake(model)}_id"
                 target_column = f"{_snake(target)}_id"
                 if target == model:

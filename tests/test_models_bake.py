@@ -139,10 +139,12 @@ class ManyField:
     name: str
     target: str
     inverse: str | None
+    table: str | None = None  # given as :table=
 
     def token(self) -> str:
         inverse = f".{self.inverse}" if self.inverse else ""
-        return f"{self.name}:many{{{self.target}{inverse}}}"
+        text = f"{self.name}:many{{{self.target}{inverse}}}"
+        return text + (f":table={self.table}" if self.table else "")
 
 
 Member = ScalarField | ReferenceField | ManyField
@@ -380,7 +382,10 @@ def answers(draw) -> Answer:
                     )
                 )
             else:
-                members.append(ManyField(field_name, target, inverse))
+                table = (
+                    f"links_of_{name.lower()}_{number}" if draw(st.booleans()) else None
+                )
+                members.append(ManyField(field_name, target, inverse, table))
         table = f"tbl_{name.lower()}" if draw(st.booleans()) else None
         composites = ()
         parts = [m.name for m in members if composite_part(m)]
@@ -518,7 +523,7 @@ def many_link_table(
             ((other_column,), target.table_name, ("id",)),
         },
     )
-    return f"{model.snake}_{link.name}", table
+    return link.table or f"{model.snake}_{link.name}", table
 
 
 def actual_tables(database: Path) -> dict[str, TableShape]:

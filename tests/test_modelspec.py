@@ -349,6 +349,12 @@ REFUSALS = [
     ("User a:references{User}?:secret", "a:references{User}?:secret", "no secret"),
     ("User p:password p_hash", "p_hash", "generated for the password"),
     ("User set_p p:password", "set_p", "generated for the password"),
+    # Version 2: naming a many link's table.
+    ("Post tags:many{Tag}:table=tags; Tag name", "tags", "clashes"),
+    ("Post n:string:table=x", "n:string:table=x", "not one"),
+    ("Post tags:many{Tag}:table; Tag n", "table", "table=name"),
+    ("Post tags:many{Tag}:table=db; Tag n", "db", "models.py"),
+    ("Post tags:many{Tag}:index; Tag n", "index", "no modifiers but ':table='"),
     # Version 2: unique(a,b) and index(a,b).
     ("User a b unique(a)", "unique(a)", "names one field"),
     ("User a b unique(a,c)", "unique(a,c)", "not a field"),
@@ -668,3 +674,15 @@ def test_composite_unique_and_index():
         timestamps=False,
     ).models[0]
     assert as_json.composites[0].columns == ("a", "b")
+
+
+def test_a_many_link_may_name_its_table():
+    [link] = (
+        modelspec.parse(
+            "Post tags:many{Tag.posts}:table=post_tag_links; Tag name", timestamps=False
+        )
+        .models[0]
+        .many
+    )
+    assert link.table == "post_tag_links"
+    assert (link.column, link.target_column) == ("post_id", "tag_id")
