@@ -768,9 +768,10 @@ def _password_methods(field: Field) -> tuple[str, str]:
 
 
 def _table_args(model: Model) -> str:
-    """`__table_args__`: a UniqueConstraint or an Index for each composite. Their
-    names come from the naming convention (extensions.py): uq_<table>_<a>_<b>,
-    ix_<table>_<a>_<b>."""
+    """`__table_args__`: a UniqueConstraint or an Index for each composite (their
+    names come from the naming convention in extensions.py: uq_<table>_<a>_<b>,
+    ix_<table>_<a>_<b>), and SQLite's AUTOINCREMENT, so that an id is never
+    handed out again after a delete (SQLite reuses the highest otherwise)."""
     items = []
     for composite in model.composites:
         columns = [f'"{column}"' for column in composite.columns]
@@ -778,17 +779,9 @@ def _table_args(model: Model) -> str:
             items.append(_call("UniqueConstraint", *columns))
         else:
             items.append(_call("Index", "None", *columns))
-    if not items:
-        return ""
+    options = _Atom('{"sqlite_autoincrement": True}')
     head = " " * INDENT + "__table_args__ = "
-    if len(items) > 1:
-        value = _Bracketed("(", tuple(_Item(item) for item in items), ")")
-        return _statement(_layout(value, head, "", INDENT), INDENT)
-    # A tuple of one: ruff keeps its comma and splits it like a list of one.
-    [item] = items
-    flat = f"{head}({_flat(item)},)"
-    if _fits(flat):
-        return flat[INDENT:]
-    inner = " " * (2 * INDENT)
-    lines = [head + "(", *_layout(item, inner, ",", 2 * INDENT), " " * INDENT + ")"]
-    return _statement(lines, INDENT)
+    if not items:
+        return f"{head}{options.text}"[INDENT:]
+    value = _Bracketed("(", tuple(_Item(item) for item in (*items, options)), ")")
+    return _statement(_layout(value, head, "", INDENT), INDENT)

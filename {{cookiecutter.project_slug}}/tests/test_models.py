@@ -302,3 +302,24 @@ def test_the_database_deletes_or_lets_go_as_declared(
         assert remaining is None
     else:
         assert getattr(remaining, reference.key) is None
+
+
+def counted_keys(model):
+    """The model's key, if the database counts it up."""
+    column = model.__table__.autoincrement_column
+    if column is None:
+        return []
+    return [sa.inspect(model).get_property_by_column(column).key]
+
+
+@pytest.mark.parametrize(("model", "key"), cases(counted_keys))
+def test_an_id_is_never_handed_out_twice(db_session, rows, model, key):
+    """Not even the highest after its row is deleted (SQLite's AUTOINCREMENT)."""
+    first = rows.make(model)
+    db_session.commit()
+    taken = getattr(first, key)
+    db_session.delete(first)
+    db_session.commit()
+    second = rows.make(model)
+    db_session.commit()
+    assert getattr(second, key) > taken

@@ -304,6 +304,39 @@ def include_name(name: str | None, type_: str, parent_names: dict) -> bool:
     return not (type_ == "table" and name in unmanaged_tables())
 
 
+render_table_changes = renderers.dispatch(ops.ModifyTableOps)
+KEEP_AUTOINCREMENT = ', table_kwargs={"sqlite_autoincrement": True}'
+
+
+@renderers.dispatch_for(ops.ModifyTableOps, replace=True)
+def render_table_changes_keeping_autoincrement(
+    autogen_context, operation: ops.ModifyTableOps
+) -> list[str]:
+    """Alembic's batch_alter_table, told to keep SQLite's AUTOINCREMENT.
+
+    On SQLite a batch operation copies the table into a new one made from
+    the reflected table, and SQLite's reflection does not report
+    AUTOINCREMENT: without `table_kwargs` the copy would hand out the ids of
+    deleted rows again. Other databases ignore the option.
+    """
+    lines = render_table_changes(autogen_context, operation)
+    key = operation.table_name
+    if operation.schema:
+        key = f"{operation.schema}.{key}"
+    table = db.metadata.tables.get(key)
+    opening = f"with op.batch_alter_table({operation.table_name!r}, schema="
+    if (
+        lines
+        and table is not None
+        and table.dialect_options["sqlite"]["autoincrement"]
+        and lines[0].startswith(opening)
+    ):
+        lines[0] = lines[0].replace(
+            ") as batch_op:", f"{KEEP_AUTOINCREMENT}) as batch_op:"
+        )
+    return lines
+
+
 def render_item(type_: str, item: object, autogen_context) -> str | bool:
     """Write a model's server default so that it means the same on every database.
 
