@@ -2044,11 +2044,30 @@ def _check_composites_distinct(model: str, composites: tuple[Composite, ...]) ->
 
 
 def _check_table_name(name: str, *, owner: str, how: str, what: str = "table") -> None:
-    """Refuse reserved words and names the databases or Alembic keep for themselves.
+    """Refuse names the databases or Alembic keep for themselves.
 
-    `how` tells the user what to change.
+    A reserved SQL word is a fine table name (version 2): SQLAlchemy and Alembic
+    quote it wherever they write it. An enum type's name stays refused, as it
+    also names a PostgreSQL type. `how` tells the user what to change.
     """
     _check_name(name, f"{what} name", where=owner)
+    if what == "enum type":
+        _check_not_reserved(name, owner=owner, how=how, what=what)
+    if name in RESERVED_TABLE_NAMES:
+        raise SpecError(
+            f"{owner}: {what} name {name!r} is taken: "
+            f"{RESERVED_TABLE_NAMES[name]}; {how}",
+            token=name,
+        )
+    if name.startswith("sqlite_"):
+        raise SpecError(
+            f"{owner}: {what} name {name!r}: SQLite reserves names starting with "
+            f"'sqlite_'; {how}",
+            token=name,
+        )
+
+
+def _check_not_reserved(name: str, *, owner: str, how: str, what: str) -> None:
     databases = [
         database
         for database, words in (
@@ -2061,18 +2080,6 @@ def _check_table_name(name: str, *, owner: str, how: str, what: str = "table") -
         raise SpecError(
             f"{owner}: {what} name {name!r} is a reserved word in "
             f"{' and '.join(databases)}; {how}",
-            token=name,
-        )
-    if name in RESERVED_TABLE_NAMES:
-        raise SpecError(
-            f"{owner}: {what} name {name!r} is taken: "
-            f"{RESERVED_TABLE_NAMES[name]}; {how}",
-            token=name,
-        )
-    if name.startswith("sqlite_"):
-        raise SpecError(
-            f"{owner}: {what} name {name!r}: SQLite reserves names starting with "
-            f"'sqlite_'; {how}",
             token=name,
         )
 

@@ -692,7 +692,6 @@ INVALID_MODELS = [
     "Twice9 name_0 name_0",
     "lower9 name_0",
     "Model name_0",
-    "Reserved9(user) name_0",
     "Loopa8 b_0:references{Loopb9}; Loopb9 a_0:references{Loopa8}",
 ]
 

@@ -396,11 +396,7 @@ REFUSALS = [
     ("User status:enum{Draft}", "Draft", "lowercase"),
     ("User(Users) name", "Users", "lowercase"),
     ("Post author:references{User.Posts}; User name", "Posts", "lowercase"),
-    # 3. Reserved SQL words as tables.
-    ("User(user) name", "user", "reserved word in PostgreSQL"),
-    ("Order(order) total:integer", "order", "reserved word"),
-    ("Group(group) name", "group", "reserved word"),
-    ("Key name", "keys", "MariaDB"),
+    # 3. (Reserved SQL words are table names since version 2.)
     ("Thing(alembic_version) name", "alembic_version", "Alembic"),
     # 4. Names that clash with the ORM or the generated code.
     ("User query", "query", "reserved"),
@@ -686,3 +682,11 @@ def test_a_many_link_may_name_its_table():
     )
     assert link.table == "post_tag_links"
     assert (link.column, link.target_column) == ("post_id", "tag_id")
+
+
+def test_reserved_words_are_table_names():
+    schema = modelspec.parse(
+        "User(user) name; Order total:integer; Group(group) name; Key name",
+        timestamps=False,
+    )
+    assert [m.table for m in schema.models] == ["user", "orders", "group", "keys"]
