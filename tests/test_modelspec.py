@@ -3,6 +3,7 @@
 import datetime
 import json
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 from hypothesis import given
@@ -690,3 +691,11 @@ def test_reserved_words_are_table_names():
         timestamps=False,
     )
     assert [m.table for m in schema.models] == ["user", "orders", "group", "keys"]
+
+
+def test_the_readme_example_parses():
+    readme = (Path(__file__).parent.parent / "README.md").read_text()
+    section = readme.split("## The models language", 1)[1]
+    example = section.split("```", 2)[1]
+    schema = modelspec.parse(example, timestamps=True)
+    assert [model.name for model in schema.models] == ["User", "Post", "Tag"]
