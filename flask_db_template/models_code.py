@@ -432,6 +432,13 @@ class _Planner:
             type_code: _Expression = _call(column_type, str(field.length))
         elif field.kind == "password":
             type_code = _call(column_type, str(PASSWORD_HASH_LENGTH))
+        elif field.kind == "binary" and field.length:
+            # At most n bytes: VARBINARY(n) on MySQL and MariaDB, where a
+            # LargeBinary(n) would be a BLOB; the API checks the length elsewhere.
+            n = field.length
+            type_code = _Atom(
+                f'LargeBinary({n}).with_variant(mysql.VARBINARY({n}), "mysql", "mariadb")'
+            )
         elif field.kind == "decimal":
             type_code = _call(column_type, str(field.precision), str(field.scale))
         elif field.kind == "enum":
@@ -687,7 +694,8 @@ class _Planner:
         third_party = [_import("sqlalchemy", _isort_order(sqlalchemy_names))]
         if uses_text and "text" in self.aliased:
             third_party.append(f"from sqlalchemy import text as {self.module('text')}")
-        if precise_types:
+        sized_binary = any(f.kind == "binary" and f.length for f in fields)
+        if precise_types or sized_binary:
             third_party.append("from sqlalchemy.dialects import mysql")
         third_party.append(_import("sqlalchemy.orm", orm_names))
         if "password" in kinds:

@@ -87,6 +87,8 @@ MODULE_LEVEL_NAMES = frozenset(
 VALUED_MODIFIERS = ("default", "table")
 # What deleting the referenced row does to a reference, in SQL's words.
 ON_DELETE = {"cascade": "CASCADE", "nullify": "SET NULL"}
+# binary{n}: a VARBINARY(n) on MariaDB, whose rows hold 65,535 bytes.
+MAX_BINARY_LENGTH = 65532
 # A password is kept as Werkzeug's hash (scrypt: about 160 characters).
 PASSWORD_HASH_LENGTH = 255
 
@@ -1166,10 +1168,24 @@ def _parse_scalar_arguments(
                 token=token,
             )
         field.precision, field.scale = precision, scale
+    elif kind == "binary" and args is not None:
+        field.length = _binary_length(args, where=where, token=token)
     elif args is not None:
         raise SpecError(
             f"{where}: {kind} takes no arguments: {_show(token)}", token=token
         )
+
+
+def _binary_length(args: str, *, where: str, token: str) -> int:
+    """`binary{n}`: at most n bytes, a VARBINARY(n) on MySQL and MariaDB."""
+    numbers = _whole_numbers(args, where=where, token=token)
+    if len(numbers) != 1 or not 1 <= numbers[0] <= MAX_BINARY_LENGTH:
+        raise SpecError(
+            f"{where}: binary takes one length in bytes, 1 to {MAX_BINARY_LENGTH} "
+            f"(MariaDB's VARBINARY), e.g. 'binary{{32}}', not {_show(token)}",
+            token=token,
+        )
+    return numbers[0]
 
 
 def _whole_numbers(args: str, *, where: str, token: str) -> list[int]:
@@ -1905,12 +1921,18 @@ class _Resolver:
 
     def _check_row_sizes(self, schema: Schema) -> None:
         for model in schema.models:
-            width = sum(
-                4 * (f.length or 0) + 2 for f in model.fields if f.kind == "string"
-            ) + sum(
-                4 * PASSWORD_HASH_LENGTH + 2
-                for f in model.fields
-                if f.kind == "password"
+            width = (
+                sum(4 * (f.length or 0) + 2 for f in model.fields if f.kind == "string")
+                + sum(
+                    4 * PASSWORD_HASH_LENGTH + 2
+                    for f in model.fields
+                    if f.kind == "password"
+                )
+                + sum(
+                    (f.length or 0) + 2
+                    for f in model.fields
+                    if f.kind == "binary" and f.length
+                )
             )
             if width > MAX_ROW_BYTES:
                 raise SpecError(

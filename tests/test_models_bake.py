@@ -95,7 +95,7 @@ class ScalarField:
             text = self.name + self.mark
         else:
             text = f"{self.name}:{self.kind}"
-            if self.kind == "string" and self.length is not None:
+            if self.kind in ("string", "binary") and self.length is not None:
                 text += f"{{{self.length}}}"
             elif self.kind == "decimal":
                 text += f"{{{self.precision},{self.scale}}}"
@@ -296,6 +296,8 @@ def scalar_fields(draw, name: str) -> ScalarField:
     values: tuple[str, ...] = ()
     if kind == "string" and draw(st.booleans()):
         length = draw(st.integers(1, 800))
+    if kind == "binary" and draw(st.booleans()):
+        length = draw(st.integers(1, 4000))
     if kind == "decimal":
         precision = draw(st.integers(1, 65))
         scale = draw(st.integers(0, min(precision, 30)))

@@ -786,3 +786,15 @@ def test_composites_are_table_args_named_by_the_convention(tmp_path):
     indexes = {i["name"]: i["column_names"] for i in inspector.get_indexes("ratings")}
     assert indexes["ix_ratings_stars_user_id"] == ["stars", "user_id"]
     assert indexes["ix_ratings_user_id"] == ["user_id"]
+
+
+def test_a_sized_binary_is_a_varbinary_on_mariadb(tmp_path):
+    rendered = render("File digest:binary{32}! body:binary", timestamps=False)
+    models = rendered["models"]
+    assert (
+        'LargeBinary(32).with_variant(mysql.VARBINARY(32), "mysql", "mariadb")'
+        in models
+    )
+    assert "from sqlalchemy.dialects import mysql" in models.splitlines()
+    assert_ruff_clean(write_project(tmp_path / "project", rendered))
+    load_models(tmp_path / "load", models)

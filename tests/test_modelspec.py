@@ -350,6 +350,9 @@ REFUSALS = [
     ("User a:references{User}?:secret", "a:references{User}?:secret", "no secret"),
     ("User p:password p_hash", "p_hash", "generated for the password"),
     ("User set_p p:password", "set_p", "generated for the password"),
+    # Version 2: binary{n}.
+    ("F d:binary{0}", "binary{0}", "1 to 65532"),
+    ("F d:binary{70000}", "binary{70000}", "VARBINARY"),
     # Version 2: naming a many link's table.
     ("Post tags:many{Tag}:table=tags; Tag name", "tags", "clashes"),
     ("Post n:string:table=x", "n:string:table=x", "not one"),

@@ -31,7 +31,7 @@ VERSION_2 = (
     " last_seen:datetime!:default=now joined_on:date:default=now;"
     " Post body:string{140}! author:references{User.posts}:cascade"
     " editor:references{User.edits}?:nullify tags:many{Tag.posts}:table=post_tag_links;"
-    " Tag name:string{50}!:unique;"
+    " Tag name:string{50}!:unique digest:binary{32};"
     " Rating user:references{User.ratings}:cascade post:references{Post.ratings}:cascade"
     " stars:integer! unique(user,post) index(stars,user)"
 )

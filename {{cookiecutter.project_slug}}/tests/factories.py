@@ -71,6 +71,9 @@ class ModelFactory(SQLAlchemyFactory[Model], Generic[Model]):
         for attribute, value in values.items():
             if isinstance(value, Decimal) and attribute not in kwargs:
                 values[attribute] = exact_decimal(mapper.columns[attribute].type)
+            length = getattr(mapper.columns[attribute].type, "length", None)
+            if isinstance(value, bytes) and length and attribute not in kwargs:
+                values[attribute] = value[:length]  # a binary{n} holds n bytes
         number = ROWS_MADE[model]
         ROWS_MADE[model] += 1
         for attributes in model_facts.unique_attributes(model):

@@ -7,6 +7,7 @@ added to models.py is tested here too. A test that needs rows makes them
 through the API itself, with the rows their required references name.
 """
 
+import base64
 import collections
 import json
 
@@ -588,3 +589,28 @@ def test_taken_values_of_a_unique_set_are_409_naming_the_fields(
     response = client.patch(f"/api/{table(model)}/{second['id']}", json=same)
     message = assert_error(response, 409)["message"]
     assert all(field in message for field in fields), message
+
+
+def sized_binaries(model):
+    """Writable binary{n} fields: n bytes at most."""
+    mapper = sa.inspect(model)
+    return [
+        name
+        for name, field in writable(model).items()
+        if name in mapper.columns
+        and isinstance(mapper.columns[name].type, sa.LargeBinary)
+        and mapper.columns[name].type.length
+    ]
+
+
+@pytest.mark.parametrize(("model", "field"), cases(sized_binaries))
+def test_more_bytes_than_a_binary_holds_are_422(api, client, model, field):
+    length = sa.inspect(model).columns[field].type.length
+    fits = base64.b64encode(b"x" * length).decode()
+    too_long = base64.b64encode(b"x" * (length + 1)).decode()
+    url = f"/api/{table(model)}"
+    response = client.post(url, json=api.payload(model, **{field: too_long}))
+    assert list(assert_error(response, 422)["errors"]["json"]) == [field]
+    response = client.post(url, json=api.payload(model, **{field: fits}))
+    assert response.status_code == 201, response.json
+    assert response.json.get(field, fits) == fits
