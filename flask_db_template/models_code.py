@@ -489,6 +489,9 @@ class _Planner:
         key_options = {}
         if reference.on_delete:
             key_options["ondelete"] = f'"{reference.on_delete}"'
+        if reference.closes_loop:
+            # The tables refer to each other: this foreign key comes after both.
+            key_options["use_alter"] = "True"
         foreign_key = _call("ForeignKey", f'"{target.table}.id"', **key_options)
         value = _call("mapped_column", foreign_key, **options)
         python_type = "int | None" if reference.nullable else "int"
@@ -504,6 +507,9 @@ class _Planner:
             options["foreign_keys"] = f"[{reference.column}]"
         if reference.is_self_reference:
             options["remote_side"] = "[id]"
+        if reference.closes_loop:
+            # Set in an UPDATE once both rows exist: they may refer to each other.
+            options["post_update"] = "True"
         options["back_populates"] = f'"{reference.inverse}"'
         target = (
             f'"{reference.target} | None"'
@@ -520,6 +526,8 @@ class _Planner:
             else:
                 options["foreign_keys"] = f'"{reference.model}.{reference.column}"'
         options["back_populates"] = f'"{reference.name}"'
+        if reference.closes_loop:
+            options["post_update"] = "True"  # as on the reference's side
         if reference.on_delete == "CASCADE":
             # The rows in the session go with the deleted one, as the database's
             # go by ON DELETE CASCADE. (Without it the ORM would empty their

@@ -308,6 +308,10 @@ class Reference:
     # ON DELETE: "CASCADE" (`:cascade`), "SET NULL" (`:nullify`), or None: the
     # database refuses to delete a row still referred to.
     on_delete: str | None = None
+    # The reference that closes a loop of references between tables: its
+    # foreign key is created after both tables (use_alter), and the ORM sets
+    # it in an UPDATE after both rows exist (post_update).
+    closes_loop: bool = False
 
     @property
     def is_self_reference(self) -> bool:
@@ -1681,7 +1685,7 @@ class _Resolver:
         self._check_database_names(schema)
         self._check_attributes(schema)
         self._check_row_sizes(schema)
-        self._check_reference_loops(schema)
+        schema = self._close_reference_loops(schema)
         self._check_hidden_modules(schema)
         return schema
 
@@ -1954,12 +1958,15 @@ class _Resolver:
                 token=alias,
             )
 
-    def _check_reference_loops(self, schema: Schema) -> None:
-        """Refuse references that no database could create or fill.
+    def _close_reference_loops(self, schema: Schema) -> Schema:
+        """Mark one reference of each loop between tables as closing it; refuse
+        what no database could fill.
 
-        A required self-reference leaves the first row nothing to point to. Foreign
-        keys that loop between tables leave the initial migration no table it
-        could create first (SQLite does not mind, PostgreSQL and MariaDB do).
+        A required self-reference leaves the first row nothing to point to,
+        and so does a loop of required references. A loop with an optional
+        reference is fine: that one's foreign key is created after the tables
+        (so that PostgreSQL and MariaDB can create them at all), and the ORM
+        sets it once both rows exist.
         """
         for model in schema.models:
             for reference in model.references:
@@ -1972,38 +1979,75 @@ class _Resolver:
                         f"{reference.inverse}}}?'",
                         token=reference.name,
                     )
-        outgoing = {
-            model.name: [r for r in model.references if not r.is_self_reference]
+        closing: set[tuple[str, str]] = set()
+        while (loop := _reference_loop(schema, closing)) is not None:
+            optional = [r for r in loop if r.nullable]
+            if not optional:
+                shown = ", ".join(f"'{r.model}.{r.name}' -> {r.target}" for r in loop)
+                last = loop[-1]
+                raise SpecError(
+                    f"required references loop between tables ({shown}): no row "
+                    "could be stored first; make one of them optional with '?'",
+                    token=f"{last.model}.{last.name}",
+                )
+            closing.add((optional[-1].model, optional[-1].name))
+        if not closing:
+            return schema
+        models = tuple(
+            dataclasses.replace(
+                model,
+                members=tuple(
+                    dataclasses.replace(member, closes_loop=True)
+                    if isinstance(member, Reference)
+                    and (member.model, member.name) in closing
+                    else member
+                    for member in model.members
+                ),
+            )
             for model in schema.models
-        }
-        state: dict[str, str] = {}
-        path: list[Reference] = []
+        )
+        return Schema(models, schema.timestamps)
 
-        def visit(name: str) -> None:
-            state[name] = "visiting"
-            for reference in outgoing[name]:
-                path.append(reference)
-                if state.get(reference.target) == "visiting":
-                    start = next(
-                        i for i, r in enumerate(path) if r.model == reference.target
-                    )
-                    loop = ", ".join(
-                        f"'{r.model}.{r.name}' -> {r.target}" for r in path[start:]
-                    )
-                    raise SpecError(
-                        f"references loop between tables ({loop}): the initial "
-                        "migration could create none of them first; drop one of "
-                        "these references or make it a many link",
-                        token=f"{reference.model}.{reference.name}",
-                    )
-                if reference.target not in state:
-                    visit(reference.target)
-                path.pop()
-            state[name] = "done"
 
-        for model in schema.models:
-            if model.name not in state:
-                visit(model.name)
+def _reference_loop(
+    schema: Schema, closing: set[tuple[str, str]]
+) -> list[Reference] | None:
+    """A loop of references between tables (self-references and those in
+    `closing` left out), in order, or None."""
+    outgoing = {
+        model.name: [
+            r
+            for r in model.references
+            if not r.is_self_reference and (r.model, r.name) not in closing
+        ]
+        for model in schema.models
+    }
+    state: dict[str, str] = {}
+    path: list[Reference] = []
+
+    def visit(name: str) -> list[Reference] | None:
+        state[name] = "visiting"
+        for reference in outgoing[name]:
+            path.append(reference)
+            if state.get(reference.target) == "visiting":
+                start = next(
+                    i for i, r in enumerate(path) if r.model == reference.target
+                )
+                return path[start:]
+            if reference.target not in state:
+                found = visit(reference.target)
+                if found is not None:
+                    return found
+            path.pop()
+        state[name] = "done"
+        return None
+
+    for model in schema.models:
+        if model.name not in state:
+            found = visit(model.name)
+            if found is not None:
+                return found
+    return None
 
 
 # Types that no database indexes whole (MariaDB needs a prefix length).

@@ -356,7 +356,8 @@ def answers(draw) -> Answer:
             kind = draw(st.sampled_from(["scalar"] * 4 + ["references", "many"]))
             optional = kind == "references" and draw(st.booleans())
             if kind == "references":
-                targets = names[: position + 1] if optional else names[:position]
+                # An optional reference may close a loop between tables.
+                targets = names if optional else names[:position]
             else:
                 targets = names
             if kind == "scalar" or not targets:
@@ -694,7 +695,7 @@ INVALID_MODELS = [
     "Twice9 name_0 name_0",
     "lower9 name_0",
     "Model name_0",
-    "Loopa8 b_0:references{Loopb9}; Loopb9 a_0:references{Loopa8}",
+    "Loopa8 b_0:references{Loopb9.bk_0}; Loopb9 a_0:references{Loopa8.bk_1}",
 ]
 
 

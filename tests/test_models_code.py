@@ -798,3 +798,25 @@ def test_a_sized_binary_is_a_varbinary_on_mariadb(tmp_path):
     assert "from sqlalchemy.dialects import mysql" in models.splitlines()
     assert_ruff_clean(write_project(tmp_path / "project", rendered))
     load_models(tmp_path / "load", models)
+
+
+def test_references_that_loop_between_tables_save_both_sides(tmp_path):
+    spec = (
+        "Team name:string{40}! captain:references{User.captained}?;"
+        " User name:string{40}! team:references{Team.members}?"
+    )
+    rendered = render(spec, timestamps=False)
+    models = rendered["models"]
+    assert 'ForeignKey("teams.id", use_alter=True)' in models
+    assert_ruff_clean(write_project(tmp_path / "project", rendered))
+    module = load_models(tmp_path / "load", models)
+    # SQLAlchemy sorts the tables: the loop is closed by use_alter.
+    assert [t.name for t in module.db.metadata.sorted_tables] == ["users", "teams"]
+    engine, _ = create_tables(module)
+    with Session(engine) as session:
+        ada = module.User(name="ada")
+        team = module.Team(name="blue", captain=ada)
+        ada.team = team
+        session.add(team)
+        session.commit()
+        assert (ada.team_id, team.captain_id) == (team.id, ada.id)

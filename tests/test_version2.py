@@ -28,7 +28,9 @@ PACKAGE = "my_flask_app"  # the default answers'
 VERSION_2 = (
     "User(user) username:string{64}!:unique email:string{120}!:unique"
     " password:password! token:string{32}:secret:unique"
-    " last_seen:datetime!:default=now joined_on:date:default=now;"
+    " last_seen:datetime!:default=now joined_on:date:default=now"
+    " team:references{Team.members}?;"
+    " Team name:string{40}! captain:references{User.captained}?;"
     " Post body:string{140}! author:references{User.posts}:cascade"
     " editor:references{User.edits}?:nullify tags:many{Tag.posts}:table=post_tag_links;"
     " Tag name:string{50}!:unique digest:binary{32};"
