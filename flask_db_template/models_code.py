@@ -25,6 +25,7 @@ from .modelspec import (
     Reference,
     Schema,
     display_width,
+    key_column,
     modules_to_alias,
     parse,
     python_string_literal,
@@ -454,6 +455,8 @@ class _Planner:
         else:
             type_code = _Atom(column_type)
         options: dict[str, _Expression | str] = {}
+        if field.primary:
+            options["primary_key"] = "True"
         if field.unique:
             options["unique"] = "True"
         if field.index:
@@ -486,16 +489,26 @@ class _Planner:
     def _foreign_key(self, reference: Reference) -> _Statement:
         target = self.schema.model(reference.target)
         options = {"unique": "True"} if reference.unique else {"index": "True"}
+        if reference.primary:
+            options = {"primary_key": "True", **options}
+        key, kind = key_column(self.schema, target)
         key_options = {}
         if reference.on_delete:
             key_options["ondelete"] = f'"{reference.on_delete}"'
         if reference.closes_loop:
             # The tables refer to each other: this foreign key comes after both.
             key_options["use_alter"] = "True"
-        foreign_key = _call("ForeignKey", f'"{target.table}.id"', **key_options)
+        foreign_key = _call("ForeignKey", f'"{target.table}.{key}"', **key_options)
         value = _call("mapped_column", foreign_key, **options)
-        python_type = "int | None" if reference.nullable else "int"
-        return _Statement(reference.column, python_type, value)
+        python_type = _PYTHON_TYPES[kind].format(datetime=self.module("datetime"))
+        if reference.nullable:
+            python_type += " | None"
+        modules = ()
+        if kind in _TEMPORAL:
+            modules = (self.module("datetime"),)
+        elif kind == "uuid":
+            modules = ("uuid",)
+        return _Statement(reference.column, python_type, value, modules)
 
     def _needs_foreign_keys(self, reference: Reference) -> bool:
         """Whether SQLAlchemy needs to be told which column joins the two models."""
@@ -506,7 +519,8 @@ class _Planner:
         if self._needs_foreign_keys(reference):
             options["foreign_keys"] = f"[{reference.column}]"
         if reference.is_self_reference:
-            options["remote_side"] = "[id]"
+            model = self.schema.model(reference.model)
+            options["remote_side"] = f"[{key_column(self.schema, model)[0]}]"
         if reference.closes_loop:
             # Set in an UPDATE once both rows exist: they may refer to each other.
             options["post_update"] = "True"
@@ -580,13 +594,16 @@ class _Planner:
             else:
                 columns.append(line)
             bound.add(statement.target)
-        id_line = "id: Mapped[int] = mapped_column(primary_key=True)"
+        # The generated integer key, unless fields are `:primary`.
+        id_lines = (
+            [] if model.key else ["id: Mapped[int] = mapped_column(primary_key=True)"]
+        )
         return ModelPlan(
             class_name=model.name,
             bases=self._bases(model),
             table_name=model.table,
             table_args=_table_args(model),
-            column_lines=(id_line, *columns),
+            column_lines=(*id_lines, *columns),
             relationship_lines=tuple(relationships),
             method_lines=tuple(
                 method
@@ -795,9 +812,21 @@ def _table_args(model: Model) -> str:
             items.append(_call("UniqueConstraint", *columns))
         else:
             items.append(_call("Index", "None", *columns))
-    options = _Atom('{"sqlite_autoincrement": True}')
     head = " " * INDENT + "__table_args__ = "
+    # AUTOINCREMENT is for the generated integer key only.
+    options = [] if model.key else [_Atom('{"sqlite_autoincrement": True}')]
+    if not items and not options:
+        return ""
     if not items:
-        return f"{head}{options.text}"[INDENT:]
-    value = _Bracketed("(", tuple(_Item(item) for item in (*items, options)), ")")
-    return _statement(_layout(value, head, "", INDENT), INDENT)
+        return f"{head}{options[0].text}"[INDENT:]
+    if len(items) + len(options) > 1:
+        value = _Bracketed("(", tuple(_Item(i) for i in (*items, *options)), ")")
+        return _statement(_layout(value, head, "", INDENT), INDENT)
+    # A tuple of one: ruff keeps its comma and splits it like a list of one.
+    [item] = items
+    flat = f"{head}({_flat(item)},)"
+    if _fits(flat):
+        return flat[INDENT:]
+    inner = " " * (2 * INDENT)
+    lines = [head + "(", *_layout(item, inner, ",", 2 * INDENT), " " * INDENT + ")"]
+    return _statement(lines, INDENT)

@@ -65,7 +65,11 @@ MODIFIERS = (
     "cascade",
     "nullify",
     "table",
+    "primary",
 )
+# Types that cannot be a primary key: no database compares them whole, or
+# (float) not exactly.
+NOT_PRIMARY_KINDS = ("json", "text", "binary", "float", "password")
 # Names models.py binds at module level (an association table is bound to a
 # variable of its name).
 MODULE_LEVEL_NAMES = frozenset(
@@ -279,6 +283,7 @@ class Field:
     enum_name: str | None = None  # the database type of an enum: <table>_<field>
     default: Default | None = None
     secret: bool = False  # write-only: never in a response, a log line or a repr
+    primary: bool = False  # part of the primary key (`:primary`)
 
     @property
     def column(self) -> str:
@@ -312,6 +317,7 @@ class Reference:
     # foreign key is created after both tables (use_alter), and the ORM sets
     # it in an UPDATE after both rows exist (post_update).
     closes_loop: bool = False
+    primary: bool = False  # part of the primary key (`:primary`)
 
     @property
     def is_self_reference(self) -> bool:
@@ -355,6 +361,13 @@ class Model:
     table: str
     members: tuple[Field | Reference | ManyToMany, ...]  # in the order of the answer
     composites: tuple[Composite, ...] = ()
+
+    @property
+    def key(self) -> tuple[Field | Reference, ...]:
+        """The members of the primary key; () for the generated integer `id`."""
+        return tuple(
+            m for m in self.members if isinstance(m, Field | Reference) and m.primary
+        )
 
     @property
     def fields(self) -> tuple[Field, ...]:
@@ -505,6 +518,7 @@ class _FieldDeclaration:
     secret: bool = False
     on_delete: str | None = None  # of a reference: a value of ON_DELETE
     table: str | None = None  # of a many link: its association table's name
+    primary: bool = False
 
 
 @dataclass
@@ -1283,6 +1297,8 @@ def _apply_modifier(
         _apply_secret(field, where=where, token=token)
     elif canonical in ON_DELETE:
         _apply_on_delete(field, canonical, where=where, token=token)
+    elif canonical == "primary":
+        field.primary = True
     else:
         field.default = _parse_default(field, value, where=where)
 
@@ -1318,6 +1334,30 @@ def _apply_on_delete(
     field.on_delete = ON_DELETE[modifier]
 
 
+def _check_primary(field: _FieldDeclaration, *, where: str) -> None:
+    """A key is never NULL, and compares exactly."""
+    if field.mark == "?":
+        raise SpecError(
+            f"{where}: ':primary' on an optional field ({_show(field.token)}): a "
+            "primary key is never empty",
+            token=field.token,
+        )
+    if field.kind in NOT_PRIMARY_KINDS:
+        raise SpecError(
+            f"{where}: ':primary' on a {field.kind} field ({_show(field.token)}); "
+            "a key is a string, a number, a uuid, a date or a reference",
+            token=field.token,
+        )
+    if field.default is not None:
+        raise SpecError(
+            f"{where}: ':primary' with a default ({_show(field.token)}): every row "
+            "would get the same key",
+            token=field.token,
+        )
+    if field.kind != "references":
+        field.mark = "!"
+
+
 def _check_password(field: _FieldDeclaration, *, where: str) -> None:
     """A password is a salted hash: no two are alike, so neither unique nor an
     index mean anything, and no default can be known in advance."""
@@ -1335,6 +1375,8 @@ def _check_field(field: _FieldDeclaration, *, where: str) -> None:
     kind = field.kind
     if kind == "password":
         _check_password(field, where=where)
+    if field.primary:
+        _check_primary(field, where=where)
     if field.on_delete == "SET NULL" and field.mark != "?":
         raise SpecError(
             f"{where}: ':nullify' on a required reference ({_show(field.token)}) "
@@ -1658,12 +1700,14 @@ class _Resolver:
             members: list[Field | Reference | ManyToMany] = []
             for field in declaration.fields:
                 where = f"{declaration.name}.{field.name}"
-                _check_attribute_name(
-                    field.name,
-                    "field name",
-                    where=declaration.name,
-                    timestamps=self.timestamps,
-                )
+                if not (field.name == "id" and field.primary):
+                    # `id:string{36}!:primary` takes the generated key's place.
+                    _check_attribute_name(
+                        field.name,
+                        "field name",
+                        where=declaration.name,
+                        timestamps=self.timestamps,
+                    )
                 if field.kind in ("references", "many"):
                     members.append(links[declaration.name][field.name])
                 else:
@@ -1682,6 +1726,7 @@ class _Resolver:
                 )
             )
         schema = Schema(tuple(models), self.timestamps)
+        _check_keys(schema)
         self._check_database_names(schema)
         self._check_attributes(schema)
         self._check_row_sizes(schema)
@@ -1779,6 +1824,7 @@ class _Resolver:
                     nullable=field.mark == "?",
                     unique=field.unique,
                     on_delete=field.on_delete,
+                    primary=field.primary,
                 )
             else:
                 table = field.table or f"{_snake(model)}_{field.name}"
@@ -1828,6 +1874,7 @@ class _Resolver:
             enum_name=enum_name,
             default=field.default,
             secret=field.secret or field.kind == "password",
+            primary=field.primary,
         )
 
     def _check_database_names(self, schema: Schema) -> None:
@@ -2048,6 +2095,49 @@ def _reference_loop(
             if found is not None:
                 return found
     return None
+
+
+def _check_keys(schema: Schema) -> None:
+    """A reference takes the type of its target's key, which must be one
+    column; a many link joins models keyed by their generated id."""
+    for model in schema.models:
+        for reference in model.references:
+            target = schema.model(reference.target)
+            if len(target.key) > 1:
+                raise SpecError(
+                    f"{model.name}.{reference.name}: {target.name} has a key of "
+                    f"{len(target.key)} fields, so the reference {reference.name!r} "
+                    "cannot name its rows by one column; give it a single key or "
+                    "refer to its parts",
+                    token=reference.name,
+                )
+            if reference.primary and reference.nullable:
+                raise SpecError(
+                    f"{model.name}.{reference.name}: ':primary' on the optional "
+                    f"reference {reference.name!r}: a primary key is never empty",
+                    token=reference.name,
+                )
+        for link in model.many:
+            for end in (model, schema.model(link.target)):
+                if end.key:
+                    raise SpecError(
+                        f"{model.name}.{link.name}: the many link {link.name!r} "
+                        f"joins models keyed by their generated id, and {end.name} "
+                        "has a ':primary' key; declare the link as a model of two "
+                        "references",
+                        token=link.name,
+                    )
+
+
+def key_column(schema: Schema, model: Model) -> tuple[str, str]:
+    """The column of a model's one-column key and its kind ("integer" for the
+    generated id; a reference's is its target's)."""
+    if not model.key:
+        return ("id", "integer")
+    [member] = model.key
+    if isinstance(member, Reference):
+        return (member.column, key_column(schema, schema.model(member.target))[1])
+    return (member.column, member.kind)
 
 
 # Types that no database indexes whole (MariaDB needs a prefix length).

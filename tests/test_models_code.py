@@ -820,3 +820,25 @@ def test_references_that_loop_between_tables_save_both_sides(tmp_path):
         session.add(team)
         session.commit()
         assert (ada.team_id, team.captain_id) == (team.id, ada.id)
+
+
+def test_keys_of_their_own(tmp_path):
+    spec = (
+        "User name; Follow follower:references{User.following}:primary"
+        " followed:references{User.followers}:primary;"
+        " Task id:string{36}!:primary owner:references{User.tasks};"
+        " Note task:references{Task.notes}:cascade"
+    )
+    rendered = render(spec, timestamps=False)
+    models = rendered["models"]
+    assert "id: Mapped[str] = mapped_column(String(36), primary_key=True)" in models
+    assert 'ForeignKey("tasks.id", ondelete="CASCADE")' in models
+    assert_ruff_clean(write_project(tmp_path / "project", rendered))
+    module = load_models(tmp_path / "load", models)
+    _, inspector = create_tables(module)
+    assert inspector.get_pk_constraint("follows")["constrained_columns"] == [
+        "follower_id",
+        "followed_id",
+    ]
+    [note_task] = inspector.get_columns("notes")[1:2]
+    assert str(note_task["type"]) == "VARCHAR(36)"

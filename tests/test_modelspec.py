@@ -356,6 +356,19 @@ REFUSALS = [
         "Bb.a",
         "required references loop",
     ),
+    # Version 2: keys of their own.
+    ("S k:string?:primary", "k:string?:primary", "never empty"),
+    ("S k:json:primary", "k:json:primary", "a key is"),
+    ("S k:float!:primary", "k:float!:primary", "a key is"),
+    ("S k:string:primary:default=x", "k:string:primary:default=x", "same key"),
+    ("A b:references{B}?:primary; B n", "b:references{B}?:primary", "never empty"),
+    (
+        "U n; F a:references{U}:primary b:references{U.bs}:primary; G f:references{F}",
+        "f",
+        "one column",
+    ),
+    ("A tags:many{B}; B k:string!:primary", "tags", "many link"),
+    ("A id:string", "id", "reserved"),
     # Version 2: binary{n}.
     ("F d:binary{0}", "binary{0}", "1 to 65532"),
     ("F d:binary{70000}", "binary{70000}", "VARBINARY"),
@@ -450,7 +463,7 @@ REFUSALS = [
     ("User a:string:unique:uniq", "uniq", "repeats"),
     # 6. Unknown types or modifiers, bad arguments, marks, defaults.
     ("User name:varchar", "varchar", "unknown type"),
-    ("User name:string:primary", "primary", "unknown modifier"),
+    ("User name:string:primry", "primry", "unknown modifier"),
     ("User name:string{0}", "string{0}", "at least 1"),
     ("User name:string{}", "string{}", "empty braces"),
     ("User name:string{20000}", "string{20000}", "text"),
@@ -716,3 +729,18 @@ def test_a_loop_of_references_is_closed_by_an_optional_one():
     )
     closing = [r.name for m in schema.models for r in m.references if r.closes_loop]
     assert closing == ["team"]
+
+
+def test_primary_keys_of_their_own():
+    schema = modelspec.parse(
+        "User name; Setting key:string{64}!:primary value:text;"
+        " Follow follower:references{User.following}:primary"
+        " followed:references{User.followers}:primary;"
+        " Task id:string{36}!:primary owner:references{User.tasks};"
+        " Note task:references{Task.notes}",
+        timestamps=False,
+    )
+    assert [m.name for m in schema.model("Follow").key] == ["follower", "followed"]
+    assert modelspec.key_column(schema, schema.model("Setting")) == ("key", "string")
+    assert modelspec.key_column(schema, schema.model("Task")) == ("id", "string")
+    assert modelspec.key_column(schema, schema.model("User")) == ("id", "integer")

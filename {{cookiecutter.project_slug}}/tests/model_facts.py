@@ -143,6 +143,8 @@ def unique_attributes(model: type) -> list[tuple[str, ...]]:
     ]
     column_sets += [tuple(index.columns) for index in table.indexes if index.unique]
     column_sets += [(column,) for column in table.columns if column.unique]
+    if table.autoincrement_column is None:  # a key of its own (`:primary`)
+        column_sets.append(tuple(table.primary_key.columns))
     found = []
     for columns in column_sets:
         attributes = tuple(attribute_of(model, column) for column in columns)

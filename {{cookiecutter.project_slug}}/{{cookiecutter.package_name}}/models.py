@@ -20,7 +20,9 @@ class TimestampMixin:
 
 class {{ model.class_name }}({{ model.bases }}):
     __tablename__ = "{{ model.table_name }}"
+{%- if model.table_args %}
     {{ model.table_args }}
+{%- endif %}
 {% for line in model.column_lines %}
     {{ line }}
 {%- endfor %}

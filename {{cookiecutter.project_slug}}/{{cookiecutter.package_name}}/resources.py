@@ -310,13 +310,29 @@ def resource_blueprint(schema: type[ModelSchema]) -> Blueprint:
 
 
 def served_models() -> list[type]:
-    """The models with a REST API: every mapped model, but those
-    api_overrides.py leaves out."""
+    """The models with a REST API: every mapped model keyed by an integer
+    `id`, but those api_overrides.py leaves out.
+
+    A model with a key of its own (`:primary` in the models answer: a string,
+    or several columns such as a follow's two references) is left out: its
+    rows are reached through the models that refer to them, and a blueprint
+    of your own in api_overrides.py can serve it.
+    """
     from . import api_overrides
 
     return [
-        model for model in mapped_models() if model not in api_overrides.EXCLUDED_MODELS
+        model
+        for model in mapped_models()
+        if model not in api_overrides.EXCLUDED_MODELS and has_integer_id(model)
     ]
+
+
+def has_integer_id(model: type) -> bool:
+    """Whether the rows are addressed by one integer column named `id`."""
+    [*key] = inspect(model).primary_key
+    return (
+        len(key) == 1 and key[0].key == "id" and key[0].type.python_type is int
+    )
 
 
 @functools.cache

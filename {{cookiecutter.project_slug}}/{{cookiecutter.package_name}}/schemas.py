@@ -185,8 +185,8 @@ class ColumnConverter(ModelConverter):
 
 def column_limits(column: sa.Column) -> list[validate.Validator]:
     """What a column's type holds on every database, beyond marshmallow's own."""
-    if column.foreign_keys:
-        return [validate.Range(min=1, max=MAX_ID)]
+    if column.foreign_keys and isinstance(column.type, sa.Integer):
+        return [validate.Range(min=1, max=MAX_ID)]  # a generated id
     for integer_type, low, high in INTEGER_RANGES:
         if isinstance(column.type, integer_type):
             return [validate.Range(min=low, max=high)]
