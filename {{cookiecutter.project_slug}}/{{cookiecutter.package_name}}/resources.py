@@ -330,9 +330,7 @@ def served_models() -> list[type]:
 def has_integer_id(model: type) -> bool:
     """Whether the rows are addressed by one integer column named `id`."""
     [*key] = inspect(model).primary_key
-    return (
-        len(key) == 1 and key[0].key == "id" and key[0].type.python_type is int
-    )
+    return len(key) == 1 and key[0].key == "id" and key[0].type.python_type is int
 
 
 @functools.cache
