@@ -803,8 +803,8 @@ def _password_methods(field: Field) -> tuple[str, str]:
 def _table_args(model: Model) -> str:
     """`__table_args__`: a UniqueConstraint or an Index for each composite (their
     names come from the naming convention in extensions.py: uq_<table>_<a>_<b>,
-    ix_<table>_<a>_<b>), and SQLite's AUTOINCREMENT, so that an id is never
-    handed out again after a delete (SQLite reuses the highest otherwise)."""
+    ix_<table>_<a>_<b>); "" if none. (SQLite's AUTOINCREMENT is on every
+    model's table from extensions.py's Base.)"""
     items = []
     for composite in model.composites:
         columns = [f'"{column}"' for column in composite.columns]
@@ -812,15 +812,11 @@ def _table_args(model: Model) -> str:
             items.append(_call("UniqueConstraint", *columns))
         else:
             items.append(_call("Index", "None", *columns))
-    head = " " * INDENT + "__table_args__ = "
-    # AUTOINCREMENT is for the generated integer key only.
-    options = [] if model.key else [_Atom('{"sqlite_autoincrement": True}')]
-    if not items and not options:
-        return ""
     if not items:
-        return f"{head}{options[0].text}"[INDENT:]
-    if len(items) + len(options) > 1:
-        value = _Bracketed("(", tuple(_Item(i) for i in (*items, *options)), ")")
+        return ""
+    head = " " * INDENT + "__table_args__ = "
+    if len(items) > 1:
+        value = _Bracketed("(", tuple(_Item(item) for item in items), ")")
         return _statement(_layout(value, head, "", INDENT), INDENT)
     # A tuple of one: ruff keeps its comma and splits it like a list of one.
     [item] = items

@@ -771,10 +771,7 @@ def test_composites_are_table_args_named_by_the_convention(tmp_path):
     )
     rendered = render(spec, timestamps=False)
     models = rendered["models"]
-    assert (
-        '    __table_args__ = (UniqueConstraint("a", "b"), {"sqlite_autoincrement": True})'
-        in models
-    )
+    assert '    __table_args__ = (UniqueConstraint("a", "b"),)' in models
     assert '        UniqueConstraint("user_id", "item_id"),' in models
     assert '        Index(None, "stars", "user_id"),' in models
     assert_ruff_clean(write_project(tmp_path / "project", rendered))
