@@ -18,12 +18,14 @@ from decimal import Decimal
 
 from .modelspec import (
     MODULE_ALIASES,
+    PASSWORD_HASH_LENGTH,
     Field,
     ManyToMany,
     Model,
     Reference,
     Schema,
     display_width,
+    key_column,
     modules_to_alias,
     parse,
     python_string_literal,
@@ -44,8 +46,12 @@ class ModelPlan:
     class_name: str
     bases: str
     table_name: str
+    # `__table_args__ = (...)`, laid out like the other statements; "" if none.
+    table_args: str
     column_lines: tuple[str, ...]
     relationship_lines: tuple[str, ...]
+    # Whole methods (set_password, check_password), laid out as the lines above.
+    method_lines: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -248,6 +254,7 @@ _PYTHON_TYPES = {
     "uuid": "uuid.UUID",
     "json": "dict[str, Any]",
     "binary": "bytes",
+    "password": "str",
 }
 _COLUMN_TYPES = {
     "string": "String",
@@ -267,6 +274,7 @@ _COLUMN_TYPES = {
     "uuid": "Uuid",
     "json": "JSON",
     "binary": "LargeBinary",
+    "password": "String",
 }
 # Types that models.py defines itself: the generic type, and on MySQL and
 # MariaDB one that keeps microseconds. Their DATETIME and TIME keep whole
@@ -423,6 +431,15 @@ class _Planner:
         column_type = _COLUMN_TYPES[field.kind]
         if field.kind == "string":
             type_code: _Expression = _call(column_type, str(field.length))
+        elif field.kind == "password":
+            type_code = _call(column_type, str(PASSWORD_HASH_LENGTH))
+        elif field.kind == "binary" and field.length:
+            # At most n bytes: VARBINARY(n) on MySQL and MariaDB, where a
+            # LargeBinary(n) would be a BLOB; the API checks the length elsewhere.
+            n = field.length
+            type_code = _Atom(
+                f'LargeBinary({n}).with_variant(mysql.VARBINARY({n}), "mysql", "mariadb")'
+            )
         elif field.kind == "decimal":
             type_code = _call(column_type, str(field.precision), str(field.scale))
         elif field.kind == "enum":
@@ -438,23 +455,32 @@ class _Planner:
         else:
             type_code = _Atom(column_type)
         options: dict[str, _Expression | str] = {}
+        if field.primary:
+            options["primary_key"] = "True"
         if field.unique:
             options["unique"] = "True"
         if field.index:
             options["index"] = "True"
-        if field.default is not None:
+        if field.default is not None and field.default.is_now:
+            # The current time in UTC, from the ORM and from the database alike.
+            clock = "UtcToday" if field.kind == "date" else "UtcNow"
+            options["default"] = f"{clock}.value"
+            options["server_default"] = f"{clock}()"
+        elif field.default is not None:
             value = field.default.value
             options["default"] = _python_value(value, self.module("datetime"))
             options["server_default"] = _server_default(
                 field, value, self.module("text")
             )
+        if field.secret:
+            options["info"] = _secret_info(field)
         modules = ()
         if field.kind in _TEMPORAL:
             modules = (self.module("datetime"),)
         elif field.kind == "uuid":
             modules = ("uuid",)
         return _Statement(
-            field.name,
+            field.column,
             python_type,
             _call("mapped_column", type_code, **options),
             modules,
@@ -463,11 +489,26 @@ class _Planner:
     def _foreign_key(self, reference: Reference) -> _Statement:
         target = self.schema.model(reference.target)
         options = {"unique": "True"} if reference.unique else {"index": "True"}
-        value = _call(
-            "mapped_column", _call("ForeignKey", f'"{target.table}.id"'), **options
-        )
-        python_type = "int | None" if reference.nullable else "int"
-        return _Statement(reference.column, python_type, value)
+        if reference.primary:
+            options = {"primary_key": "True", **options}
+        key, kind = key_column(self.schema, target)
+        key_options = {}
+        if reference.on_delete:
+            key_options["ondelete"] = f'"{reference.on_delete}"'
+        if reference.closes_loop:
+            # The tables refer to each other: this foreign key comes after both.
+            key_options["use_alter"] = "True"
+        foreign_key = _call("ForeignKey", f'"{target.table}.{key}"', **key_options)
+        value = _call("mapped_column", foreign_key, **options)
+        python_type = _PYTHON_TYPES[kind].format(datetime=self.module("datetime"))
+        if reference.nullable:
+            python_type += " | None"
+        modules = ()
+        if kind in _TEMPORAL:
+            modules = (self.module("datetime"),)
+        elif kind == "uuid":
+            modules = ("uuid",)
+        return _Statement(reference.column, python_type, value, modules)
 
     def _needs_foreign_keys(self, reference: Reference) -> bool:
         """Whether SQLAlchemy needs to be told which column joins the two models."""
@@ -478,7 +519,11 @@ class _Planner:
         if self._needs_foreign_keys(reference):
             options["foreign_keys"] = f"[{reference.column}]"
         if reference.is_self_reference:
-            options["remote_side"] = "[id]"
+            model = self.schema.model(reference.model)
+            options["remote_side"] = f"[{key_column(self.schema, model)[0]}]"
+        if reference.closes_loop:
+            # Set in an UPDATE once both rows exist: they may refer to each other.
+            options["post_update"] = "True"
         options["back_populates"] = f'"{reference.inverse}"'
         target = (
             f'"{reference.target} | None"'
@@ -495,6 +540,13 @@ class _Planner:
             else:
                 options["foreign_keys"] = f'"{reference.model}.{reference.column}"'
         options["back_populates"] = f'"{reference.name}"'
+        if reference.closes_loop:
+            options["post_update"] = "True"  # as on the reference's side
+        if reference.on_delete == "CASCADE":
+            # The rows in the session go with the deleted one, as the database's
+            # go by ON DELETE CASCADE. (Without it the ORM would empty their
+            # reference; with ON DELETE SET NULL it does what the database does.)
+            options["cascade"] = '"save-update, merge, delete"'
         if reference.unique:
             python_type = f'"{reference.model} | None"'
         else:
@@ -542,13 +594,23 @@ class _Planner:
             else:
                 columns.append(line)
             bound.add(statement.target)
-        id_line = "id: Mapped[int] = mapped_column(primary_key=True)"
+        # The generated integer key, unless fields are `:primary`.
+        id_lines = (
+            [] if model.key else ["id: Mapped[int] = mapped_column(primary_key=True)"]
+        )
         return ModelPlan(
             class_name=model.name,
             bases=self._bases(model),
             table_name=model.table,
-            column_lines=(id_line, *columns),
+            table_args=_table_args(model),
+            column_lines=(*id_lines, *columns),
             relationship_lines=tuple(relationships),
+            method_lines=tuple(
+                method
+                for field in model.fields
+                if field.kind == "password"
+                for method in _password_methods(field)
+            ),
         )
 
     def _bases(self, model: Model) -> str:
@@ -566,12 +628,12 @@ class _Planner:
             return ()
         python_type = f"{self.module('datetime')}.datetime"
         column_type = _COLUMN_TYPES["datetime"]
-        created = _call("mapped_column", column_type, server_default="func.now()")
+        created = _call("mapped_column", column_type, server_default="UtcNow()")
         updated = _call(
             "mapped_column",
             column_type,
-            server_default="func.now()",
-            onupdate="func.now()",
+            server_default="UtcNow()",
+            onupdate="UtcNow()",
         )
         return (
             _annotated_assignment("created_at", python_type, created, INDENT),
@@ -612,6 +674,15 @@ class _Planner:
         lines = [f"{name} = {_PRECISE_TYPES[name][1]}" for name in names]
         return "\n".join([_PRECISE_TYPES_COMMENT, *lines])
 
+    def _clocks(self) -> set[str]:
+        """The classes of utc.py that models.py uses: `default=now`, timestamps."""
+        clocks = {"UtcNow"} if self.schema.timestamps else set()
+        for model in self.schema.models:
+            for field in model.fields:
+                if field.default is not None and field.default.is_now:
+                    clocks.add("UtcToday" if field.kind == "date" else "UtcNow")
+        return clocks
+
     def _imports(self) -> str:
         fields = [f for model in self.schema.models for f in model.fields]
         kinds = {f.kind for f in fields}
@@ -634,8 +705,11 @@ class _Planner:
         sqlalchemy_names |= {_PRECISE_TYPES[name][0] for name in precise_types}
         if has_links:
             sqlalchemy_names.add("ForeignKey")
-        if self.schema.timestamps:
-            sqlalchemy_names.add("func")
+        composites = {c.kind for model in self.schema.models for c in model.composites}
+        if "unique" in composites:
+            sqlalchemy_names.add("UniqueConstraint")
+        if "index" in composites:
+            sqlalchemy_names.add("Index")
         uses_text = any(f.default and f.kind in _SQL_LITERAL_DEFAULTS for f in fields)
         if uses_text and "text" not in self.aliased:
             sqlalchemy_names.add("text")
@@ -645,11 +719,21 @@ class _Planner:
         third_party = [_import("sqlalchemy", _isort_order(sqlalchemy_names))]
         if uses_text and "text" in self.aliased:
             third_party.append(f"from sqlalchemy import text as {self.module('text')}")
-        if precise_types:
+        sized_binary = any(f.kind == "binary" and f.length for f in fields)
+        if precise_types or sized_binary:
             third_party.append("from sqlalchemy.dialects import mysql")
         third_party.append(_import("sqlalchemy.orm", orm_names))
+        if "password" in kinds:
+            third_party.append(
+                "from werkzeug.security import check_password_hash, "
+                "generate_password_hash"
+            )
 
-        sections = [standard, third_party, ["from .extensions import db"]]
+        first_party = ["from .extensions import db"]
+        clocks = sorted(self._clocks())
+        if clocks:
+            first_party.append(_import(".utc", clocks))
+        sections = [standard, third_party, first_party]
         return "\n\n".join("\n".join(section) for section in sections if section)
 
 
@@ -662,3 +746,83 @@ def _join_condition(model: str, table: str, column: str, option: str) -> str:
     if _fits(" " * 3 * INDENT + f"{option}={spaced},"):
         return spaced
     return f'"{model}.id=={table}.c.{column}"'
+
+
+def _secret_info(field: Field) -> _Bracketed:
+    """The column's `info`, which the API reads when the app starts: a secret
+    is write-only, and a password's hash column names the field the API takes."""
+    items = [_Item(_Atom("True"), '"secret": ')]
+    if field.kind == "password":
+        items.append(_Item(_Atom(f'"{field.name}"'), '"hash_of": '))
+    return _Bracketed("{", tuple(items), "}")
+
+
+def _assignment(target: str, value: _Bracketed, indent: int) -> list[str]:
+    """`target = value` as ruff lays it out: split inside the call if its opening
+    bracket fits on the first line, else the value in parentheses."""
+    pad = " " * indent
+    before = f"{pad}{target} = "
+    if _fits(before + value.opener) or _fits(before + _flat(value)):
+        return _layout(value, before, "", indent)
+    inner = " " * (indent + INDENT)
+    return [before + "(", *_layout(value, inner, "", indent + INDENT), pad + ")"]
+
+
+def _password_methods(field: Field) -> tuple[str, str]:
+    """`set_<name>` and `check_<name>`: the password kept as Werkzeug's salted
+    hash, never as it is."""
+    setter, checker = field.password_methods
+    body = 2 * INDENT
+    pad = " " * body
+    set_lines = [
+        *_layout(
+            _call(f"def {setter}", "self", "raw: str"),
+            " " * INDENT,
+            " -> None:",
+            INDENT,
+        ),
+        f'{pad}"""Keep `raw` as its salted hash (Werkzeug\'s), never as it is."""',
+        *_assignment(
+            f"self.{field.column}", _call("generate_password_hash", "raw"), body
+        ),
+    ]
+    check_lines = [
+        *_layout(
+            _call(f"def {checker}", "self", "raw: str"),
+            " " * INDENT,
+            " -> bool:",
+            INDENT,
+        ),
+        f'{pad}"""Whether `raw` is the one whose hash is kept."""',
+        *_layout(_Atom(f"self.{field.column}"), f"{pad}hashed = ", "", body),
+        f"{pad}return hashed is not None and check_password_hash(hashed, raw)",
+    ]
+    return (_statement(set_lines, INDENT), _statement(check_lines, INDENT))
+
+
+def _table_args(model: Model) -> str:
+    """`__table_args__`: a UniqueConstraint or an Index for each composite (their
+    names come from the naming convention in extensions.py: uq_<table>_<a>_<b>,
+    ix_<table>_<a>_<b>); "" if none. (SQLite's AUTOINCREMENT is on every
+    model's table from extensions.py's Base.)"""
+    items = []
+    for composite in model.composites:
+        columns = [f'"{column}"' for column in composite.columns]
+        if composite.kind == "unique":
+            items.append(_call("UniqueConstraint", *columns))
+        else:
+            items.append(_call("Index", "None", *columns))
+    if not items:
+        return ""
+    head = " " * INDENT + "__table_args__ = "
+    if len(items) > 1:
+        value = _Bracketed("(", tuple(_Item(item) for item in items), ")")
+        return _statement(_layout(value, head, "", INDENT), INDENT)
+    # A tuple of one: ruff keeps its comma and splits it like a list of one.
+    [item] = items
+    flat = f"{head}({_flat(item)},)"
+    if _fits(flat):
+        return flat[INDENT:]
+    inner = " " * (2 * INDENT)
+    lines = [head + "(", *_layout(item, inner, ",", 2 * INDENT), " " * INDENT + ")"]
+    return _statement(lines, INDENT)

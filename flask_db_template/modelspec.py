@@ -10,6 +10,7 @@ interpreter that holds nothing but cookiecutter and jinja2.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
 import difflib
 import functools
@@ -52,6 +53,7 @@ SCALAR_TYPES = (
     "uuid",
     "json",
     "binary",
+    "password",
 )
 TYPES = (*SCALAR_TYPES, "enum", "references", "belongs_to", "many")
 # Other names for the types, accepted as these (model-spec.md, version 2).
@@ -89,7 +91,45 @@ MEANT_TYPES = {
     "jsonb": "json",
     "guid": "uuid",
 }
-MODIFIERS = ("unique", "uniq", "index", "default")
+MODIFIERS = (
+    "unique",
+    "uniq",
+    "index",
+    "default",
+    "secret",
+    "cascade",
+    "nullify",
+    "table",
+    "primary",
+)
+# Types that cannot be a primary key: no database compares them whole, or
+# (float) not exactly.
+NOT_PRIMARY_KINDS = ("json", "text", "binary", "float", "password")
+# Names models.py binds at module level (an association table is bound to a
+# variable of its name).
+MODULE_LEVEL_NAMES = frozenset(
+    {
+        "db",
+        "datetime",
+        "dt",
+        "uuid",
+        "text",
+        "sql_text",
+        "mysql",
+        "relationship",
+        "mapped_column",
+        "generate_password_hash",
+        "check_password_hash",
+    }
+)
+# The modifiers written `name=value`.
+VALUED_MODIFIERS = ("default", "table")
+# What deleting the referenced row does to a reference, in SQL's words.
+ON_DELETE = {"cascade": "CASCADE", "nullify": "SET NULL"}
+# binary{n}: a VARBINARY(n) on MariaDB, whose rows hold 65,535 bytes.
+MAX_BINARY_LENGTH = 65532
+# A password is kept as Werkzeug's hash (scrypt: about 160 characters).
+PASSWORD_HASH_LENGTH = 255
 
 DEFAULT_STRING_LENGTH = 255  # MySQL and MariaDB need a length on every VARCHAR
 # A VARCHAR of MariaDB in utf8mb4 holds at most 65,535 bytes, 4 bytes a character.
@@ -240,9 +280,18 @@ class SpecError(ValueError):
         self.suggestion = suggestion
 
 
+# `:default=now` on a date or datetime: the current date or time, in UTC.
+NOW = "now"
+TYPES_WITH_NOW = ("date", "datetime")
+
+
 @dataclass(frozen=True)
 class Default:
-    """A `:default=` value: `value` is the Python value, `written` as answered."""
+    """A `:default=` value: `value` is the Python value, `written` as answered.
+
+    `is_now` marks `default=now`, whose value (the word "now") is no literal:
+    the database and the ORM fill in the current date or time when a row is made.
+    """
 
     value: (
         bool
@@ -255,6 +304,7 @@ class Default:
         | datetime.time
     )
     written: str
+    is_now: bool = False
 
 
 @dataclass(frozen=True)
@@ -273,6 +323,18 @@ class Field:
     enum_values: tuple[str, ...] = ()
     enum_name: str | None = None  # the database type of an enum: <table>_<field>
     default: Default | None = None
+    secret: bool = False  # write-only: never in a response, a log line or a repr
+    primary: bool = False  # part of the primary key (`:primary`)
+
+    @property
+    def column(self) -> str:
+        """The column's name: a password's is `<name>_hash`, holding its hash."""
+        return f"{self.name}_hash" if self.kind == "password" else self.name
+
+    @property
+    def password_methods(self) -> tuple[str, str]:
+        """The model's methods that set and check a password field."""
+        return (f"set_{self.name}", f"check_{self.name}")
 
 
 @dataclass(frozen=True)
@@ -289,6 +351,14 @@ class Reference:
     column: str
     nullable: bool
     unique: bool = False
+    # ON DELETE: "CASCADE" (`:cascade`), "SET NULL" (`:nullify`), or None: the
+    # database refuses to delete a row still referred to.
+    on_delete: str | None = None
+    # The reference that closes a loop of references between tables: its
+    # foreign key is created after both tables (use_alter), and the ORM sets
+    # it in an UPDATE after both rows exist (post_update).
+    closes_loop: bool = False
+    primary: bool = False  # part of the primary key (`:primary`)
 
     @property
     def is_self_reference(self) -> bool:
@@ -316,10 +386,29 @@ class ManyToMany:
 
 
 @dataclass(frozen=True)
+class Composite:
+    """`unique(a,b)` or `index(a,b)` on a model: one constraint or index over
+    several fields; `columns` are their columns (a reference's `<name>_id`)."""
+
+    model: str
+    kind: str  # "unique" or "index"
+    fields: tuple[str, ...]
+    columns: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class Model:
     name: str
     table: str
     members: tuple[Field | Reference | ManyToMany, ...]  # in the order of the answer
+    composites: tuple[Composite, ...] = ()
+
+    @property
+    def key(self) -> tuple[Field | Reference, ...]:
+        """The members of the primary key; () for the generated integer `id`."""
+        return tuple(
+            m for m in self.members if isinstance(m, Field | Reference) and m.primary
+        )
 
     @property
     def fields(self) -> tuple[Field, ...]:
@@ -429,8 +518,8 @@ def _hidden_module_names(
 
 
 def _names_read_by_default(field: Field) -> set[str]:
-    if field.default is None:
-        return set()
+    if field.default is None or field.default.is_now:
+        return set()  # UtcNow and UtcToday: class names, which no field takes
     if field.kind in ("date", "datetime", "time"):
         return {"datetime"}
     if field.kind in ("boolean", "integer", "bigint", "float", "decimal"):
@@ -467,6 +556,17 @@ class _FieldDeclaration:
     target: str | None = None
     inverse: str | None = None
     default: Default | None = None
+    secret: bool = False
+    on_delete: str | None = None  # of a reference: a value of ON_DELETE
+    table: str | None = None  # of a many link: its association table's name
+    primary: bool = False
+
+
+@dataclass
+class _CompositeDeclaration:
+    token: str
+    kind: str  # "unique" or "index"
+    names: tuple[str, ...]
 
 
 @dataclass
@@ -475,6 +575,7 @@ class _ModelDeclaration:
     name: str
     table: str | None
     fields: list[_FieldDeclaration]
+    composites: list[_CompositeDeclaration] = dataclasses.field(default_factory=list)
 
 
 def _declarations_from_text(text: str) -> list[_ModelDeclaration]:
@@ -490,9 +591,68 @@ def _declarations_from_text(text: str) -> list[_ModelDeclaration]:
                 f"e.g. '{name} name:string!'",
                 token=header,
             )
-        fields = [_parse_field(token, name) for token in rest]
-        declarations.append(_ModelDeclaration(header, name, table, fields))
+        fields, composites = [], []
+        for token in _join_composites(rest):
+            if _COMPOSITE.match(token):
+                composites.append(_parse_composite(token, name))
+            else:
+                fields.append(_parse_field(token, name))
+        if not fields:
+            raise SpecError(
+                f"model {name!r} has no fields: give it at least one, "
+                f"e.g. '{name} name:string!'",
+                token=header,
+            )
+        declarations.append(_ModelDeclaration(header, name, table, fields, composites))
     return declarations
+
+
+# `unique(a,b)` and `index(a,b)` among a model's fields.
+_COMPOSITE = re.compile(r"(unique|index)\(", re.IGNORECASE)
+
+
+def _join_composites(tokens: list[str]) -> list[str]:
+    """The tokens, with `unique(a, b)` written with spaces joined into one."""
+    joined: list[str] = []
+    open_composite = False
+    for token in tokens:
+        if open_composite:
+            joined[-1] += token
+        else:
+            joined.append(token)
+        current = joined[-1]
+        open_composite = bool(_COMPOSITE.match(current)) and ")" not in current
+    return joined
+
+
+def _parse_composite(token: str, model: str) -> _CompositeDeclaration:
+    """`unique(a,b)`: at least two distinct names, each checked as a field name."""
+    kind = token.split("(", 1)[0]
+    inside = token[len(kind) + 1 :]
+    if kind != kind.lower():
+        raise SpecError(
+            f"{model}: write {_show(token)} in lower case: '{kind.lower()}(...)'",
+            token=token,
+        )
+    if not inside.endswith(")") or ")" in inside[:-1]:
+        raise SpecError(
+            f"{model}: {_show(token)} must be '{kind}(field,field)', closed by ')'",
+            token=token,
+        )
+    names = tuple(name.strip() for name in inside[:-1].split(","))
+    if len(names) < 2:
+        raise SpecError(
+            f"{model}: {_show(token)} names one field; a {kind} over one field is "
+            f"':{kind}' on it",
+            token=token,
+        )
+    for name in names:
+        _check_name(name, "field name", where=f"{model} {token}")
+        if names.count(name) > 1:
+            raise SpecError(
+                f"{model}: {_show(token)} names {name!r} twice", token=token
+            )
+    return _CompositeDeclaration(token, kind, names)
 
 
 class _QuotedText:
@@ -656,7 +816,12 @@ def _declarations_from_json(text: str) -> list[_ModelDeclaration]:
                 f"model {name!r} has no fields: give it at least one", token=header
             )
         parsed = []
+        composites = []
         for field_name, syntax in fields.items():
+            if _COMPOSITE.match(field_name):
+                # {"unique(user,item)": true}: a composite, the value unused.
+                composites.append(_parse_composite(field_name.replace(" ", ""), name))
+                continue
             _check_name(field_name, "field name", where=name)
             if syntax is None:
                 syntax = ""
@@ -671,7 +836,11 @@ def _declarations_from_json(text: str) -> list[_ModelDeclaration]:
             if syntax and syntax[0] not in "!?:":
                 syntax = ":" + syntax
             parsed.append(_parse_field(field_name + syntax, name))
-        declarations.append(_ModelDeclaration(header, name, table, parsed))
+        if not parsed:
+            raise SpecError(
+                f"model {name!r} has no fields: give it at least one", token=header
+            )
+        declarations.append(_ModelDeclaration(header, name, table, parsed, composites))
     return declarations
 
 
@@ -1081,10 +1250,24 @@ def _parse_scalar_arguments(
                 token=token,
             )
         field.precision, field.scale = precision, scale
+    elif kind == "binary" and args is not None:
+        field.length = _binary_length(args, where=where, token=token)
     elif args is not None:
         raise SpecError(
             f"{where}: {kind} takes no arguments: {_show(token)}", token=token
         )
+
+
+def _binary_length(args: str, *, where: str, token: str) -> int:
+    """`binary{n}`: at most n bytes, a VARBINARY(n) on MySQL and MariaDB."""
+    numbers = _whole_numbers(args, where=where, token=token)
+    if len(numbers) != 1 or not 1 <= numbers[0] <= MAX_BINARY_LENGTH:
+        raise SpecError(
+            f"{where}: binary takes one length in bytes, 1 to {MAX_BINARY_LENGTH} "
+            f"(MariaDB's VARBINARY), e.g. 'binary{{32}}', not {_show(token)}",
+            token=token,
+        )
+    return numbers[0]
 
 
 def _whole_numbers(args: str, *, where: str, token: str) -> list[int]:
@@ -1126,10 +1309,16 @@ def _apply_modifier(
             f"{_show(token)}",
             token=token,
         )
-    if name not in MODIFIERS or (name == "default") != bool(equals):
+    if name not in MODIFIERS or (name in VALUED_MODIFIERS) != bool(equals):
         if name == "default":
             message = (
                 f"{where}: write the default as 'default=value', not {_show(segment)}"
+            )
+            raise SpecError(message, token=segment)
+        if name == "table":
+            message = (
+                f"{where}: name the association table as 'table=name', "
+                f"not {_show(segment)}"
             )
             raise SpecError(message, token=segment)
         if name in MODIFIERS:
@@ -1155,22 +1344,122 @@ def _apply_modifier(
             token=segment,
         )
     seen.add(canonical)
+    if canonical == "table":
+        if field.kind != "many":
+            raise SpecError(
+                f"{where}: ':table=' names the association table of a many link, "
+                f"and {_show(token)} is not one",
+                token=token,
+            )
+        _check_name(value, "association table name", where=where)
+        if keyword.iskeyword(value) or value in MODULE_LEVEL_NAMES:
+            raise SpecError(
+                f"{where}: the association table {value!r} would be a name that "
+                "models.py needs for itself; choose another",
+                token=value,
+            )
+        field.table = value
+        return
     if field.kind == "many":
         raise SpecError(
-            f"{where}: a many link takes no modifiers, and {_show(segment)} is one",
+            f"{where}: a many link takes no modifiers but ':table=', and "
+            f"{_show(segment)} is one",
             token=segment,
         )
     if canonical == "unique":
         field.unique = True
     elif canonical == "index":
         field.index = True
+    elif canonical == "secret":
+        _apply_secret(field, where=where, token=token)
+    elif canonical in ON_DELETE:
+        _apply_on_delete(field, canonical, where=where, token=token)
+    elif canonical == "primary":
+        field.primary = True
     else:
         field.default = _parse_default(field, value, where=where)
+
+
+def _apply_secret(field: _FieldDeclaration, *, where: str, token: str) -> None:
+    """`:secret`: a write-only column. A reference's id is no secret: the row it
+    names can be read at its own URL."""
+    if field.kind == "references":
+        raise SpecError(
+            f"{where}: ':secret' on a reference ({_show(token)}): the id of a row "
+            "is no secret; make a secret field of its own",
+            token=token,
+        )
+    field.secret = True
+
+
+def _apply_on_delete(
+    field: _FieldDeclaration, modifier: str, *, where: str, token: str
+) -> None:
+    """`:cascade` or `:nullify`: what deleting the referenced row does."""
+    if field.kind != "references":
+        raise SpecError(
+            f"{where}: ':{modifier}' is for a reference ({_show(token)}): it says "
+            "what deleting the referenced row does",
+            token=token,
+        )
+    if field.on_delete is not None:
+        raise SpecError(
+            f"{where}: both ':cascade' and ':nullify' in {_show(token)}: deleting "
+            "the referenced row either deletes this one or empties the reference",
+            token=token,
+        )
+    field.on_delete = ON_DELETE[modifier]
+
+
+def _check_primary(field: _FieldDeclaration, *, where: str) -> None:
+    """A key is never NULL, and compares exactly."""
+    if field.mark == "?":
+        raise SpecError(
+            f"{where}: ':primary' on an optional field ({_show(field.token)}): a "
+            "primary key is never empty",
+            token=field.token,
+        )
+    if field.kind in NOT_PRIMARY_KINDS:
+        raise SpecError(
+            f"{where}: ':primary' on a {field.kind} field ({_show(field.token)}); "
+            "a key is a string, a number, a uuid, a date or a reference",
+            token=field.token,
+        )
+    if field.default is not None:
+        raise SpecError(
+            f"{where}: ':primary' with a default ({_show(field.token)}): every row "
+            "would get the same key",
+            token=field.token,
+        )
+    if field.kind != "references":
+        field.mark = "!"
+
+
+def _check_password(field: _FieldDeclaration, *, where: str) -> None:
+    """A password is a salted hash: no two are alike, so neither unique nor an
+    index mean anything, and no default can be known in advance."""
+    for modifier, present in (("unique", field.unique), ("index", field.index)):
+        if present:
+            raise SpecError(
+                f"{where}: ':{modifier}' on a password ({_show(field.token)}): it is "
+                "kept as a salted hash, which is never the same twice",
+                token=field.token,
+            )
 
 
 def _check_field(field: _FieldDeclaration, *, where: str) -> None:
     """The checks that need the whole field: marks and modifiers against the type."""
     kind = field.kind
+    if kind == "password":
+        _check_password(field, where=where)
+    if field.primary:
+        _check_primary(field, where=where)
+    if field.on_delete == "SET NULL" and field.mark != "?":
+        raise SpecError(
+            f"{where}: ':nullify' on a required reference ({_show(field.token)}) "
+            "would leave it empty; make it optional with '?'",
+            token=field.token,
+        )
     if kind == "many" and field.mark:
         raise SpecError(
             f"{where}: {field.mark!r} in {_show(field.token)} has no meaning on a "
@@ -1230,12 +1519,14 @@ def _parse_default(field: _FieldDeclaration, written: str, *, where: str) -> Def
             "make it optional with '?'",
             token=written,
         )
-    if kind in ("uuid", "json", "binary"):
+    if kind in ("uuid", "json", "binary", "password"):
         raise SpecError(
             f"{where}: a {kind} field takes no default ({shown}); set it in the "
             "application",
             token=written,
         )
+    if written == NOW and kind not in ("string", "text", "enum"):
+        return _now_default(field, where=where)
     if kind in ("string", "text"):
         return Default(
             _string_default(text, field, where=where, written=written), written
@@ -1287,6 +1578,24 @@ def _parse_default(field: _FieldDeclaration, written: str, *, where: str) -> Def
             written,
         )
     raise AssertionError(f"no default rule for {kind}")
+
+
+def _now_default(field: _FieldDeclaration, *, where: str) -> Default:
+    """`default=now`: on a date or datetime only (a string or an enum keeps
+    "now" as its literal value, as before version 2)."""
+    if field.kind == "time":
+        raise SpecError(
+            f"{where}: 'default=now' on a time: a time of day alone has no 'now' "
+            "that holds in every time zone; use a datetime",
+            token="default=now",
+        )
+    if field.kind not in TYPES_WITH_NOW:
+        raise SpecError(
+            f"{where}: 'default=now' on a {field.kind}: only a date or a datetime "
+            "has a 'now'",
+            token="default=now",
+        )
+    return Default(NOW, NOW, is_now=True)
 
 
 def _unquote(written: str, *, where: str) -> str:
@@ -1468,24 +1777,37 @@ class _Resolver:
             members: list[Field | Reference | ManyToMany] = []
             for field in declaration.fields:
                 where = f"{declaration.name}.{field.name}"
-                _check_attribute_name(
-                    field.name,
-                    "field name",
-                    where=declaration.name,
-                    timestamps=self.timestamps,
-                )
+                if not (field.name == "id" and field.primary):
+                    # `id:string{36}!:primary` takes the generated key's place.
+                    _check_attribute_name(
+                        field.name,
+                        "field name",
+                        where=declaration.name,
+                        timestamps=self.timestamps,
+                    )
                 if field.kind in ("references", "many"):
                     members.append(links[declaration.name][field.name])
                 else:
                     members.append(self._scalar(declaration, field, where))
+            composites = tuple(
+                _resolve_composite(declaration.name, composite, members)
+                for composite in declaration.composites
+            )
+            _check_composites_distinct(declaration.name, composites)
             models.append(
-                Model(declaration.name, self.tables[declaration.name], tuple(members))
+                Model(
+                    declaration.name,
+                    self.tables[declaration.name],
+                    tuple(members),
+                    composites,
+                )
             )
         schema = Schema(tuple(models), self.timestamps)
+        _check_keys(schema)
         self._check_database_names(schema)
         self._check_attributes(schema)
         self._check_row_sizes(schema)
-        self._check_reference_loops(schema)
+        schema = self._close_reference_loops(schema)
         self._check_hidden_modules(schema)
         return schema
 
@@ -1578,10 +1900,13 @@ class _Resolver:
                     column=column,
                     nullable=field.mark == "?",
                     unique=field.unique,
+                    on_delete=field.on_delete,
+                    primary=field.primary,
                 )
             else:
-                table = f"{_snake(model)}_{field.name}"
-                _check_generated_name(table, "association table", where=where)
+                table = field.table or f"{_snake(model)}_{field.name}"
+                if field.table is None:
+                    _check_generated_name(table, "association table", where=where)
                 column = f"{_snake(model)}_id"
                 target_column = f"{_snake(target)}_id"
                 if target == model:
@@ -1605,6 +1930,10 @@ class _Resolver:
         self, declaration: _ModelDeclaration, field: _FieldDeclaration, where: str
     ) -> Field:
         enum_name = None
+        if field.kind == "password":
+            _check_generated_name(
+                f"{field.name}_hash", "password hash column", where=where
+            )
         if field.kind == "enum":
             enum_name = f"{self.tables[declaration.name]}_{field.name}"
             _check_generated_name(enum_name, "enum type name", where=where)
@@ -1621,6 +1950,8 @@ class _Resolver:
             enum_values=field.enum_values,
             enum_name=enum_name,
             default=field.default,
+            secret=field.secret or field.kind == "password",
+            primary=field.primary,
         )
 
     def _check_database_names(self, schema: Schema) -> None:
@@ -1670,6 +2001,10 @@ class _Resolver:
                         token=member.name,
                     )
                 claim(member.name, f"the field {model.name}.{member.name}", "")
+                if isinstance(member, Field) and member.kind == "password":
+                    origin = f"generated for the password {model.name}.{member.name}"
+                    for name in (member.column, *member.password_methods):
+                        claim(name, f"the name {origin}", "")
                 if isinstance(member, Reference):
                     claim(
                         member.column,
@@ -1714,8 +2049,18 @@ class _Resolver:
 
     def _check_row_sizes(self, schema: Schema) -> None:
         for model in schema.models:
-            width = sum(
-                4 * (f.length or 0) + 2 for f in model.fields if f.kind == "string"
+            width = (
+                sum(4 * (f.length or 0) + 2 for f in model.fields if f.kind == "string")
+                + sum(
+                    4 * PASSWORD_HASH_LENGTH + 2
+                    for f in model.fields
+                    if f.kind == "password"
+                )
+                + sum(
+                    (f.length or 0) + 2
+                    for f in model.fields
+                    if f.kind == "binary" and f.length
+                )
             )
             if width > MAX_ROW_BYTES:
                 raise SpecError(
@@ -1737,12 +2082,15 @@ class _Resolver:
                 token=alias,
             )
 
-    def _check_reference_loops(self, schema: Schema) -> None:
-        """Refuse references that no database could create or fill.
+    def _close_reference_loops(self, schema: Schema) -> Schema:
+        """Mark one reference of each loop between tables as closing it; refuse
+        what no database could fill.
 
-        A required self-reference leaves the first row nothing to point to. Foreign
-        keys that loop between tables leave the initial migration no table it
-        could create first (SQLite does not mind, PostgreSQL and MariaDB do).
+        A required self-reference leaves the first row nothing to point to,
+        and so does a loop of required references. A loop with an optional
+        reference is fine: that one's foreign key is created after the tables
+        (so that PostgreSQL and MariaDB can create them at all), and the ORM
+        sets it once both rows exist.
         """
         for model in schema.models:
             for reference in model.references:
@@ -1755,46 +2103,204 @@ class _Resolver:
                         f"{reference.inverse}}}?'",
                         token=reference.name,
                     )
-        outgoing = {
-            model.name: [r for r in model.references if not r.is_self_reference]
+        closing: set[tuple[str, str]] = set()
+        while (loop := _reference_loop(schema, closing)) is not None:
+            optional = [r for r in loop if r.nullable]
+            if not optional:
+                shown = ", ".join(f"'{r.model}.{r.name}' -> {r.target}" for r in loop)
+                last = loop[-1]
+                raise SpecError(
+                    f"required references loop between tables ({shown}): no row "
+                    "could be stored first; make one of them optional with '?'",
+                    token=f"{last.model}.{last.name}",
+                )
+            closing.add((optional[-1].model, optional[-1].name))
+        if not closing:
+            return schema
+        models = tuple(
+            dataclasses.replace(
+                model,
+                members=tuple(
+                    dataclasses.replace(member, closes_loop=True)
+                    if isinstance(member, Reference)
+                    and (member.model, member.name) in closing
+                    else member
+                    for member in model.members
+                ),
+            )
             for model in schema.models
-        }
-        state: dict[str, str] = {}
-        path: list[Reference] = []
+        )
+        return Schema(models, schema.timestamps)
 
-        def visit(name: str) -> None:
-            state[name] = "visiting"
-            for reference in outgoing[name]:
-                path.append(reference)
-                if state.get(reference.target) == "visiting":
-                    start = next(
-                        i for i, r in enumerate(path) if r.model == reference.target
-                    )
-                    loop = ", ".join(
-                        f"'{r.model}.{r.name}' -> {r.target}" for r in path[start:]
-                    )
+
+def _reference_loop(
+    schema: Schema, closing: set[tuple[str, str]]
+) -> list[Reference] | None:
+    """A loop of references between tables (self-references and those in
+    `closing` left out), in order, or None."""
+    outgoing = {
+        model.name: [
+            r
+            for r in model.references
+            if not r.is_self_reference and (r.model, r.name) not in closing
+        ]
+        for model in schema.models
+    }
+    state: dict[str, str] = {}
+    path: list[Reference] = []
+
+    def visit(name: str) -> list[Reference] | None:
+        state[name] = "visiting"
+        for reference in outgoing[name]:
+            path.append(reference)
+            if state.get(reference.target) == "visiting":
+                start = next(
+                    i for i, r in enumerate(path) if r.model == reference.target
+                )
+                return path[start:]
+            if reference.target not in state:
+                found = visit(reference.target)
+                if found is not None:
+                    return found
+            path.pop()
+        state[name] = "done"
+        return None
+
+    for model in schema.models:
+        if model.name not in state:
+            found = visit(model.name)
+            if found is not None:
+                return found
+    return None
+
+
+def _check_keys(schema: Schema) -> None:
+    """A reference takes the type of its target's key, which must be one
+    column; a many link joins models keyed by their generated id."""
+    for model in schema.models:
+        for reference in model.references:
+            target = schema.model(reference.target)
+            if len(target.key) > 1:
+                raise SpecError(
+                    f"{model.name}.{reference.name}: {target.name} has a key of "
+                    f"{len(target.key)} fields, so the reference {reference.name!r} "
+                    "cannot name its rows by one column; give it a single key or "
+                    "refer to its parts",
+                    token=reference.name,
+                )
+            if reference.primary and reference.nullable:
+                raise SpecError(
+                    f"{model.name}.{reference.name}: ':primary' on the optional "
+                    f"reference {reference.name!r}: a primary key is never empty",
+                    token=reference.name,
+                )
+        for link in model.many:
+            for end in (model, schema.model(link.target)):
+                if end.key:
                     raise SpecError(
-                        f"references loop between tables ({loop}): the initial "
-                        "migration could create none of them first; drop one of "
-                        "these references or make it a many link",
-                        token=f"{reference.model}.{reference.name}",
+                        f"{model.name}.{link.name}: the many link {link.name!r} "
+                        f"joins models keyed by their generated id, and {end.name} "
+                        "has a ':primary' key; declare the link as a model of two "
+                        "references",
+                        token=link.name,
                     )
-                if reference.target not in state:
-                    visit(reference.target)
-                path.pop()
-            state[name] = "done"
 
-        for model in schema.models:
-            if model.name not in state:
-                visit(model.name)
+
+def key_column(schema: Schema, model: Model) -> tuple[str, str]:
+    """The column of a model's one-column key and its kind ("integer" for the
+    generated id; a reference's is its target's)."""
+    if not model.key:
+        return ("id", "integer")
+    [member] = model.key
+    if isinstance(member, Reference):
+        return (member.column, key_column(schema, schema.model(member.target))[1])
+    return (member.column, member.kind)
+
+
+# Types that no database indexes whole (MariaDB needs a prefix length).
+_UNINDEXABLE = ("text", "json", "binary", "password")
+
+
+def _resolve_composite(
+    model: str,
+    composite: _CompositeDeclaration,
+    members: list[Field | Reference | ManyToMany],
+) -> Composite:
+    """A composite's fields must be the model's own scalars or references."""
+    by_name = {member.name: member for member in members}
+    columns = []
+    length = 0
+    for name in composite.names:
+        member = by_name.get(name)
+        if member is None:
+            raise SpecError(
+                f"{model}: {_show(composite.token)} names {name!r}, which is not a "
+                f"field of {model}",
+                token=composite.token,
+                suggestion=_closest(name, list(by_name)),
+            )
+        if isinstance(member, ManyToMany):
+            raise SpecError(
+                f"{model}: {_show(composite.token)} names the many link {name!r}, "
+                "which has no column (its rows are in an association table)",
+                token=composite.token,
+            )
+        if isinstance(member, Reference):
+            columns.append(member.column)
+            continue
+        if member.kind in _UNINDEXABLE:
+            raise SpecError(
+                f"{model}: {_show(composite.token)} names the {member.kind} field "
+                f"{name!r}, which MariaDB cannot index whole; use string{{n}}",
+                token=composite.token,
+            )
+        columns.append(member.column)
+        length += member.length or 0
+    if length > MAX_INDEXED_STRING_LENGTH:
+        raise SpecError(
+            f"{model}: {_show(composite.token)} holds strings of {length} "
+            f"characters together; MariaDB indexes at most "
+            f"{MAX_INDEXED_STRING_LENGTH}",
+            token=composite.token,
+        )
+    return Composite(model, composite.kind, composite.names, tuple(columns))
+
+
+def _check_composites_distinct(model: str, composites: tuple[Composite, ...]) -> None:
+    seen: set[tuple[str, tuple[str, ...]]] = set()
+    for composite in composites:
+        key = (composite.kind, composite.columns)
+        if key in seen:
+            shown = f"{composite.kind}({','.join(composite.fields)})"
+            raise SpecError(f"{model}: {shown!r} is declared twice", token=shown)
+        seen.add(key)
 
 
 def _check_table_name(name: str, *, owner: str, how: str, what: str = "table") -> None:
-    """Refuse reserved words and names the databases or Alembic keep for themselves.
+    """Refuse names the databases or Alembic keep for themselves.
 
-    `how` tells the user what to change.
+    A reserved SQL word is a fine table name (version 2): SQLAlchemy and Alembic
+    quote it wherever they write it. An enum type's name stays refused, as it
+    also names a PostgreSQL type. `how` tells the user what to change.
     """
     _check_name(name, f"{what} name", where=owner)
+    if what == "enum type":
+        _check_not_reserved(name, owner=owner, how=how, what=what)
+    if name in RESERVED_TABLE_NAMES:
+        raise SpecError(
+            f"{owner}: {what} name {name!r} is taken: "
+            f"{RESERVED_TABLE_NAMES[name]}; {how}",
+            token=name,
+        )
+    if name.startswith("sqlite_"):
+        raise SpecError(
+            f"{owner}: {what} name {name!r}: SQLite reserves names starting with "
+            f"'sqlite_'; {how}",
+            token=name,
+        )
+
+
+def _check_not_reserved(name: str, *, owner: str, how: str, what: str) -> None:
     databases = [
         database
         for database, words in (
@@ -1807,18 +2313,6 @@ def _check_table_name(name: str, *, owner: str, how: str, what: str = "table") -
         raise SpecError(
             f"{owner}: {what} name {name!r} is a reserved word in "
             f"{' and '.join(databases)}; {how}",
-            token=name,
-        )
-    if name in RESERVED_TABLE_NAMES:
-        raise SpecError(
-            f"{owner}: {what} name {name!r} is taken: "
-            f"{RESERVED_TABLE_NAMES[name]}; {how}",
-            token=name,
-        )
-    if name.startswith("sqlite_"):
-        raise SpecError(
-            f"{owner}: {what} name {name!r}: SQLite reserves names starting with "
-            f"'sqlite_'; {how}",
             token=name,
         )
 

@@ -79,17 +79,23 @@ class ScalarField:
     enum_values: tuple[str, ...] = ()
     default: str | None = None  # as written in the answer
     spelling: str = "full"  # "bare" (no type: a string), "uniq" (the synonym)
+    secret: bool = False
 
     @property
     def nullable(self) -> bool:
         return self.mark != "!"
+
+    @property
+    def column(self) -> str:
+        """A password keeps its hash in `<name>_hash`."""
+        return f"{self.name}_hash" if self.kind == "password" else self.name
 
     def token(self) -> str:
         if self.spelling == "bare":
             text = self.name + self.mark
         else:
             text = f"{self.name}:{self.kind}"
-            if self.kind == "string" and self.length is not None:
+            if self.kind in ("string", "binary") and self.length is not None:
                 text += f"{{{self.length}}}"
             elif self.kind == "decimal":
                 text += f"{{{self.precision},{self.scale}}}"
@@ -102,6 +108,8 @@ class ScalarField:
             text += ":index"
         if self.default is not None:
             text += f":default={self.default}"
+        if self.secret:
+            text += ":secret"
         return text
 
 
@@ -113,6 +121,7 @@ class ReferenceField:
     optional: bool
     unique: bool
     word: str = "references"  # or its synonym "belongs_to"
+    on_delete: str | None = None  # "cascade" or "nullify"
 
     @property
     def column(self) -> str:
@@ -121,9 +130,8 @@ class ReferenceField:
     def token(self) -> str:
         inverse = f".{self.inverse}" if self.inverse else ""
         text = f"{self.name}:{self.word}{{{self.target}{inverse}}}"
-        return (
-            text + ("?" if self.optional else "") + (":unique" if self.unique else "")
-        )
+        text += ("?" if self.optional else "") + (":unique" if self.unique else "")
+        return text + (f":{self.on_delete}" if self.on_delete else "")
 
 
 @dataclass(frozen=True)
@@ -131,10 +139,12 @@ class ManyField:
     name: str
     target: str
     inverse: str | None
+    table: str | None = None  # given as :table=
 
     def token(self) -> str:
         inverse = f".{self.inverse}" if self.inverse else ""
-        return f"{self.name}:many{{{self.target}{inverse}}}"
+        text = f"{self.name}:many{{{self.target}{inverse}}}"
+        return text + (f":table={self.table}" if self.table else "")
 
 
 Member = ScalarField | ReferenceField | ManyField
@@ -145,6 +155,11 @@ class ModelSketch:
     name: str  # a capitalised word and a digit: its snake_case is name.lower()
     table: str | None  # given in the answer as Name(table)
     members: tuple[Member, ...]
+    # unique(a,b) or index(a,b): (kind, field names)
+    composites: tuple[tuple[str, tuple[str, ...]], ...] = ()
+
+    def composite_tokens(self) -> list[str]:
+        return [f"{kind}({','.join(names)})" for kind, names in self.composites]
 
     @property
     def snake(self) -> str:
@@ -171,8 +186,11 @@ class Answer:
             return json.dumps(
                 {
                     model.header(): {
-                        member.name: member.token()[len(member.name) :].lstrip(":")
-                        for member in model.members
+                        **{
+                            member.name: member.token()[len(member.name) :].lstrip(":")
+                            for member in model.members
+                        },
+                        **{token: "" for token in model.composite_tokens()},
                     }
                     for model in self.models
                 },
@@ -180,11 +198,23 @@ class Answer:
             )
         if self.form == "indented":
             return "\n".join(
-                "\n".join([model.header(), *(f"  {m.token()}" for m in model.members)])
+                "\n".join(
+                    [
+                        model.header(),
+                        *(f"  {m.token()}" for m in model.members),
+                        *(f"  {token}" for token in model.composite_tokens()),
+                    ]
+                )
                 for model in self.models
             )
         return self.separator.join(
-            " ".join([model.header(), *(m.token() for m in model.members)])
+            " ".join(
+                [
+                    model.header(),
+                    *(m.token() for m in model.members),
+                    *model.composite_tokens(),
+                ]
+            )
             for model in self.models
         )
 
@@ -210,7 +240,7 @@ UNIQUE_KINDS = (
     "enum",
 )
 INDEX_KINDS = (*UNIQUE_KINDS, "boolean")
-SCALAR_KINDS = (*INDEX_KINDS, "text", "json", "binary")
+SCALAR_KINDS = (*INDEX_KINDS, "text", "json", "binary", "password")
 MAX_INDEXED_STRING_LENGTH = 768  # MariaDB's index key limit in characters
 EARLIEST = datetime.datetime(1000, 1, 1)  # where MariaDB's dates begin
 # Letters a string default may hold. No braces: cookiecutter renders the answers
@@ -247,11 +277,13 @@ def defaults_for(
     if kind == "decimal":
         return decimal_defaults(precision, scale)
     if kind == "date":
-        return st.dates(min_value=EARLIEST.date()).map(lambda d: f"{d:%Y-%m-%d}")
-    if kind == "datetime":
-        return st.tuples(st.datetimes(min_value=EARLIEST), st.sampled_from(" T")).map(
-            lambda moment: quoted(moment[0].isoformat(sep=moment[1]))
+        return st.just("now") | st.dates(min_value=EARLIEST.date()).map(
+            lambda d: f"{d:%Y-%m-%d}"
         )
+    if kind == "datetime":
+        return st.just("now") | st.tuples(
+            st.datetimes(min_value=EARLIEST), st.sampled_from(" T")
+        ).map(lambda moment: quoted(moment[0].isoformat(sep=moment[1])))
     assert kind == "time"
     return st.times().map(lambda t: quoted(t.isoformat()))
 
@@ -264,6 +296,8 @@ def scalar_fields(draw, name: str) -> ScalarField:
     values: tuple[str, ...] = ()
     if kind == "string" and draw(st.booleans()):
         length = draw(st.integers(1, 800))
+    if kind == "binary" and draw(st.booleans()):
+        length = draw(st.integers(1, 4000))
     if kind == "decimal":
         precision = draw(st.integers(1, 65))
         scale = draw(st.integers(0, min(precision, 30)))
@@ -276,8 +310,9 @@ def scalar_fields(draw, name: str) -> ScalarField:
     unique = indexable and kind in UNIQUE_KINDS and not one_row and draw(st.booleans())
     index = indexable and draw(st.booleans())
     default = None
-    if kind not in ("uuid", "json", "binary") and draw(st.booleans()):
+    if kind not in ("uuid", "json", "binary", "password") and draw(st.booleans()):
         default = draw(defaults_for(kind, length or 255, values, precision, scale))
+    secret = kind != "password" and draw(st.booleans())
     spellings = ["full"]
     if kind == "string" and length is None:
         spellings.append("bare")
@@ -295,6 +330,7 @@ def scalar_fields(draw, name: str) -> ScalarField:
         enum_values=values,
         default=default,
         spelling=draw(st.sampled_from(spellings)),
+        secret=secret,
     )
 
 
@@ -320,7 +356,8 @@ def answers(draw) -> Answer:
             kind = draw(st.sampled_from(["scalar"] * 4 + ["references", "many"]))
             optional = kind == "references" and draw(st.booleans())
             if kind == "references":
-                targets = names[: position + 1] if optional else names[:position]
+                # An optional reference may close a loop between tables.
+                targets = names if optional else names[:position]
             else:
                 targets = names
             if kind == "scalar" or not targets:
@@ -338,19 +375,43 @@ def answers(draw) -> Answer:
                 inverse = None
             if kind == "references":
                 word = draw(st.sampled_from(["references", "belongs_to"]))
+                choices = (
+                    [None, "cascade", "nullify"] if optional else [None, "cascade"]
+                )
+                on_delete = draw(st.sampled_from(choices))
                 members.append(
-                    ReferenceField(field_name, target, inverse, optional, unique, word)
+                    ReferenceField(
+                        field_name, target, inverse, optional, unique, word, on_delete
+                    )
                 )
             else:
-                members.append(ManyField(field_name, target, inverse))
+                table = (
+                    f"links_of_{name.lower()}_{number}" if draw(st.booleans()) else None
+                )
+                members.append(ManyField(field_name, target, inverse, table))
         table = f"tbl_{name.lower()}" if draw(st.booleans()) else None
-        models.append(ModelSketch(name, table, tuple(members)))
+        composites = ()
+        parts = [m.name for m in members if composite_part(m)]
+        if len(parts) >= 2 and draw(st.booleans()):
+            chosen = tuple(draw(st.permutations(parts))[: draw(st.integers(2, 3))])
+            composites = ((draw(st.sampled_from(["unique", "index"])), chosen),)
+        models.append(ModelSketch(name, table, tuple(members), composites))
     return Answer(
         models=tuple(models),
         timestamps=draw(st.booleans()),
         form=draw(st.sampled_from(["line", "line", "indented", "json"])),
         separator=draw(st.sampled_from(["; ", "\n", ";\n"])),
     )
+
+
+def composite_part(member: Member) -> bool:
+    """Whether a composite may name the member: a reference, or a scalar that
+    MariaDB indexes whole, short enough that three fit in its index key."""
+    if isinstance(member, ReferenceField):
+        return True
+    if not isinstance(member, ScalarField):
+        return False
+    return member.kind in INDEX_KINDS and (member.length or 255) <= 255
 
 
 # --- What the database must hold ---------------------------------------------------
@@ -371,6 +432,7 @@ SQLITE_TYPES = {
     "uuid": "CHAR(32)",
     "json": "JSON",
     "binary": "BLOB",
+    "password": "VARCHAR(255)",
     "enum": "VARCHAR({longest})",
 }
 
@@ -387,6 +449,8 @@ class TableShape:
         default_factory=set
     )
     server_defaults: set[str] = field(default_factory=set)
+    # (columns, ON DELETE) of each foreign key that has one.
+    on_delete: set[tuple[tuple[str, ...], str]] = field(default_factory=set)
 
 
 def sqlite_type(member: ScalarField) -> str:
@@ -406,21 +470,35 @@ def expected_tables(answer: Answer) -> dict[str, TableShape]:
         table.columns["id"] = ("INTEGER", False)
         for member in model.members:
             if isinstance(member, ScalarField):
-                table.columns[member.name] = (sqlite_type(member), member.nullable)
+                column = member.column
+                table.columns[column] = (sqlite_type(member), member.nullable)
                 if member.unique:
-                    table.unique.add((member.name,))
+                    table.unique.add((column,))
                 elif member.index:
-                    table.indexed.add((member.name,))
+                    table.indexed.add((column,))
                 if member.default is not None:
-                    table.server_defaults.add(member.name)
+                    table.server_defaults.add(column)
             elif isinstance(member, ReferenceField):
                 table.columns[member.column] = ("INTEGER", member.optional)
                 (table.unique if member.unique else table.indexed).add((member.column,))
                 target = answer.model(member.target).table_name
                 table.foreign_keys.add(((member.column,), target, ("id",)))
+                if member.on_delete:
+                    sql = {"cascade": "CASCADE", "nullify": "SET NULL"}[
+                        member.on_delete
+                    ]
+                    table.on_delete.add(((member.column,), sql))
             else:
                 name, link_table = many_link_table(answer, model, member)
                 tables[name] = link_table
+        columns_of = {
+            member.name: member.column
+            for member in model.members
+            if not isinstance(member, ManyField)
+        }
+        for kind, names in model.composites:
+            columns = tuple(columns_of[name] for name in names)
+            (table.unique if kind == "unique" else table.indexed).add(columns)
         if answer.timestamps:
             for column in ("created_at", "updated_at"):
                 table.columns[column] = ("DATETIME", False)
@@ -448,7 +526,7 @@ def many_link_table(
             ((other_column,), target.table_name, ("id",)),
         },
     )
-    return f"{model.snake}_{link.name}", table
+    return link.table or f"{model.snake}_{link.name}", table
 
 
 def actual_tables(database: Path) -> dict[str, TableShape]:
@@ -484,6 +562,10 @@ def actual_tables(database: Path) -> dict[str, TableShape]:
                         tuple(key["referred_columns"]),
                     )
                 )
+                if key["options"].get("ondelete"):
+                    table.on_delete.add(
+                        (tuple(key["constrained_columns"]), key["options"]["ondelete"])
+                    )
             tables[name] = table
         return tables
     finally:
@@ -534,7 +616,7 @@ def test_the_parser_reads_generated_answers_as_the_oracle_does(answer):
     timestamps = {"created_at", "updated_at"} if answer.timestamps else set()
     columns = {"alembic_version": None}
     for model in schema.models:
-        columns[model.table] = {"id", *(f.name for f in model.fields), *timestamps}
+        columns[model.table] = {"id", *(f.column for f in model.fields), *timestamps}
         columns[model.table] |= {reference.column for reference in model.references}
         for link in model.many:
             columns[link.table] = {link.column, link.target_column}
@@ -602,6 +684,15 @@ INVALID_FIELDS = [
     "bad_99:boolean:default=yes",
     "bad_99:references{{model}.bad_of99}",
     "bad_99:date:default=2024-02-30",
+    "bad_99:time:default=now",
+    "bad_99:password:unique",
+    "bad_99:references{{model}}?:secret",
+    "bad_99:references{{model}}:nullify",
+    "bad_99:references{{model}}?:cascade:nullify",
+    "bad_99:string:cascade",
+    "unique(bad_99,nowhere_99)",
+    "index(bad_99)",
+    "bad_99:integer:default=now",
     "x" * 64,
 ]
 INVALID_MODELS = [
@@ -609,8 +700,7 @@ INVALID_MODELS = [
     "Twice9 name_0 name_0",
     "lower9 name_0",
     "Model name_0",
-    "Reserved9(user) name_0",
-    "Loopa8 b_0:references{Loopb9}; Loopb9 a_0:references{Loopa8}",
+    "Loopa8 b_0:references{Loopb9.bk_0}; Loopb9 a_0:references{Loopa8.bk_1}",
 ]
 
 

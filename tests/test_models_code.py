@@ -15,7 +15,7 @@ import pytest
 import sqlalchemy as sa
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from sqlalchemy.orm import RelationshipDirection, configure_mappers
+from sqlalchemy.orm import RelationshipDirection, Session, configure_mappers
 
 from flask_db_template import models_code, modelspec
 from flask_db_template.models_code import plan_models
@@ -132,6 +132,9 @@ def render(spec, *, timestamps=True, package="demo_app"):
     }
 
 
+# The baked utc.py (plain Python, nothing in it for Jinja): models.py imports it.
+UTC_MODULE = (MODELS_TEMPLATE.parent / "utc.py").read_text()
+
 EXTENSIONS = """\
 from flask_sqlalchemy import SQLAlchemy
 from sqlalchemy import MetaData
@@ -141,8 +144,8 @@ from sqlalchemy.orm import DeclarativeBase
 class Base(DeclarativeBase):
     metadata = MetaData(
         naming_convention={
-            "ix": "ix_%(column_0_label)s",
-            "uq": "uq_%(table_name)s_%(column_0_name)s",
+            "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+            "uq": "uq_%(table_name)s_%(column_0_N_name)s",
             "ck": "ck_%(table_name)s_%(constraint_name)s",
             "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
             "pk": "pk_%(table_name)s",
@@ -172,6 +175,7 @@ def write_project(directory, rendered, package="demo_app"):
     (directory / package).mkdir(parents=True, exist_ok=True)
     (directory / package / "__init__.py").write_text("")
     (directory / package / "extensions.py").write_text(EXTENSIONS)
+    (directory / package / "utc.py").write_text(UTC_MODULE)
     (directory / package / "models.py").write_text(rendered["models"])
     (directory / "pyproject.toml").write_text(RUFF_SETTINGS)
     return directory
@@ -203,6 +207,7 @@ def load_models(directory, models_text):
     (root / package).mkdir(parents=True)
     (root / package / "__init__.py").write_text("")
     (root / package / "extensions.py").write_text(EXTENSIONS)
+    (root / package / "utc.py").write_text(UTC_MODULE)
     (root / package / "models.py").write_text(models_text)
     sys.path.insert(0, str(root))
     try:
@@ -225,11 +230,11 @@ def create_tables(module):
 def test_example_models_module():
     models = render(EXAMPLE)["models"]
     expected_lines = [
-        "from sqlalchemy import Boolean, DateTime, Enum, ForeignKey, String, Text, "
-        "func, text",
+        "from sqlalchemy import Boolean, DateTime, Enum, ForeignKey, String, Text, text",
         "from sqlalchemy.dialects import mysql",
         "from sqlalchemy.orm import Mapped, mapped_column, relationship",
         "from .extensions import db",
+        "from .utc import UtcNow",
         "PreciseDateTime = DateTime().with_variant("
         'mysql.DATETIME(fsp=6), "mysql", "mariadb")',
         "class User(TimestampMixin, db.Model):",
@@ -249,7 +254,7 @@ def test_example_models_module():
         '    db.Column("tag_id", ForeignKey("tags.id"), primary_key=True),',
         '        secondary="post_tags", back_populates="posts"',
         "    created_at: Mapped[datetime.datetime] = mapped_column(",
-        "        PreciseDateTime, server_default=func.now(), onupdate=func.now()",
+        "        PreciseDateTime, server_default=UtcNow(), onupdate=UtcNow()",
     ]
     lines = models.splitlines()
     for line in expected_lines:
@@ -575,6 +580,8 @@ def scalar_field(draw, name):
         token += draw(st.sampled_from(modifiers))
     if kind in DEFAULT_KINDS and draw(st.booleans()):
         token += ":default=" + draw(default_for(kind, length, precision, scale, values))
+    if kind != "password" and draw(st.booleans()):
+        token += ":secret"
     return token
 
 
@@ -597,10 +604,12 @@ def default_for(kind, length, precision, scale, values):
     if kind == "decimal":
         return decimal_defaults(precision, scale)
     if kind == "date":
-        return st.dates(min_value=EARLIEST.date()).map(lambda d: f"{d:%Y-%m-%d}")
+        dates = st.dates(min_value=EARLIEST.date()).map(lambda d: f"{d:%Y-%m-%d}")
+        return st.just("now") | dates
     if kind == "datetime":
         # Microseconds and all: the columns keep them on every database.
-        return st.datetimes(min_value=EARLIEST).map(lambda d: quoted(str(d)))
+        moments = st.datetimes(min_value=EARLIEST).map(lambda d: quoted(str(d)))
+        return st.just("now") | moments
     return st.times().map(lambda t: quoted(str(t)))
 
 
@@ -686,3 +695,147 @@ def test_generated_answers_are_valid_example():
         """
     )
     modelspec.parse(answer, timestamps=True)
+
+
+def test_default_now_is_utc_in_the_orm_and_the_database(tmp_path):
+    spec = "Visit seen:datetime!:default=now day:date:default=now note:string"
+    rendered = render(spec, timestamps=False)
+    lines = rendered["models"].splitlines()
+    assert "from .utc import UtcNow, UtcToday" in lines
+    assert "        PreciseDateTime, default=UtcNow.value, server_default=UtcNow()" in (
+        lines
+    )
+    assert "        Date, default=UtcToday.value, server_default=UtcToday()" in lines
+    assert_ruff_clean(write_project(tmp_path / "project", rendered))
+    module = load_models(tmp_path / "load", rendered["models"])
+    engine, _ = create_tables(module)
+    with engine.begin() as connection:
+        connection.execute(module.Visit.__table__.insert().values(note="x"))
+        seen, day = connection.execute(sa.text("SELECT seen, day FROM visits")).one()
+    assert seen and day
+
+
+def test_a_password_is_a_hash_column_with_set_and_check(tmp_path):
+    long_name = "p" * 58
+    spec = f"User password:password! {long_name}:password token:string{{32}}:secret"
+    rendered = render(spec, timestamps=False)
+    models = rendered["models"]
+    assert (
+        "from werkzeug.security import check_password_hash, generate_password_hash"
+        in models.splitlines()
+    )
+    assert 'String(255), info={"secret": True, "hash_of": "password"}' in models
+    assert 'String(32), info={"secret": True}' in models
+    assert_ruff_clean(write_project(tmp_path / "project", rendered))
+    module = load_models(tmp_path / "load", models)
+    user = module.User()
+    user.set_password("correct horse")
+    assert user.password_hash != "correct horse"
+    assert user.check_password("correct horse")
+    assert not user.check_password("wrong horse")
+    assert not getattr(user, f"check_{long_name}")("anything")  # none set yet
+    getattr(user, f"set_{long_name}")("x")
+    assert getattr(user, f"check_{long_name}")("x")
+
+
+def test_cascade_and_nullify_in_the_foreign_key_and_the_session(tmp_path):
+    spec = (
+        "User name; Post author:references{User.posts}:cascade"
+        " editor:references{User.edits}?:nullify"
+    )
+    rendered = render(spec, timestamps=False)
+    models = rendered["models"]
+    assert 'ForeignKey("users.id", ondelete="CASCADE")' in models
+    assert 'ForeignKey("users.id", ondelete="SET NULL")' in models
+    assert_ruff_clean(write_project(tmp_path / "project", rendered))
+    module = load_models(tmp_path / "load", models)
+    engine, _ = create_tables(module)
+    with Session(engine) as session:
+        author, editor = module.User(name="a"), module.User(name="e")
+        post = module.Post(author=author, editor=editor)
+        session.add(post)
+        session.commit()
+        session.delete(editor)
+        session.commit()
+        assert post.editor_id is None
+        session.delete(author)
+        session.commit()
+        assert session.scalars(sa.select(module.Post)).all() == []
+
+
+def test_composites_are_table_args_named_by_the_convention(tmp_path):
+    spec = (
+        "User name; Item name; Rating user:references{User} item:references{Item}"
+        " stars:integer! unique(user,item) index(stars,user);"
+        " Pair a:string{20} b:integer unique(a,b)"
+    )
+    rendered = render(spec, timestamps=False)
+    models = rendered["models"]
+    assert '    __table_args__ = (UniqueConstraint("a", "b"),)' in models
+    assert '        UniqueConstraint("user_id", "item_id"),' in models
+    assert '        Index(None, "stars", "user_id"),' in models
+    assert_ruff_clean(write_project(tmp_path / "project", rendered))
+    module = load_models(tmp_path / "load", models)
+    _, inspector = create_tables(module)
+    assert {"uq_ratings_user_id_item_id"} == {
+        u["name"] for u in inspector.get_unique_constraints("ratings")
+    }
+    indexes = {i["name"]: i["column_names"] for i in inspector.get_indexes("ratings")}
+    assert indexes["ix_ratings_stars_user_id"] == ["stars", "user_id"]
+    assert indexes["ix_ratings_user_id"] == ["user_id"]
+
+
+def test_a_sized_binary_is_a_varbinary_on_mariadb(tmp_path):
+    rendered = render("File digest:binary{32}! body:binary", timestamps=False)
+    models = rendered["models"]
+    assert (
+        'LargeBinary(32).with_variant(mysql.VARBINARY(32), "mysql", "mariadb")'
+        in models
+    )
+    assert "from sqlalchemy.dialects import mysql" in models.splitlines()
+    assert_ruff_clean(write_project(tmp_path / "project", rendered))
+    load_models(tmp_path / "load", models)
+
+
+def test_references_that_loop_between_tables_save_both_sides(tmp_path):
+    spec = (
+        "Team name:string{40}! captain:references{User.captained}?;"
+        " User name:string{40}! team:references{Team.members}?"
+    )
+    rendered = render(spec, timestamps=False)
+    models = rendered["models"]
+    assert 'ForeignKey("teams.id", use_alter=True)' in models
+    assert_ruff_clean(write_project(tmp_path / "project", rendered))
+    module = load_models(tmp_path / "load", models)
+    # SQLAlchemy sorts the tables: the loop is closed by use_alter.
+    assert [t.name for t in module.db.metadata.sorted_tables] == ["users", "teams"]
+    engine, _ = create_tables(module)
+    with Session(engine) as session:
+        ada = module.User(name="ada")
+        team = module.Team(name="blue", captain=ada)
+        ada.team = team
+        session.add(team)
+        session.commit()
+        assert (ada.team_id, team.captain_id) == (team.id, ada.id)
+
+
+def test_keys_of_their_own(tmp_path):
+    spec = (
+        "User name; Follow follower:references{User.following}:primary"
+        " followed:references{User.followers}:primary;"
+        " Task id:string{36}!:primary owner:references{User.tasks};"
+        " Note task:references{Task.notes}:cascade"
+    )
+    rendered = render(spec, timestamps=False)
+    models = rendered["models"]
+    assert "id: Mapped[str] = mapped_column(String(36), primary_key=True)" in models
+    assert 'ForeignKey("tasks.id", ondelete="CASCADE")' in models
+    assert_ruff_clean(write_project(tmp_path / "project", rendered))
+    module = load_models(tmp_path / "load", models)
+    _, inspector = create_tables(module)
+    assert inspector.get_pk_constraint("follows")["constrained_columns"] == [
+        "follower_id",
+        "followed_id",
+    ]
+    [note_task] = inspector.get_columns("notes")[1:2]
+    assert str(note_task["type"]) == "VARCHAR(36)"

@@ -5,6 +5,7 @@ one they may fill and empty again), e.g.
 postgresql+psycopg://postgres@localhost/{{ cookiecutter.package_name }}_test.
 """
 
+import functools
 import os
 {%- if cookiecutter.api and cookiecutter.api_auth %}
 import secrets
@@ -19,7 +20,7 @@ from sqlalchemy import Engine, MetaData, Table, TextClause, event, text
 from sqlalchemy.engine import Connection, ExecutionContext
 from sqlalchemy.orm import scoped_session
 
-from {{ cookiecutter.package_name }} import create_app
+from {{ cookiecutter.package_name }} import create_app, models
 {%- if cookiecutter.api and cookiecutter.api_auth %}
 from {{ cookiecutter.package_name }}.auth import create_token
 {%- endif %}
@@ -152,6 +153,13 @@ def db_session(written_tables: WrittenTables) -> Iterator[scoped_session]:
     if checks_row_by_row:
         db.session.execute(text("SET FOREIGN_KEY_CHECKS = 0"))
     try:
+        # Tables that refer to each other: the key that closes the loop
+        # (use_alter, always optional) lets go first.
+        for table in tables:
+            for key in table.foreign_key_constraints:
+                if key.use_alter:
+                    emptied = {column.name: None for column in key.columns}
+                    db.session.execute(table.update().values(emptied))
         for table in tables:
             db.session.execute(table.delete())
     finally:
@@ -160,6 +168,20 @@ def db_session(written_tables: WrittenTables) -> Iterator[scoped_session]:
     db.session.commit()
     # The cleanup's own statements are no test's writes.
     written_tables.take()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def quick_password_hashes() -> Iterator[None]:
+    """Passwords hashed with few rounds: Werkzeug's default (scrypt) takes a
+    good part of a second each, and the tests hash hundreds. The hashes stay
+    real ones, which check_password_hash reads."""
+    if not hasattr(models, "generate_password_hash"):
+        yield
+        return
+    quick = functools.partial(models.generate_password_hash, method="pbkdf2:sha256:1")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(models, "generate_password_hash", quick)
+        yield
 
 
 @pytest.fixture(autouse=True)

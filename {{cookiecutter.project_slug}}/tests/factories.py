@@ -78,14 +78,37 @@ class ModelFactory(SQLAlchemyFactory[Model], Generic[Model]):
         for attribute, value in values.items():
             if isinstance(value, Decimal) and attribute not in kwargs:
                 values[attribute] = exact_decimal(mapper.columns[attribute].type)
+            length = getattr(mapper.columns[attribute].type, "length", None)
+            if isinstance(value, bytes) and length and attribute not in kwargs:
+                values[attribute] = value[:length]  # a binary{n} holds n bytes
         number = ROWS_MADE[model]
         ROWS_MADE[model] += 1
         for attributes in model_facts.unique_attributes(model):
-            for attribute in attributes:
+            for attribute in distinguishing(mapper, attributes):
                 if attribute in values and attribute not in kwargs:
-                    column = sa.inspect(model).columns[attribute]
+                    column = mapper.columns[attribute]
                     values[attribute] = distinct(values[attribute], number, column)
         return values
+
+
+def distinguishing(mapper: sa.orm.Mapper, attributes: tuple[str, ...]) -> list[str]:
+    """The attributes of a unique set that get values of their own in each row.
+
+    One alone: itself. Several: the set differs when one of them does, so the
+    one of the most values (a boolean has two); none if a reference is among
+    them, as each row then gets a target of its own (see RowMaker).
+    """
+    if len(attributes) == 1:
+        return list(attributes)
+    columns = [mapper.columns[attribute] for attribute in attributes]
+    if any(column.foreign_keys for column in columns):
+        return []
+
+    def values_of(attribute: str) -> float:
+        count = distinct_values(mapper.columns[attribute])
+        return float("inf") if count is None else count
+
+    return [max(attributes, key=values_of)]
 
 
 def exact_decimal(column_type: sa.Numeric) -> Decimal:
@@ -179,6 +202,14 @@ def distinct_values(column: sa.Column) -> int | None:
     return None
 
 
+def in_unique_set(reference: Reference) -> bool:
+    """Whether the reference is part of a unique constraint over several fields."""
+    return any(
+        reference.key in attributes and len(attributes) > 1
+        for attributes in model_facts.unique_attributes(reference.model)
+    )
+
+
 def capacity(model: type, wanted: int) -> int:
     """How many rows of `model`, up to `wanted`, can exist at once: a NOT NULL
     unique column of few values (an enum's, a boolean's, a short string's)
@@ -186,9 +217,10 @@ def capacity(model: type, wanted: int) -> int:
     limits = [wanted]
     mapper = sa.inspect(model)
     for attributes in model_facts.unique_attributes(model):
-        if len(attributes) != 1:
+        chosen = distinguishing(mapper, attributes)
+        if len(chosen) != 1:
             continue
-        column = mapper.columns[attributes[0]]
+        column = mapper.columns[chosen[0]]
         limit = distinct_values(column)
         if limit is not None and not column.nullable and not column.foreign_keys:
             limits.append(limit)
@@ -249,6 +281,10 @@ class RowMaker:
         return {mapper.columns[name].name: value for name, value in values.items()}
 
     def target_of(self, reference: Reference) -> Any:
+        if in_unique_set(reference):
+            # Unique together with other fields: each row gets a target of
+            # its own, so that no two rows share the set.
+            return self.make(reference.target)
         if not reference.unique:
             return self.shared_row(reference.target)
         taken = self.taken[reference]

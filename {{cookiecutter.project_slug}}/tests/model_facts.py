@@ -17,24 +17,34 @@ from {{ cookiecutter.package_name }}.mapping import (
     filled_by_database,
     mapped_models,
 )
+from {{ cookiecutter.package_name }}.utc import UtcNow, UtcToday
 
 __all__ = [
     "Default",
     "Link",
+    "Password",
     "Reference",
+    "clock_attributes",
     "defaults",
     "enum_attributes",
     "filled_by_database",
     "links",
     "mapped_models",
     "not_null_attributes",
+    "passwords",
     "references",
+    "secret_attributes",
     "unique_attributes",
 ]
 
 
 class Reference(NamedTuple):
-    """A many-to-one link: `attribute` holds the target row, `key` its id."""
+    """A many-to-one link: `attribute` holds the target row, `key` its id.
+
+    `on_delete` is its foreign key's ON DELETE: "CASCADE" (deleting the target
+    deletes this row), "SET NULL" (empties the reference), or None: the
+    database refuses the delete (the ORM empties an optional reference first).
+    """
 
     model: type
     attribute: str
@@ -43,6 +53,7 @@ class Reference(NamedTuple):
     inverse: str | None
     required: bool
     unique: bool
+    on_delete: str | None = None
 
     def __str__(self) -> str:
         return f"{self.model.__name__}.{self.attribute}"
@@ -58,6 +69,23 @@ class Link(NamedTuple):
 
     def __str__(self) -> str:
         return f"{self.model.__name__}.{self.attribute}"
+
+
+class Password(NamedTuple):
+    """A password: requests give `name`, the row keeps its hash in `hash_attribute`,
+    `set_<name>` and `check_<name>` write and check it."""
+
+    model: type
+    name: str
+    hash_attribute: str
+    required: bool
+
+    def __str__(self) -> str:
+        return f"{self.model.__name__}.{self.name}"
+
+    @property
+    def attribute(self) -> str:
+        return self.name
 
 
 class Default(NamedTuple):
@@ -95,6 +123,7 @@ def references(model: type) -> tuple[Reference, ...]:
                 inverse=relationship.back_populates or None,
                 required=not column.nullable,
                 unique=is_unique(model, column),
+                on_delete=on_delete(column),
             )
         )
     return tuple(found)
@@ -121,6 +150,8 @@ def unique_attributes(model: type) -> tuple[tuple[str, ...], ...]:
     ]
     column_sets += [tuple(index.columns) for index in table.indexes if index.unique]
     column_sets += [(column,) for column in table.columns if column.unique]
+    if table.autoincrement_column is None:  # a key of its own (`:primary`)
+        column_sets.append(tuple(table.primary_key.columns))
     found = []
     for columns in column_sets:
         attributes = tuple(attribute_of(model, column) for column in columns)
@@ -176,3 +207,45 @@ def defaults(model: type) -> tuple[Default, ...]:
             )
         )
     return tuple(found)
+
+
+@functools.cache
+def clock_attributes(model: type) -> tuple[str, ...]:
+    """Columns the database fills in with the current date or time in UTC
+    (utc.py's UtcNow and UtcToday): `default=now`, `created_at`."""
+    return tuple(
+        attribute_of(model, column)
+        for column in model.__table__.columns
+        if isinstance(getattr(column.server_default, "arg", None), UtcNow | UtcToday)
+    )
+
+
+@functools.cache
+def secret_attributes(model: type) -> tuple[str, ...]:
+    """Columns marked secret in models.py (`info={"secret": True}`): never in a
+    response, a log line or a repr. A password's hash column among them."""
+    return tuple(
+        attribute_of(model, column)
+        for column in model.__table__.columns
+        if column.info.get("secret")
+    )
+
+
+@functools.cache
+def passwords(model: type) -> tuple[Password, ...]:
+    return tuple(
+        Password(
+            model=model,
+            name=column.info["hash_of"],
+            hash_attribute=attribute_of(model, column),
+            required=not column.nullable,
+        )
+        for column in model.__table__.columns
+        if column.info.get("hash_of")
+    )
+
+
+def on_delete(column: sa.Column) -> str | None:
+    """The ON DELETE of the foreign key on `column`, upper case."""
+    [foreign_key] = column.foreign_keys
+    return foreign_key.ondelete.upper() if foreign_key.ondelete else None

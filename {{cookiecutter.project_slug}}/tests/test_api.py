@@ -7,6 +7,7 @@ added to models.py is tested here too. A test that needs rows makes them
 through the API itself, with the rows their required references name.
 """
 
+import base64
 import collections
 import functools
 import json
@@ -48,13 +49,25 @@ def writable(model):
 
 
 @functools.cache
+def write_only(model):
+    """The fields a request may give and no response shows: secrets, passwords."""
+    return tuple(name for name, field in writable(model).items() if field.load_only)
+
+
+def readable(values, model):
+    """`values` without the write-only fields, as a response would show them."""
+    hidden = write_only(model)
+    return {name: value for name, value in values.items() if name not in hidden}
+
+
+@functools.cache
 def required(model):
     return tuple(name for name, field in writable(model).items() if field.required)
 
 
 @functools.cache
 def scalar_fields(model):
-    """Writable fields but references and links."""
+    """Writable fields but references and links (write-only ones included)."""
     keys = {reference.key for reference in model_facts.references(model)}
     return tuple(
         name
@@ -79,8 +92,14 @@ def unique_fields(model):
     return tuple(
         attributes[0]
         for attributes in model_facts.unique_attributes(model)
-        if len(attributes) == 1 and attributes[0] in writable(model)
+        if len(attributes) == 1
+        and attributes[0] in writable(model)
+        and attributes[0] not in write_only(model)
     )
+
+
+def readable_scalar_fields(model):
+    return [name for name in scalar_fields(model) if name not in write_only(model)]
 
 
 def wrong_type(field):
@@ -144,6 +163,14 @@ class Api:
         ROWS_MADE[model] = number  # taken when `create` makes the row
         body = schema_of(model)().dump(values)
         body = {name: body[name] for name in scalar_fields(model) if name in body}
+        fields_of = writable(model)
+        for name in write_only(model):
+            # dump leaves write-only fields out: their values, as a client sends them.
+            field = fields_of[name]
+            value = values.get(field.attribute or name)
+            if value is None:  # a password: the row keeps only its hash
+                value = f"pw-{model.__name__}-{number}"
+            body[name] = field._serialize(value, name, values)
         for reference in model_facts.references(model):
             if reference.required and reference.key not in overrides:
                 body[reference.key] = self.create(reference.target)["id"]
@@ -190,7 +217,8 @@ def test_create_answers_the_row_and_where_it_is(api, client, model):
     response = client.post(f"/api/{table(model)}", json=payload)
     assert response.status_code == 201, response.json
     row = response.json
-    assert row == {**row, **payload}
+    assert row == {**row, **readable(payload, model)}
+    assert not set(write_only(model)) & set(row)
     assert response.headers["Location"] == f"/api/{table(model)}/{row['id']}"
     assert client.get(response.headers["Location"]).json == row
 
@@ -268,7 +296,7 @@ def test_read_an_unknown_row_is_404(client, model):
     assert str(UNKNOWN_ID) in error["message"]
 
 
-@pytest.mark.parametrize(("model", "field"), cases(scalar_fields))
+@pytest.mark.parametrize(("model", "field"), cases(readable_scalar_fields))
 def test_patch_changes_only_the_field_given(api, client, model, field):
     row = api.create(model)
     # The value of the model's next row: of the column's type, and unique.
@@ -370,9 +398,19 @@ def test_a_reference_reads_and_changes_as_an_id(api, client, model, reference):
         assert emptied.json[reference.key] is None
 
 
+def unknown_key(model, reference):
+    """A key of the reference's type that names no row."""
+    column_type = sa.inspect(model).columns[reference.key].type
+    if isinstance(column_type, sa.Uuid):
+        return "00000000-0000-0000-0000-000000000000"
+    if isinstance(column_type, sa.String):
+        return "z" * min(column_type.length or 10, 10)
+    return UNKNOWN_ID
+
+
 @pytest.mark.parametrize(("model", "reference"), reference_cases())
 def test_a_reference_to_no_row_is_409(api, client, model, reference):
-    payload = api.payload(model, **{reference.key: UNKNOWN_ID})
+    payload = api.payload(model, **{reference.key: unknown_key(model, reference)})
     error = assert_error(client.post(f"/api/{table(model)}", json=payload), 409)
     assert reference.key in error["errors"]["json"]
 
@@ -382,17 +420,22 @@ def test_a_reference_to_no_row_is_409(api, client, model, reference):
     [case for case in reference_cases() if case.values[1].target in MODELS],
 )
 def test_deleting_a_referred_row(api, client, model, reference):
-    """A required reference keeps its row; an optional one lets go of it."""
+    """As the foreign key says: ON DELETE CASCADE deletes the row that refers
+    to it, SET NULL (or an optional reference) lets go of it, and a required
+    reference without either keeps its target (409)."""
     target = api.create(reference.target)
     row = api.create(model, **{reference.key: target["id"]})
     response = client.delete(f"/api/{table(reference.target)}/{target['id']}")
-    if reference.required:
-        assert "still referred to" in assert_error(response, 409)["message"]
-        assert client.get(f"/api/{table(model)}/{row['id']}").status_code == 200
+    row_url = f"/api/{table(model)}/{row['id']}"
+    if reference.on_delete == "CASCADE":
+        assert response.status_code == 204, response.json
+        assert_error(client.get(row_url), 404)
+    elif reference.on_delete == "SET NULL" or not reference.required:
+        assert response.status_code == 204, response.json
+        assert client.get(row_url).json[reference.key] is None
     else:
-        assert response.status_code == 204
-        remaining = client.get(f"/api/{table(model)}/{row['id']}").json
-        assert remaining[reference.key] is None
+        assert "still referred to" in assert_error(response, 409)["message"]
+        assert client.get(row_url).status_code == 200
 
 
 @pytest.mark.parametrize(
@@ -485,3 +528,125 @@ def test_the_interactive_docs_are_served(client):
     assert response.status_code == 200
     assert response.mimetype == "text/html"
     assert "/api/openapi.json" in response.get_data(as_text=True)
+
+
+def hidden_values(model, row_id):
+    """The values the database keeps in `model`'s secret columns of a row."""
+    row = db.session.get(model, row_id)
+    db.session.refresh(row)
+    return [getattr(row, name) for name in model_facts.secret_attributes(model)]
+
+
+def field_names(response):
+    """The fields of the rows a response shows (none in an error's body)."""
+    if response.status_code >= 400:
+        return set()
+    rows = response.json if isinstance(response.json, list) else [response.json]
+    return {name for row in rows for name in row}
+
+
+# Shorter values could be in a response by chance (an id, a digit of a date).
+MIN_SECRET_LENGTH = 6
+
+
+@pytest.mark.parametrize(("model", "field"), cases(write_only))
+def test_a_secret_is_taken_but_never_answered(api, client, model, field, caplog):
+    """Accepted on create and change; in no response, no log line; writeOnly
+    in the OpenAPI document."""
+    payload = api.payload(model)
+    created = client.post(f"/api/{table(model)}", json=payload)
+    assert created.status_code == 201, created.json
+    row = created.json
+    url = f"/api/{table(model)}/{row['id']}"
+    changed = api.payload(model)[field]
+    patched = client.patch(url, json={field: changed})
+    assert patched.status_code == 200, patched.json
+    # Another row with those values: refused where a value is unique, and the
+    # refusal shows no value either.
+    again = client.post(f"/api/{table(model)}", json=payload | {field: changed})
+    kept = db.session.get(model, row["id"])
+    db.session.refresh(kept)
+    if field in {password.name for password in model_facts.passwords(model)}:
+        assert getattr(kept, f"check_{field}")(changed)
+    else:
+        schema_field = writable(model)[field]
+        value = getattr(kept, schema_field.attribute or field)
+        assert schema_field._serialize(value, field, kept) == changed
+    secrets = {str(payload[field]), str(changed)}
+    secrets |= {str(value) for value in hidden_values(model, row["id"]) if value}
+    secrets = {secret for secret in secrets if len(secret) >= MIN_SECRET_LENGTH}
+    answers = [created, patched, again, client.get(url)]
+    answers.append(client.get(f"/api/{table(model)}"))
+    for response in answers:
+        assert field not in field_names(response)
+        for secret in secrets:
+            assert secret not in response.get_data(as_text=True)
+    for record in caplog.records:
+        for secret in secrets:
+            assert secret not in record.getMessage()
+    document = client.get("/api/openapi.json").json
+    schema = document["components"]["schemas"][model.__name__]
+    assert schema["properties"][field]["writeOnly"] is True
+
+
+def unique_sets(model):
+    """Fields unique together (a composite unique constraint) a request gives."""
+    shown = set(writable(model)) - set(write_only(model))
+    return [
+        attributes
+        for attributes in model_facts.unique_attributes(model)
+        if len(attributes) > 1 and set(attributes) <= shown
+    ]
+
+
+@pytest.mark.parametrize(
+    ("model", "fields"),
+    [
+        pytest.param(model, fields, id=f"{model.__name__}.{'+'.join(fields)}")
+        for model in MODELS
+        for fields in unique_sets(model)
+    ],
+)
+def test_taken_values_of_a_unique_set_are_409_naming_the_fields(
+    api, client, model, fields
+):
+    # Optional references are empty unless given, and NULLs are never taken.
+    taken = {
+        reference.key: api.create(reference.target)["id"]
+        for reference in model_facts.references(model)
+        if reference.key in fields and not reference.required
+    }
+    first = api.create(model, **taken)
+    same = {field: first[field] for field in fields}
+    payload = api.payload(model, **same)
+    error = assert_error(client.post(f"/api/{table(model)}", json=payload), 409)
+    assert all(field in error["message"] for field in fields), error
+    second = api.create(model)
+    response = client.patch(f"/api/{table(model)}/{second['id']}", json=same)
+    message = assert_error(response, 409)["message"]
+    assert all(field in message for field in fields), message
+
+
+def sized_binaries(model):
+    """Writable binary{n} fields: n bytes at most."""
+    mapper = sa.inspect(model)
+    return [
+        name
+        for name, field in writable(model).items()
+        if name in mapper.columns
+        and isinstance(mapper.columns[name].type, sa.LargeBinary)
+        and mapper.columns[name].type.length
+    ]
+
+
+@pytest.mark.parametrize(("model", "field"), cases(sized_binaries))
+def test_more_bytes_than_a_binary_holds_are_422(api, client, model, field):
+    length = sa.inspect(model).columns[field].type.length
+    fits = base64.b64encode(b"x" * length).decode()
+    too_long = base64.b64encode(b"x" * (length + 1)).decode()
+    url = f"/api/{table(model)}"
+    response = client.post(url, json=api.payload(model, **{field: too_long}))
+    assert list(assert_error(response, 422)["errors"]["json"]) == [field]
+    response = client.post(url, json=api.payload(model, **{field: fits}))
+    assert response.status_code == 201, response.json
+    assert response.json.get(field, fits) == fits

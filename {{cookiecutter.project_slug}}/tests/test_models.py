@@ -6,7 +6,9 @@ The cases come from the mapped models (see model_facts.py), so a column or a
 model added to models.py is tested here too, named in the test ids.
 """
 
+import datetime
 import math
+from contextlib import contextmanager
 
 import pytest
 import sqlalchemy as sa
@@ -162,3 +164,162 @@ def test_database_applies_default_without_the_orm(db_session, rows, model, defau
         assert actual is not None
     else:
         assert applied_as_written(actual, default.value, db_session)
+
+
+# A session time zone far from UTC, as each server names it; SQLite has none
+# (its CURRENT_TIMESTAMP is UTC whatever the machine's zone).
+FAR_FROM_UTC = {
+    "postgresql": ("SET TIME ZONE 'Asia/Tokyo'", "SET TIME ZONE DEFAULT"),
+    "mysql": ("SET time_zone = '+09:00'", "SET time_zone = @@global.time_zone"),
+    "mariadb": ("SET time_zone = '+09:00'", "SET time_zone = @@global.time_zone"),
+}
+
+
+@contextmanager
+def session_time_zone_far_from_utc(session):
+    statements = FAR_FROM_UTC.get(session.get_bind().dialect.name)
+    if statements is None:
+        yield
+        return
+    session.execute(sa.text(statements[0]))
+    try:
+        yield
+    finally:
+        session.execute(sa.text(statements[1]))
+
+
+def close_to_now(value, before, after):
+    """Whether `value` lies between the UTC times `before` and `after`: a
+    date on one of their dates, a time to the second (SQLite keeps seconds)."""
+    if not isinstance(value, datetime.datetime):
+        return before.date() <= value <= after.date()
+    second = datetime.timedelta(seconds=1)
+    return before - second <= value <= after + second
+
+
+def utc_now():
+    return datetime.datetime.now(datetime.UTC).replace(tzinfo=None)
+
+
+@pytest.mark.parametrize(("model", "attribute"), cases(model_facts.clock_attributes))
+def test_now_is_utc_whatever_the_session_time_zone(db_session, rows, model, attribute):
+    """The database and the ORM fill in the current UTC date or time, in a
+    session whose time zone is nine hours away from UTC."""
+    column = sa.inspect(model).columns[attribute]
+    with session_time_zone_far_from_utc(db_session):
+        before = utc_now()
+        values = rows.column_values(model)
+        values.pop(column.name, None)
+        table = without_python_defaults(model.__table__)
+        result = db_session.execute(sa.insert(table).values(values))
+        key = tuple(result.inserted_primary_key)
+        from_database = getattr(db_session.get(model, key), attribute)
+    # Again through the ORM, without the first row: the column may be unique.
+    db_session.rollback()
+    with session_time_zone_far_from_utc(db_session):
+        orm_rows = RowMaker(db_session)
+        orm_values = orm_rows.values(model)
+        orm_values.pop(attribute, None)
+        from_orm = getattr(orm_rows.add(model(**orm_values)), attribute)
+        after = utc_now()
+    assert close_to_now(from_database, before, after), (from_database, before)
+    assert close_to_now(from_orm, before, after), (from_orm, before)
+
+
+@pytest.mark.parametrize(("model", "password"), cases(model_facts.passwords))
+def test_a_password_is_kept_as_its_hash(db_session, rows, model, password):
+    row = rows.make(model)
+    getattr(row, f"set_{password.name}")("correct horse battery")
+    db_session.commit()
+    db_session.expire_all()
+    kept = getattr(row, password.hash_attribute)
+    assert "correct horse" not in kept
+    check = getattr(row, f"check_{password.name}")
+    assert check("correct horse battery")
+    assert not check("correct horse")
+
+
+def text_secrets(model):
+    """Secret text columns long enough that their value cannot be in a repr by
+    chance."""
+    mapper = sa.inspect(model)
+    return [
+        attribute
+        for attribute in model_facts.secret_attributes(model)
+        if isinstance(mapper.columns[attribute].type, sa.String)
+        and (mapper.columns[attribute].type.length or SECRET_LENGTH) >= SECRET_LENGTH
+    ]
+
+
+SECRET_LENGTH = 8
+
+
+@pytest.mark.parametrize(("model", "attribute"), cases(text_secrets))
+def test_a_secret_is_never_in_a_repr(db_session, rows, model, attribute):
+    row = rows.make(model, **{attribute: "S3cr3t!x"})
+    db_session.commit()
+    assert "S3cr3t!x" not in repr(row) + str(row)
+
+
+def references_with_on_delete(model):
+    return [r for r in model_facts.references(model) if r.on_delete]
+
+
+def enforces_foreign_keys(session):
+    """PostgreSQL and MariaDB do; SQLite only with PRAGMA foreign_keys."""
+    if session.get_bind().dialect.name != "sqlite":
+        return True
+    return bool(session.execute(sa.text("PRAGMA foreign_keys")).scalar())
+
+
+@pytest.mark.parametrize(("model", "reference"), cases(references_with_on_delete))
+def test_the_database_deletes_or_lets_go_as_declared(
+    db_session, rows, model, reference
+):
+    """The migration gave the foreign key its ON DELETE, and a plain SQL
+    delete of the target (no ORM) does what it says."""
+    table = model.__table__
+    column = sa.inspect(model).columns[reference.key]
+    reflected = sa.inspect(db_session.connection()).get_foreign_keys(table.name)
+    [foreign_key] = [
+        fk for fk in reflected if fk["constrained_columns"] == [column.name]
+    ]
+    assert foreign_key["options"].get("ondelete", "").upper() == reference.on_delete
+    target = rows.make(reference.target)
+    row = rows.make(model, **{reference.attribute: target})
+    row_key = sa.inspect(row).identity
+    db_session.commit()
+    if not enforces_foreign_keys(db_session):
+        return  # SQLite as the app opens it: the ORM does it (see test_api.py)
+    [target_key] = sa.inspect(reference.target).primary_key
+    [target_id] = sa.inspect(target).identity
+    db_session.execute(
+        sa.delete(reference.target.__table__).where(target_key == target_id)
+    )
+    db_session.expire_all()
+    remaining = db_session.get(model, row_key)
+    if reference.on_delete == "CASCADE":
+        assert remaining is None
+    else:
+        assert getattr(remaining, reference.key) is None
+
+
+def counted_keys(model):
+    """The model's key, if the database counts it up."""
+    column = model.__table__.autoincrement_column
+    if column is None:
+        return []
+    return [sa.inspect(model).get_property_by_column(column).key]
+
+
+@pytest.mark.parametrize(("model", "key"), cases(counted_keys))
+def test_an_id_is_never_handed_out_twice(db_session, rows, model, key):
+    """Not even the highest after its row is deleted (SQLite's AUTOINCREMENT)."""
+    first = rows.make(model)
+    db_session.commit()
+    taken = getattr(first, key)
+    db_session.delete(first)
+    db_session.commit()
+    second = rows.make(model)
+    db_session.commit()
+    assert getattr(second, key) > taken

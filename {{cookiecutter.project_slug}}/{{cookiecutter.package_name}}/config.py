@@ -85,6 +85,9 @@ class Config:
     # Session cookies: never read by scripts, not sent by other sites' forms.
     SESSION_COOKIE_HTTPONLY: ClassVar[bool] = True
     SESSION_COOKIE_SAMESITE: ClassVar[str] = "Lax"
+    # Errors and logs show SQL without the values it was given: a password
+    # hash, a secret token or a person's data never reaches a log line.
+    SQLALCHEMY_ENGINE_OPTIONS: ClassVar[dict] = {"hide_parameters": True}
 {%- if cookiecutter.api %}
 
     # The REST API's OpenAPI document, the same for every environment; its

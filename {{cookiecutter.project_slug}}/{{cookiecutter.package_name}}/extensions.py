@@ -14,7 +14,7 @@ from flask_sqlalchemy import SQLAlchemy
 {%- if cookiecutter.api %}
 from marshmallow import Schema
 {%- endif %}
-from sqlalchemy import MetaData
+from sqlalchemy import MetaData, Table, event
 from sqlalchemy.orm import DeclarativeBase
 {%- if cookiecutter.api %}
 from werkzeug.exceptions import HTTPException, MethodNotAllowed
@@ -25,7 +25,7 @@ from .request_limits import RequestLimitsPlugin
 # Every constraint gets a predictable name from the first migration on:
 # Alembic cannot drop or alter an unnamed constraint later.
 NAMING_CONVENTION = {
-    "ix": "ix_%(column_0_label)s",
+    "ix": "ix_%(table_name)s_%(column_0_N_name)s",
     "uq": "uq_%(table_name)s_%(column_0_N_name)s",
     "ck": "ck_%(table_name)s_%(constraint_name)s",
     "fk": "fk_%(table_name)s_%(column_0_N_name)s_%(referred_table_name)s",
@@ -35,6 +35,16 @@ NAMING_CONVENTION = {
 
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+@event.listens_for(Table, "after_parent_attach")
+def never_reuse_ids(table: Table, metadata: MetaData) -> None:
+    """SQLite's AUTOINCREMENT on every table of the models, written by hand or
+    not: an id is never handed out again after its row is deleted (SQLite
+    reuses the highest otherwise). SQLite applies it to an integer key only;
+    the other databases ignore it."""
+    if metadata is Base.metadata:
+        table.dialect_kwargs["sqlite_autoincrement"] = True
 {%- if cookiecutter.api %}
 
 

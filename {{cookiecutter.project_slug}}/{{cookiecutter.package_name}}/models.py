@@ -20,6 +20,9 @@ class TimestampMixin:
 
 class {{ model.class_name }}({{ model.bases }}):
     __tablename__ = "{{ model.table_name }}"
+{%- if model.table_args %}
+    {{ model.table_args }}
+{%- endif %}
 {% for line in model.column_lines %}
     {{ line }}
 {%- endfor %}
@@ -28,6 +31,10 @@ class {{ model.class_name }}({{ model.bases }}):
     {{ line }}
 {%- endfor %}
 {%- endif %}
+{%- for method in model.method_lines %}
+
+    {{ method }}
+{%- endfor %}
 {%- endfor %}
 {%- for table in plan.association_tables %}
 

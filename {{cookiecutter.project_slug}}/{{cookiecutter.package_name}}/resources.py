@@ -33,7 +33,7 @@ from sqlalchemy.orm import RelationshipDirection, selectinload
 from .database_errors import explain_integrity_error
 from .extensions import ErrorSchema, SharedWhenCopied, db
 from .mapping import mapped_models
-from .schemas import MAX_ID, ModelSchema, RowIds, schema_for
+from .schemas import MAX_ID, ModelSchema, RowIds, password_hashes, schema_for
 
 DEFAULT_PER_PAGE = 20
 MAX_PER_PAGE = 100
@@ -109,6 +109,27 @@ class Rows:
         ]
         # The ids of a page's links come in one query per link, not one per row.
         self.loads = [selectinload(link) for _, link in self.links.values()]
+        # Password field -> the attribute holding its hash.
+        self.passwords = password_hashes(self.model)
+
+    def build(self, values: dict[str, Any]) -> Any:
+        """A new row of the request's values (links resolved, passwords hashed)."""
+        values = self.resolve(values)
+        passwords = {key: values.pop(key) for key in self.passwords if key in values}
+        row = self.model(**values)
+        self.change(row, passwords)
+        return row
+
+    def change(self, row: Any, values: dict[str, Any]) -> None:
+        """Set the request's values on `row`: a password as its hash (`set_<name>`
+        of the model), or None where the password may be empty."""
+        for key, value in self.resolve(values).items():
+            if key not in self.passwords:
+                setattr(row, key, value)
+            elif value is None:
+                setattr(row, self.passwords[key], None)
+            else:
+                getattr(row, f"set_{key}")(value)
 
     def page(self, page: int, per_page: int) -> tuple[list[Any], int]:
         """The rows of one page, in id order, and the number of rows."""
@@ -241,7 +262,7 @@ def resource_blueprint(schema: type[ModelSchema]) -> Blueprint:
         @blueprint.alt_response(409, schema=ErrorSchema, description=CONFLICT)
         def post(self, values: dict[str, Any]):
             """Create a row."""
-            row = rows.model(**rows.resolve(values))
+            row = rows.build(values)
             with refusals_answered():
                 db.session.add(row)
                 db.session.commit()
@@ -268,8 +289,7 @@ def resource_blueprint(schema: type[ModelSchema]) -> Blueprint:
             """
             row = rows.get_or_404(row_id)
             with refusals_answered():
-                for key, value in rows.resolve(values).items():
-                    setattr(row, key, value)
+                rows.change(row, values)
                 db.session.commit()
             return row
 
@@ -291,8 +311,14 @@ def resource_blueprint(schema: type[ModelSchema]) -> Blueprint:
 
 
 def served_models() -> list[type]:
-    """The models with a REST API: every mapped model, but those
-    api_overrides.py leaves out{% if cookiecutter.api_auth %} and the API's own tokens{% endif %}."""
+    """The models with a REST API: every mapped model keyed by an integer
+    `id`, but those api_overrides.py leaves out{% if cookiecutter.api_auth %} and the API's own tokens{% endif %}.
+
+    A model with a key of its own (`:primary` in the models answer: a string,
+    or several columns such as a follow's two references) is left out: its
+    rows are reached through the models that refer to them, and a blueprint
+    of your own in api_overrides.py can serve it.
+    """
     from . import api_overrides
 {%- if cookiecutter.api_auth %}
     from .auth import ApiToken
@@ -302,7 +328,17 @@ def served_models() -> list[type]:
 
     excluded = api_overrides.EXCLUDED_MODELS
 {%- endif %}
-    return [model for model in mapped_models() if model not in excluded]
+    return [
+        model
+        for model in mapped_models()
+        if model not in excluded and has_integer_id(model)
+    ]
+
+
+def has_integer_id(model: type) -> bool:
+    """Whether the rows are addressed by one integer column named `id`."""
+    [*key] = inspect(model).primary_key
+    return len(key) == 1 and key[0].key == "id" and key[0].type.python_type is int
 
 
 @functools.cache
@@ -320,7 +356,14 @@ def model_blueprints() -> list[Blueprint]:
     operations of `resource_blueprint`."""
     from . import api_overrides
 
-    return [
+    served = served_models()
+    blueprints = [
         api_overrides.BLUEPRINTS.get(model) or resource_blueprint(schema_of(model))
-        for model in served_models()
+        for model in served
+    ]
+    # Views of the user's own for models the five operations cannot serve.
+    return blueprints + [
+        blueprint
+        for model, blueprint in api_overrides.BLUEPRINTS.items()
+        if model not in served
     ]

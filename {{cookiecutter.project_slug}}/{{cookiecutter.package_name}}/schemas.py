@@ -10,6 +10,11 @@ to change one model's schema, see api_overrides.py.
 
 A reference is its foreign key column (`author_id`); a many-to-many link is
 the list of its rows' ids (`tag_ids`), in the schema of each side.
+
+A secret column (`info={"secret": True}` in models.py) is write-only: a
+request may give it, no response holds it, and the OpenAPI document marks it
+`writeOnly`. A password's hash column (`info={"hash_of": "password"}`) is not
+in the schema at all: requests give the password, which the views hash.
 """
 
 import base64
@@ -42,6 +47,8 @@ MAX_LINKED_IDS = 1000
 FLOAT_LIMIT = 3.4e38
 # PostgreSQL's text cannot hold NUL, and no driver can send half a surrogate pair.
 STORABLE_TEXT = r"^[^\u0000\ud800-\udfff]*$"
+# Werkzeug hashes a password of any length; this bounds the work a request asks.
+MAX_PASSWORD_LENGTH = 1024
 
 
 class StorableText(fields.String):
@@ -182,8 +189,8 @@ class ColumnConverter(ModelConverter):
 
 def column_limits(column: sa.Column) -> list[validate.Validator]:
     """What a column's type holds on every database, beyond marshmallow's own."""
-    if column.foreign_keys:
-        return [validate.Range(min=1, max=MAX_ID)]
+    if column.foreign_keys and isinstance(column.type, sa.Integer):
+        return [validate.Range(min=1, max=MAX_ID)]  # a generated id
     for integer_type, low, high in INTEGER_RANGES:
         if isinstance(column.type, integer_type):
             return [validate.Range(min=low, max=high)]
@@ -232,8 +239,48 @@ def schema_for(model: type) -> type[ModelSchema]:
     meta = type("Meta", (ModelSchema.Meta,), {})
     meta.model = model
     meta.dump_only = filled_by_database_attributes(model)
-    attributes = {"Meta": meta, **link_fields(model)}
+    meta.load_only = secret_attributes(model)
+    passwords = password_hashes(model)
+    meta.exclude = tuple(passwords.values())
+    attributes = {"Meta": meta, **link_fields(model), **password_fields(model)}
     return type(f"{model.__name__}Schema", (ModelSchema,), attributes)
+
+
+def secret_attributes(model: type) -> tuple[str, ...]:
+    """The write-only attributes: columns marked `info={"secret": True}`, but
+    password hashes, which no request gives either."""
+    hashes = set(password_hashes(model).values())
+    return tuple(
+        attribute.key
+        for attribute in sa.inspect(model).column_attrs
+        if attribute.columns[0].info.get("secret") and attribute.key not in hashes
+    )
+
+
+def password_hashes(model: type) -> dict[str, str]:
+    """Password field name -> the attribute holding its hash, for each column
+    marked `info={"hash_of": "<name>"}`."""
+    return {
+        attribute.columns[0].info["hash_of"]: attribute.key
+        for attribute in sa.inspect(model).column_attrs
+        if attribute.columns[0].info.get("hash_of")
+    }
+
+
+def password_fields(model: type) -> dict[str, fields.Field]:
+    """A write-only text field for each password, required where its hash
+    column is NOT NULL; the views keep its hash (see resources.py)."""
+    mapper = sa.inspect(model)
+    found = {}
+    for name, hash_attribute in password_hashes(model).items():
+        nullable = mapper.columns[hash_attribute].nullable
+        found[name] = StorableText(
+            load_only=True,
+            required=not nullable,
+            allow_none=nullable,
+            validate=validate.Length(min=1, max=MAX_PASSWORD_LENGTH),
+        )
+    return found
 
 
 def filled_by_database_attributes(model: type) -> tuple[str, ...]:

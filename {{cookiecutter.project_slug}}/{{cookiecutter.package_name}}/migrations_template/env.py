@@ -12,11 +12,21 @@ from alembic.autogenerate import renderers
 from alembic.operations import ops
 from alembic.script import write_hooks
 from flask import current_app
-from sqlalchemy import Column, Connection, DefaultClause, Enum, text
+from sqlalchemy import (
+    Column,
+    Connection,
+    DefaultClause,
+    Enum,
+    ForeignKeyConstraint,
+    text,
+)
+from sqlalchemy.sql.functions import FunctionElement
 
 config = context.config
 migrate_config = current_app.extensions["migrate"]
 db = migrate_config.db
+# The package of the app's models, whose SQL functions the migrations import.
+APP_PACKAGE = current_app.import_name.partition(".")[0]
 
 # `flask setup-db` asks for quiet and reports its own progress.
 if config.config_file_name and not getattr(config.cmd_opts, "quiet", False):
@@ -152,6 +162,84 @@ def render_drop_enum_type(autogen_context, operation: DropEnumTypeOp) -> list[st
         "# PostgreSQL keeps an enum type when the columns that used it are dropped",
         f"sa.Enum(name={operation.enum.name!r}).drop(op.get_bind(), checkfirst=True)",
     ]
+
+
+class CreateLoopForeignKeyOp(ops.MigrateOperation):
+    """Create, after both tables, a foreign key that closes a loop of tables
+    referring to each other (use_alter in models.py)."""
+
+    def __init__(self, constraint: ForeignKeyConstraint) -> None:
+        self.constraint = constraint
+
+    def to_diff_tuple(self) -> tuple[str, str]:
+        return ("create_loop_foreign_key", str(self.constraint.name))
+
+
+class DropLoopForeignKeyOp(CreateLoopForeignKeyOp):
+    """Drop such a foreign key before either table."""
+
+    def to_diff_tuple(self) -> tuple[str, str]:
+        return ("drop_loop_foreign_key", str(self.constraint.name))
+
+
+# PostgreSQL and MariaDB create a use_alter foreign key with neither table
+# (their CREATE TABLE leaves it out); SQLite, which cannot ALTER a constraint,
+# creates it inside its table. Written as plain Alembic calls.
+@renderers.dispatch_for(CreateLoopForeignKeyOp)
+def render_create_loop_foreign_key(
+    autogen_context, operation: CreateLoopForeignKeyOp
+) -> list[str]:
+    key = operation.constraint
+    [element] = key.elements
+    ondelete = f", ondelete={key.ondelete!r}" if key.ondelete else ""
+    return [
+        "# The tables refer to each other: this key comes after both of them.",
+        "if op.get_bind().dialect.supports_alter: "
+        f"op.create_foreign_key(op.f({str(key.name)!r}), {key.table.name!r}, "
+        f"{element.column.table.name!r}, {[c.name for c in key.columns]!r}, "
+        f"{[element.column.name]!r}{ondelete})",
+    ]
+
+
+@renderers.dispatch_for(DropLoopForeignKeyOp)
+def render_drop_loop_foreign_key(
+    autogen_context, operation: DropLoopForeignKeyOp
+) -> list[str]:
+    key = operation.constraint
+    return [
+        "# The tables refer to each other: this key goes before both of them.",
+        "if op.get_bind().dialect.supports_alter: "
+        f"op.drop_constraint(op.f({str(key.name)!r}), {key.table.name!r}, "
+        'type_="foreignkey")',
+    ]
+
+
+def loop_foreign_keys(table_name: str, schema: str | None) -> list:
+    key = f"{schema}.{table_name}" if schema else table_name
+    table = db.metadata.tables.get(key)
+    if table is None:
+        return []
+    return [fk for fk in table.foreign_key_constraints if fk.use_alter]
+
+
+def create_and_drop_loop_foreign_keys(migration_context, revision, directives) -> None:
+    """Foreign keys that close a loop of tables: created once every table of
+    the revision is, dropped before any is."""
+    for script in directives:
+        for operations in script.upgrade_ops_list:
+            operations.ops += [
+                CreateLoopForeignKeyOp(key)
+                for operation in list(operations.ops)
+                if isinstance(operation, ops.CreateTableOp)
+                for key in loop_foreign_keys(operation.table_name, operation.schema)
+            ]
+        for operations in script.downgrade_ops_list:
+            operations.ops[:0] = [
+                DropLoopForeignKeyOp(key)
+                for operation in list(operations.ops)
+                if isinstance(operation, ops.DropTableOp)
+                for key in loop_foreign_keys(operation.table_name, operation.schema)
+            ]
 
 
 def named_enum_types(columns: Iterable[Column]) -> dict[str, Enum]:
@@ -301,19 +389,61 @@ def include_name(name: str | None, type_: str, parent_names: dict) -> bool:
     return not (type_ == "table" and name in unmanaged_tables())
 
 
-def render_item(type_: str, item: object, autogen_context) -> str | bool:
-    """Write a model's text server default exactly as it is.
+render_table_changes = renderers.dispatch(ops.ModifyTableOps)
+KEEP_AUTOINCREMENT = ', table_kwargs={"sqlite_autoincrement": True}'
 
-    Alembic strips a leading and a trailing single quote from one (as if it had
-    been read back from a database, quoted), so a default of "'quoted'" would
-    lose its quotes in the migration. False: Alembic renders the item itself.
+
+@renderers.dispatch_for(ops.ModifyTableOps, replace=True)
+def render_table_changes_keeping_autoincrement(
+    autogen_context, operation: ops.ModifyTableOps
+) -> list[str]:
+    """Alembic's batch_alter_table, told to keep SQLite's AUTOINCREMENT.
+
+    On SQLite a batch operation copies the table into a new one made from
+    the reflected table, and SQLite's reflection does not report
+    AUTOINCREMENT: without `table_kwargs` the copy would hand out the ids of
+    deleted rows again. Other databases ignore the option.
     """
+    lines = render_table_changes(autogen_context, operation)
+    key = operation.table_name
+    if operation.schema:
+        key = f"{operation.schema}.{key}"
+    table = db.metadata.tables.get(key)
+    opening = f"with op.batch_alter_table({operation.table_name!r}, schema="
     if (
-        type_ == "server_default"
-        and isinstance(item, DefaultClause)
-        and isinstance(item.arg, str)
+        lines
+        and table is not None
+        and table.dialect_options["sqlite"]["autoincrement"]
+        and lines[0].startswith(opening)
     ):
+        lines[0] = lines[0].replace(
+            ") as batch_op:", f"{KEEP_AUTOINCREMENT}) as batch_op:"
+        )
+    return lines
+
+
+def render_item(type_: str, item: object, autogen_context) -> str | bool:
+    """Write a model's server default so that it means the same on every database.
+
+    A text default exactly as it is: Alembic strips a leading and a trailing
+    single quote from one (as if it had been read back from a database,
+    quoted), so a default of "'quoted'" would lose its quotes. A SQL function
+    of the app's own (utc.py's UtcNow) as a call of it, imported: Alembic would
+    write the SQL of the database it compared with, and the migration must
+    also serve the others. False: Alembic renders the item itself.
+    """
+    if type_ != "server_default" or not isinstance(item, DefaultClause):
+        return False
+    if isinstance(item.arg, str):
         return repr(item.arg)
+    function = type(item.arg)
+    if isinstance(item.arg, FunctionElement) and function.__module__.startswith(
+        f"{APP_PACKAGE}."
+    ):
+        autogen_context.imports.add(
+            f"from {function.__module__} import {function.__name__}"
+        )
+        return f"{function.__name__}()"
     return False
 
 
@@ -325,6 +455,7 @@ def configure(connection: Connection) -> None:
         skip_index_drops_of_dropped_tables,
         drop_foreign_keys_before_indexes,
         create_and_drop_enum_types,
+        create_and_drop_loop_foreign_keys,
         skip_empty_autogenerate,
     ]
     # One given to Migrate(process_revision_directives=...) runs last.
