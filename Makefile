@@ -21,9 +21,10 @@ demo: $(BIN)/cookiecutter
 	@echo "The demo project works. Start it with:"
 	@echo "    cd $(DEMO)/my-flask-app && .venv/bin/flask run"
 
-# The whole test suite.
+# The whole test suite, on two processes: most of it waits on bakes,
+# installs and database servers. A module that shares a fixture stays on one.
 test: $(BIN)/cookiecutter
-	$(BIN)/pytest
+	$(BIN)/pytest -n 2 --dist loadgroup
 
 # The dependencies' top-level modules, refused as package names (answers.py):
 # rewrite the committed list after a dependency changes.

@@ -15,7 +15,14 @@ from __future__ import annotations
 
 import math
 
-from flask_db_template.modelspec import Field, Model, Reference, Schema, SpecError
+from flask_db_template.modelspec import (
+    PASSWORD_HASH_LENGTH,
+    Field,
+    Model,
+    Reference,
+    Schema,
+    SpecError,
+)
 
 # Columns a table may have: SQLite's SQLITE_MAX_COLUMN (the default build),
 # PostgreSQL's MaxHeapAttributeNumber, InnoDB's 1,017 (MariaDB and MySQL).
@@ -120,9 +127,13 @@ def row_width(model: Model, timestamps: bool, dialect: str) -> tuple[int, int] |
 
 
 def innodb_width(field: Field) -> int:
-    if field.kind == "string":
-        most = 4 * (field.length or 0)  # utf8mb4
+    if field.kind in ("string", "password"):
+        # A password is kept as its hash, a VARCHAR of PASSWORD_HASH_LENGTH.
+        length = PASSWORD_HASH_LENGTH if field.kind == "password" else field.length
+        most = 4 * (length or 0)  # utf8mb4
         return most + 2 if most <= 255 else INNODB_EXTERNAL
+    if field.kind == "binary" and field.length:  # binary{n}: a VARBINARY(n)
+        return field.length + 2 if field.length <= 255 else INNODB_EXTERNAL
     if field.kind == "decimal":
         return decimal_bytes(field.precision or 0, field.scale or 0)
     return INNODB_WIDTHS[field.kind]

@@ -759,3 +759,23 @@ with app.app_context():
 print("ok")
 """
     assert run([sys.executable, "-c", script], project).stdout.strip() == "ok"
+
+
+@pytest.mark.parametrize("dialect", ["sqlite", "postgresql", "mysql"])
+def test_the_database_limits_know_every_type_of_the_language(dialect):
+    """A password (its hash column) and binary{n} count toward a row's width."""
+    schema = parse(
+        "User name:string{64}! password:password! digest:binary{32}!"
+        " avatar:binary{1000} code:string{8}!:primary",
+        timestamps=True,
+    )
+    check_database_limits(schema, dialect)
+    wide = parse(
+        "Blob " + " ".join(f"b{index}:binary{{250}}!" for index in range(40)),
+        timestamps=False,
+    )
+    if dialect == "mysql":  # 40 inline VARBINARY(250): over InnoDB's 8,126 bytes
+        with pytest.raises(SpecError, match="a row takes up to"):
+            check_database_limits(wide, dialect)
+    else:
+        check_database_limits(wide, dialect)

@@ -22,7 +22,9 @@ import pytest
 
 from tests.baking import REPO, assert_ruff_clean, clean_environment, run
 
-pytestmark = pytest.mark.slow
+# Slow, and its tests share a module's fixtures (an environment holding
+# only cookiecutter): one process runs them all, under `make test`'s -n 2.
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("user_path")]
 
 
 @pytest.fixture(scope="module")
