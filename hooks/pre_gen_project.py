@@ -28,10 +28,12 @@ def main() -> int:
 
     # Again as the hook runs, in the project's folder: for a tool that calls
     # cookiecutter some other way.
+    template = Path(answers["__template_dir"])
+    # The path first: a folder too deep to look into is refused, not looked into.
     problem = (
-        overwrite_refusal(Path.cwd())
-        or find_problem(answers)
-        or project_path_problem(Path.cwd(), Path(answers["__template_dir"]), answers)
+        find_problem(answers)
+        or project_path_problem(Path.cwd(), template, answers)
+        or overwrite_refusal(Path.cwd())
     )
     if problem:
         print(f"error: {problem}", file=sys.stderr)
