@@ -29,7 +29,8 @@ def main() -> int:
     # Again as the hook runs, in the project's folder: for a tool that calls
     # cookiecutter some other way.
     template = Path(answers["__template_dir"])
-    # The path first: a folder too deep to look into is refused, not looked into.
+    # The path before the overwrite check: a folder too deep to look into is
+    # refused, not looked into.
     problem = (
         find_problem(answers)
         or project_path_problem(Path.cwd(), template, answers)
