@@ -512,3 +512,32 @@ def test_yes_no_words_in_a_replay_file_are_read_as_booleans(
     recorded = json.loads((project / ".cruft.json").read_text())["context"]
     assert recorded["cookiecutter"]["api"] is False
     assert recorded["cookiecutter"]["timestamps"] is True
+
+
+def test_boolean_defaults_from_a_config_file_are_asked_and_skip_the_token(
+    tmp_path, config
+):
+    # YAML's `false` is a boolean: cookiecutter then asks with its own yes/no
+    # prompt (read_user_yes_no), and the token question is still skipped.
+    config.write_text(
+        config.read_text()
+        + "default_context:\n  api: false\n  api_auth: true\n  create_venv: no\n"
+    )
+    child = spawn(tmp_path, config)
+    for question in QUESTIONS:
+        if question.startswith("With the API"):
+            continue
+        child.expect_exact(question)
+        if question == "A REST API":
+            expect_yes_no(child, "n")
+        if question == "created_at and updated_at":
+            assert "With the API" not in child.before
+        child.sendline("")
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 0, child.before
+    project = tmp_path / "work" / "my-flask-app"
+    answers = json.loads((project / ".cruft.json").read_text())["context"]
+    assert answers["cookiecutter"]["api"] is False
+    assert answers["cookiecutter"]["api_auth"] is False
+    assert "flask-smorest" not in (project / "pyproject.toml").read_text()
