@@ -449,7 +449,42 @@ SINGLE_ANSWER_CHECKS = {
     "email": check_email,
     "database_url": parse_database_url,
 }
+# The yes/no answers. cookiecutter.json gives them as the text "yes" or "no",
+# not as JSON booleans: cookiecutter converts a boolean variable's answer
+# from the command line or a config file itself, before any code of this
+# template runs, and ends a value it cannot convert in a traceback. As text,
+# every answer reaches `yes_or_no`: refused in one line, or made a boolean
+# (see `make_flags_booleans`) before any file is rendered.
 FLAGS = ("api", "api_auth", "timestamps", "create_venv")
+# The words cookiecutter's own yes/no prompt takes (cookiecutter.prompt.YesNoPrompt).
+YES_WORDS = ("yes", "y", "true", "t", "on", "1")
+NO_WORDS = ("no", "n", "false", "f", "off", "0")
+
+
+def yes_or_no(name: str, value: object) -> bool:
+    """A yes/no answer as a boolean: a boolean (a recorded answer, the
+    keyboard's), or one of the words, in any case; raises AnswerError."""
+    if isinstance(value, bool):
+        return value
+    word = str(value).strip().lower() if isinstance(value, (str, int)) else None
+    if word in YES_WORDS:
+        return True
+    if word in NO_WORDS:
+        return False
+    shown = repr(value) if len(repr(value)) <= 40 else repr(value)[:37] + "..."
+    raise AnswerError(
+        f"{name}: expected yes or no, got {shown} "
+        "(yes: y, yes, true or 1; no: n, no, false or 0)"
+    )
+
+
+def make_flags_booleans(answers: dict) -> None:
+    """Turn the yes/no answers into booleans, in place, so that the templates
+    read `{% if cookiecutter.api %}`; raises AnswerError for the first that
+    is neither. The one place where they are converted."""
+    for flag in FLAGS:
+        if flag in answers:
+            answers[flag] = yes_or_no(flag, answers[flag])
 
 
 # The model and table of the API's tokens (the baked auth.py).
@@ -474,8 +509,7 @@ def check_answers(answers: dict) -> DatabaseURL:
     for name, check in SINGLE_ANSWER_CHECKS.items():
         check(answers[name])
     for flag in FLAGS:
-        if not isinstance(answers[flag], bool):
-            raise AnswerError(f"{flag}: expected yes or no, got {answers[flag]!r}")
+        yes_or_no(flag, answers[flag])
     return parse_database_url(answers["database_url"])
 
 
@@ -507,11 +541,12 @@ def find_problem(answers: dict) -> str | None:
     """
     try:
         database_url = check_answers(answers)
+        flags = {flag: yes_or_no(flag, answers[flag]) for flag in FLAGS}
         check_models(
             answers["__models"],
-            timestamps=answers["timestamps"],
+            timestamps=flags["timestamps"],
             dialect=database_url.dialect,
-            api_tokens=answers["api"] and answers["api_auth"],
+            api_tokens=flags["api"] and flags["api_auth"],
         )
     except AnswerError as error:
         return str(error)
@@ -573,6 +608,136 @@ def read_models_file(path: Path) -> str:
         raise AnswerError(
             f"models: {path} is not UTF-8 text (byte {error.start})"
         ) from None
+
+
+# --- Limits: the project's folder and the deepest path in it --------------------
+
+# Linux's PATH_MAX and NAME_MAX, where os.pathconf cannot tell.
+DEFAULT_PATH_MAX = 4096
+DEFAULT_NAME_MAX = 255
+# SQLite's own limit on the path of a database file (MAX_PATHNAME of its Unix
+# VFS), which its journal's path (the database's and "-journal") must keep
+# too: a database path of 505 bytes fails ("unable to open database file").
+# A relative sqlite:/// URL puts the file in the project's instance/.
+SQLITE_MAX_PATHNAME = 512 - len("-journal")
+# The template's folder of the project, and the answers its path names hold.
+PROJECT_TEMPLATE_FOLDER = "{{cookiecutter.project_slug}}"
+PATH_VARIABLE = re.compile(r"\{\{\s*cookiecutter\.(\w+)\s*\}\}")
+# What the setup makes below the project's folder besides the template's
+# files: the package's compiled modules, the editable install's files in
+# .venv, and the deepest file of an installed dependency (the longest in the
+# template's own dev environment is about 100 bytes below site-packages;
+# this leaves room).
+SITE_PACKAGES = ".venv/lib/python3.NN/site-packages"
+SETUP_PATHS = (
+    f"{SITE_PACKAGES}/{'-' * 160}",
+    f"{SITE_PACKAGES}/__editable___{{package_name}}_0_1_0_finder.py",
+    f"{SITE_PACKAGES}/{{package_name}}-0.1.0.dist-info/direct_url.json",
+    "{package_name}/__pycache__/__init__.cpython-3NN.pyc",
+)
+
+
+def baked_paths(template_directory: Path, answers: dict) -> list[str]:
+    """The paths below the project's folder, relative: the template's files
+    with their names rendered, and what the setup adds (SETUP_PATHS)."""
+    folder = template_directory / PROJECT_TEMPLATE_FOLDER
+
+    def rendered(text: str) -> str:
+        return PATH_VARIABLE.sub(lambda match: str(answers[match.group(1)]), text)
+
+    paths = [
+        rendered(path.relative_to(folder).as_posix())
+        for path in folder.rglob("*")
+        if path.is_file()
+    ]
+    return paths + [path.format(**answers) for path in SETUP_PATHS]
+
+
+def file_system_limits(path: Path) -> tuple[int, int]:
+    """PATH_MAX and NAME_MAX where `path` would be, from its nearest existing folder."""
+    existing = path
+    while not exists(existing) and existing != existing.parent:
+        existing = existing.parent
+    try:
+        return (
+            os.pathconf(existing, "PC_PATH_MAX"),
+            os.pathconf(existing, "PC_NAME_MAX"),
+        )
+    except (AttributeError, OSError, ValueError):  # no pathconf (Windows)
+        return DEFAULT_PATH_MAX, DEFAULT_NAME_MAX
+
+
+def exists(path: Path) -> bool:
+    """Whether `path` exists; not when it cannot be looked up (a name too long)."""
+    try:
+        return path.exists()
+    except OSError:
+        return False
+
+
+def check_project_path(project: Path, template_directory: Path, answers: dict) -> None:
+    """The project's folder, and every path the bake and its setup make below
+    it, within the file system's limits: no file name over NAME_MAX bytes, no
+    path over PATH_MAX; raises AnswerError."""
+    project = Path(os.path.abspath(project))
+    path_max, name_max = file_system_limits(project)
+    relative = baked_paths(template_directory, answers)
+    for name in [
+        *project.parts[1:],
+        *(p for path in relative for p in path.split("/")),
+    ]:
+        size = len(os.fsencode(name))
+        if size > name_max:
+            raise AnswerError(
+                f"project folder: a name of {size} bytes ({shorter(name)}) in "
+                f"{shorter(str(project))}, over the {name_max} a file name may "
+                "have; choose a shorter --output-dir, project_slug or package_name"
+            )
+    deepest = max(relative, key=lambda path: len(os.fsencode(path)))
+    size = len(os.fsencode(str(project))) + 1 + len(os.fsencode(deepest))
+    if size >= path_max:  # PATH_MAX counts the final NUL
+        raise AnswerError(
+            f"project folder: {shorter(str(project))} would hold a path of {size} "
+            f"bytes ({deepest[:40]}...), over the {path_max - 1} this system "
+            "allows; choose a shorter --output-dir, project_slug or package_name"
+        )
+    database = sqlite_file_in_project(answers.get("database_url"))
+    if database is not None:
+        size = len(os.fsencode(str(project))) + 1 + len(os.fsencode(database))
+        if size > SQLITE_MAX_PATHNAME:
+            raise AnswerError(
+                f"project folder: the SQLite database would be {shorter(str(project))}"
+                f"/{database}, a path of {size} bytes, over the "
+                f"{SQLITE_MAX_PATHNAME} SQLite can open; choose a shorter "
+                "--output-dir or project_slug, or an absolute sqlite:////path"
+            )
+
+
+def sqlite_file_in_project(url: object) -> str | None:
+    """The path in the project of the database file a relative SQLite URL names."""
+    parts = split_url(url) if isinstance(url, str) else None
+    if parts is None or SCHEMES.get(parts.scheme, ("",))[0] != "sqlite":
+        return None
+    database = parts.database or ""
+    if not database or database.startswith(("/", "file:")) or database == ":memory:":
+        return None
+    return f"instance/{database}"
+
+
+def project_path_problem(
+    project: Path, template_directory: Path, answers: dict
+) -> str | None:
+    """check_project_path's one-line problem, or None."""
+    try:
+        check_project_path(project, template_directory, answers)
+    except AnswerError as error:
+        return str(error)
+    return None
+
+
+def shorter(text: str, keep: int = 60) -> str:
+    """`text` for a one-line message: its end, when long."""
+    return text if len(text) <= keep else "..." + text[-keep:]
 
 
 # --- The dependencies' module names, computed at template-development time -------

@@ -28,11 +28,16 @@ def check_answers_or_exit(answers: dict) -> str:
     `--no-input` (or where cookiecutter's prompts could not be wrapped, see
     prompting.py) this is where a bad answer is refused, with one line and
     exit status 1, before anything is written.
+
+    The yes/no answers, text when they come from the command line or a config
+    file, become booleans here, in the dict cookiecutter returns (and cruft
+    records), so that the templates read `{% if cookiecutter.api %}`.
     """
     problem = answers_module.find_problem(dict(answers))
     if problem:
         print(f"error: {problem}", file=sys.stderr)
         raise SystemExit(1)
+    answers_module.make_flags_booleans(answers)
     return ""
 
 

@@ -14,7 +14,17 @@ and `generate_files` look up at each call:
   of reach);
 - `read_user_variable`: each typed answer is checked at once; in a terminal a
   bad one is explained in one line and asked again, the bad answer ready to
-  edit, every other answer kept; without a terminal, one line and exit 1;
+  edit, every other answer kept; without a terminal, one line and exit 1.
+  The yes/no variables, text in cookiecutter.json (see answers.FLAGS), are
+  asked as cookiecutter asks its boolean ones, and `api_auth` is not asked
+  (it is no) when the answer to `api` is no;
+- `read_user_yes_no`: the same skip of `api_auth`, for a context where the
+  yes/no answers are already booleans (answers that cruft recorded);
+- `render_and_create_dir` (of cookiecutter.generate), just before the
+  project's folder is made: the yes/no answers of a replay file become
+  booleans or are refused in one line, and a project folder whose paths
+  would be too long for the file system is refused in one line, nothing
+  written;
 - `dump` (of cookiecutter.main): the replay file keeps the database URL
   with `change-me` for its password, which is written to `.env` only;
 - `run_hook_from_repo_dir`: a failing post-generation hook (the setup did not
@@ -39,12 +49,16 @@ from pathlib import Path
 from typing import Any
 
 from flask_db_template.answers import (
+    FLAGS,
     SINGLE_ANSWER_CHECKS,
     AnswerError,
     check_models,
+    check_project_path,
     example_database_url,
+    make_flags_booleans,
     parse_database_url,
     read_models_file,
+    yes_or_no,
 )
 
 TEMPLATE_DIRECTORY = Path(__file__).resolve().parent.parent
@@ -61,10 +75,30 @@ PROJECT_KEPT_VARIABLE = "FLASK_DB_TEMPLATE_KEEPS_PROJECT"
 
 
 @functools.cache
+def template_context(template_directory: Path) -> dict[str, Any]:
+    """cookiecutter.json, as the template holds it."""
+    return json.loads((template_directory / "cookiecutter.json").read_text("utf-8"))
+
+
+@functools.cache
 def template_defaults(template_directory: Path) -> frozenset[str]:
     """The text values of cookiecutter.json: the only ones rendered as templates."""
-    context = json.loads((template_directory / "cookiecutter.json").read_text("utf-8"))
+    context = template_context(template_directory)
     return frozenset(value for value in context.values() if isinstance(value, str))
+
+
+def earlier_flag(earlier: Mapping[str, Any], name: str) -> bool:
+    """An earlier yes/no answer (yes when not given, or not yes or no: its
+    own check says so)."""
+    try:
+        return yes_or_no(name, earlier.get(name, True))
+    except AnswerError:
+        return True
+
+
+def api_auth_is_skipped(var_name: str, earlier: Mapping[str, Any]) -> bool:
+    """Whether the question is `api_auth` and the API was answered no."""
+    return var_name == "api_auth" and not earlier_flag(earlier, "api")
 
 
 def resolve_models_answer(answer: str) -> str:
@@ -95,13 +129,16 @@ def answer_problem(name: str, value: Any, earlier: Mapping[str, Any]) -> str | N
     try:
         if name in SINGLE_ANSWER_CHECKS:
             SINGLE_ANSWER_CHECKS[name](value)
+        elif name in FLAGS:
+            yes_or_no(name, value)
         elif name == "models":
             url = earlier.get("database_url")
             check_models(
                 resolve_models_answer(value),
-                timestamps=earlier.get("timestamps", True),
+                timestamps=earlier_flag(earlier, "timestamps"),
                 dialect=parse_database_url(url).dialect if url else None,
-                api_tokens=earlier.get("api", True) and earlier.get("api_auth", True),
+                api_tokens=earlier_flag(earlier, "api")
+                and earlier_flag(earlier, "api_auth"),
             )
     except AnswerError as error:
         return str(error)
@@ -113,16 +150,21 @@ class Prompts:
 
     def __init__(self) -> None:
         self.answers: Mapping[str, Any] | None = None
+        # The answers of this template's prompts, kept for read_user_yes_no,
+        # before which cookiecutter renders nothing.
+        self.latest_answers: Mapping[str, Any] | None = None
+        self.template_directory = TEMPLATE_DIRECTORY
 
     def render_variable(self, original: Callable, env, raw, cookiecutter_dict):
         if not is_ours(env):
             return original(env, raw, cookiecutter_dict)
         # cookiecutter renders each question's default just before asking it:
         # the answers so far are those the check of the next answer needs.
-        self.answers = cookiecutter_dict
+        self.answers = self.latest_answers = cookiecutter_dict
         # The template being rendered: `cruft update` renders two of its
         # commits in one process, and this module may be the other one's.
         template = Path(env.globals.get("template_directory", TEMPLATE_DIRECTORY))
+        self.template_directory = template
         if isinstance(raw, str) and raw not in template_defaults(template):
             return raw
         return original(env, raw, cookiecutter_dict)
@@ -133,6 +175,8 @@ class Prompts:
         answers, self.answers = self.answers, None
         if answers is None:  # not this template's question
             return original(var_name, default_value, prompts, prefix)
+        if var_name in FLAGS:
+            return self.ask_yes_or_no(var_name, default_value, answers, prompts, prefix)
         value = original(var_name, default_value, prompts, prefix)
         while (problem := answer_problem(var_name, value, answers)) is not None:
             print(f"error: {problem}", file=sys.stderr, flush=True)
@@ -141,6 +185,57 @@ class Prompts:
             with editable_answer(value):
                 value = original(var_name, default_value, prompts, prefix)
         return value
+
+    def ask_yes_or_no(self, var_name, default_value, answers, prompts, prefix):
+        """A yes/no question, as cookiecutter asks its boolean variables; its
+        default from the command line or a config file, when that is yes or
+        no (when not: one line, then the template's default in a terminal)."""
+        import cookiecutter.prompt
+
+        if api_auth_is_skipped(var_name, answers):
+            return False
+        try:
+            default = yes_or_no(var_name, default_value)
+        except AnswerError as error:
+            print(f"error: {error}", file=sys.stderr, flush=True)
+            if not sys.stdin.isatty():
+                raise SystemExit(1) from None
+            template = template_context(self.template_directory)
+            default = yes_or_no(var_name, template[var_name])
+        return cookiecutter.prompt.read_user_yes_no(var_name, default, prompts, prefix)
+
+    def read_user_yes_no(
+        self, original: Callable, var_name, default_value, prompts=None, prefix=""
+    ):
+        answers = self.latest_answers
+        if answers is not None and api_auth_is_skipped(var_name, answers):
+            return False
+        return original(var_name, default_value, prompts, prefix)
+
+    def render_and_create_dir(
+        self,
+        original: Callable,
+        dirname,
+        context,
+        output_dir,
+        environment,
+        overwrite_if_exists=False,
+    ):
+        if is_ours(environment):
+            answers = context.get("cookiecutter", {})
+            template = environment.globals.get("template_directory")
+            try:
+                make_flags_booleans(answers)
+                name = environment.from_string(dirname).render(**context)
+                check_project_path(
+                    Path(output_dir) / name,
+                    Path(template or TEMPLATE_DIRECTORY),
+                    answers,
+                )
+            except AnswerError as error:
+                print(f"error: {error}", file=sys.stderr, flush=True)
+                raise SystemExit(1) from None
+        return original(dirname, context, output_dir, environment, overwrite_if_exists)
 
     def dump(self, original: Callable, replay_dir, template_name, context):
         if "__template_dir" not in context.get("cookiecutter", {}):
@@ -225,8 +320,12 @@ def is_ours(env) -> bool:
 
 PROMPTS = Prompts()
 WRAPPED = {
-    "cookiecutter.prompt": ("render_variable", "read_user_variable"),
-    "cookiecutter.generate": ("run_hook_from_repo_dir",),
+    "cookiecutter.prompt": (
+        "render_variable",
+        "read_user_variable",
+        "read_user_yes_no",
+    ),
+    "cookiecutter.generate": ("run_hook_from_repo_dir", "render_and_create_dir"),
     "cookiecutter.main": ("dump",),
 }
 

@@ -23,12 +23,19 @@ def main() -> int:
     r"""{{ cookiecutter | refuse_to_bake_over_a_project }}"""
     answers = json.loads(r"""{{ cookiecutter | tojson }}""")
     sys.path.insert(0, answers["__template_dir"])
-    from flask_db_template.answers import find_problem
+    from flask_db_template.answers import find_problem, project_path_problem
     from flask_db_template.updates import overwrite_refusal
 
     # Again as the hook runs, in the project's folder: for a tool that calls
     # cookiecutter some other way.
-    problem = overwrite_refusal(Path.cwd()) or find_problem(answers)
+    template = Path(answers["__template_dir"])
+    # The path before the overwrite check: a folder too deep to look into is
+    # refused, not looked into.
+    problem = (
+        find_problem(answers)
+        or project_path_problem(Path.cwd(), template, answers)
+        or overwrite_refusal(Path.cwd())
+    )
     if problem:
         print(f"error: {problem}", file=sys.stderr)
         return 1

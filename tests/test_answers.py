@@ -8,6 +8,7 @@ import json
 import subprocess
 import sys
 import tomllib
+from pathlib import Path
 
 import psycopg.pq
 import pymysql
@@ -18,16 +19,25 @@ from sqlalchemy import make_url
 
 from flask_db_template import escaping
 from flask_db_template.answers import (
+    FLAGS,
+    NO_WORDS,
+    SQLITE_MAX_PATHNAME,
+    YES_WORDS,
     AnswerError,
+    baked_paths,
     check_email,
     check_package_name,
+    check_project_path,
     check_project_slug,
     check_text,
     example_database_url,
+    make_flags_booleans,
     masked_url,
     parse_database_url,
     split_url,
+    yes_or_no,
 )
+from tests.baking import REPO
 
 
 @pytest.mark.parametrize("slug", ["my-flask-app", "app2", "a", "shop_front"])
@@ -426,3 +436,161 @@ def test_every_well_formed_url_is_accepted_and_read_back_the_same(
         given_url.host,
         given_url.database,
     )
+
+
+# --- Yes/no answers --------------------------------------------------------------
+
+
+def test_the_yes_no_words_are_cookiecutter_s_own():
+    from cookiecutter.prompt import YesNoPrompt
+
+    assert set(YES_WORDS) == set(YesNoPrompt.yes_choices)
+    assert set(NO_WORDS) == set(YesNoPrompt.no_choices)
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        *[(word, True) for word in YES_WORDS],
+        *[(word, False) for word in NO_WORDS],
+        (" Yes ", True),
+        ("FALSE", False),
+        (True, True),
+        (False, False),
+        (1, True),
+        (0, False),
+    ],
+)
+def test_yes_no_answers_become_booleans(value, expected):
+    assert yes_or_no("api", value) is expected
+
+
+@pytest.mark.parametrize(
+    ("value", "shown"),
+    [
+        ("maybe", "'maybe'"),
+        (2, "2"),
+        ("", "''"),
+        (None, "None"),
+        (["yes"], "['yes']"),
+        ("x" * 100, "'xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx..."),
+    ],
+)
+def test_other_yes_no_answers_are_one_line_naming_the_value_and_the_words(value, shown):
+    with pytest.raises(AnswerError) as refused:
+        yes_or_no("timestamps", value)
+    assert str(refused.value) == (
+        f"timestamps: expected yes or no, got {shown} "
+        "(yes: y, yes, true or 1; no: n, no, false or 0)"
+    )
+
+
+def test_the_yes_no_answers_are_made_booleans_in_place():
+    answers = {"api": "no", "api_auth": "Y", "timestamps": True, "create_venv": "0"}
+    make_flags_booleans(answers)
+    assert answers == {
+        "api": False,
+        "api_auth": True,
+        "timestamps": True,
+        "create_venv": False,
+    }
+    with pytest.raises(AnswerError, match="api: expected yes or no"):
+        make_flags_booleans({"api": "maybe"})
+
+
+def test_the_template_gives_its_yes_no_answers_as_text():
+    # As JSON booleans, cookiecutter would convert (and refuse) them itself.
+    defaults = json.loads((REPO / "cookiecutter.json").read_text())
+    assert {flag: defaults[flag] for flag in FLAGS} == dict.fromkeys(FLAGS, "yes")
+
+
+# --- The project's folder and its deepest path ---------------------------------------
+
+PATH_ANSWERS = {
+    "project_slug": "my-flask-app",
+    "package_name": "my_flask_app",
+    "database_url": "sqlite:///my_flask_app.db",
+}
+
+
+def test_the_baked_paths_are_the_template_s_files_and_the_setup_s():
+    paths = baked_paths(REPO, PATH_ANSWERS)
+    assert "my_flask_app/models.py" in paths
+    assert "my_flask_app/migrations_template/alembic.ini.mako" in paths
+    assert not [path for path in paths if "cookiecutter" in path]
+    assert (
+        ".venv/lib/python3.NN/site-packages/__editable___my_flask_app_0_1_0_finder.py"
+        in paths
+    )
+
+
+def test_a_project_path_within_the_limits_is_accepted(tmp_path):
+    check_project_path(tmp_path / "my-flask-app", REPO, PATH_ANSWERS)
+
+
+def test_a_name_over_name_max_is_refused_in_one_line(tmp_path):
+    folder = tmp_path / ("x" * 256) / "my-flask-app"
+    with pytest.raises(AnswerError) as refused:
+        check_project_path(folder, REPO, PATH_ANSWERS)
+    message = str(refused.value)
+    assert message.startswith("project folder: a name of 256 bytes")
+    assert "over the 255 a file name may have" in message
+    assert "\n" not in message and len(message) < 300
+
+
+def folder_of(tmp_path: Path, total: int, below: int) -> Path:
+    """A project folder in tmp_path whose path, with a path of `below` bytes
+    below it, is `total` bytes long."""
+    missing = total - len(f"{tmp_path}/my-flask-app") - 1 - below
+    count = -(-missing // 201)  # each name with its "/": at most 201 bytes
+    share, rest = divmod(missing - count, count)
+    sizes = [share + (index < rest) for index in range(count)]
+    folder = tmp_path.joinpath(*("d" * size for size in sizes), "my-flask-app")
+    assert len(str(folder)) + 1 + below == total
+    return folder
+
+
+def test_a_project_whose_deepest_path_is_over_path_max_is_refused(tmp_path):
+    # The deepest baked path is in .venv: about 200 bytes below the project.
+    deepest = max(len(path) for path in baked_paths(REPO, PATH_ANSWERS))
+    assert 190 < deepest < 260
+    absolute = PATH_ANSWERS | {"database_url": "sqlite:////a.db"}
+    fits = folder_of(tmp_path, 4095, deepest)
+    check_project_path(fits, REPO, absolute)
+    with pytest.raises(AnswerError) as refused:
+        check_project_path(folder_of(tmp_path, 4096, deepest), REPO, absolute)
+    message = str(refused.value)
+    assert "would hold a path of 4096 bytes (.venv/lib/python3.NN/site-pac" in message
+    assert "over the 4095 this system allows" in message
+    assert "\n" not in message and len(message) < 300
+
+
+def test_a_relative_sqlite_database_within_sqlite_s_limit(tmp_path):
+    database = len("instance/my_flask_app.db")
+    fits = folder_of(tmp_path, SQLITE_MAX_PATHNAME, database)
+    assert len(f"{fits}/instance/my_flask_app.db") == SQLITE_MAX_PATHNAME == 504
+    check_project_path(fits, REPO, PATH_ANSWERS)
+    over = folder_of(tmp_path, SQLITE_MAX_PATHNAME + 1, database)
+    with pytest.raises(AnswerError) as refused:
+        check_project_path(over, REPO, PATH_ANSWERS)
+    assert "a path of 505 bytes, over the 504 SQLite can open" in str(refused.value)
+    # An absolute database path is not in the project's folder.
+    check_project_path(over, REPO, PATH_ANSWERS | {"database_url": "sqlite:////a.db"})
+
+
+def test_sqlite_opens_a_database_at_its_limit_and_not_beyond(tmp_path):
+    """The limit is SQLite's own, measured with the sqlite3 module."""
+    import sqlite3
+
+    for size, opens in [(SQLITE_MAX_PATHNAME, True), (SQLITE_MAX_PATHNAME + 1, False)]:
+        folder = folder_of(tmp_path, size, len("app.db"))
+        folder.mkdir(parents=True)
+        path = folder / "app.db"
+        assert len(str(path)) == size
+        try:
+            with sqlite3.connect(path) as connection:
+                connection.execute("create table t (x)")
+            opened = True
+        except sqlite3.OperationalError:
+            opened = False
+        assert opened is opens, size

@@ -241,6 +241,53 @@ def test_the_real_cookiecutter_refuses_in_one_line_and_writes_nothing(
     assert list(output.iterdir()) == []
 
 
+def deep_folder(base: Path, size: int) -> Path:
+    """A folder below `base` (not made) whose path is about `size` bytes."""
+    count = max(1, (size - len(str(base))) // 201)
+    return base.joinpath(*["d" * 200] * count)
+
+
+@pytest.mark.parametrize(
+    ("where", "database", "expected"),
+    [
+        (
+            lambda out: out / ("n" * 256),
+            "app.db",
+            "error: project folder: a name of 256 bytes (...nnnnnnnn",
+        ),
+        (
+            lambda out: deep_folder(out, 4096),
+            "/tmp/app.db",  # absolute: only the deepest path is too long
+            "would hold a path of 4",
+        ),
+        (
+            lambda out: deep_folder(out, 700),
+            "app.db",
+            "the SQLite database would be ...",
+        ),
+    ],
+    ids=["name-over-255-bytes", "deepest-path-over-4095-bytes", "sqlite-over-504"],
+)
+def test_a_project_folder_too_long_for_the_file_system_is_one_line(
+    tmp_path, where, database, expected
+):
+    output = tmp_path / "out"
+    output.mkdir()
+    baked = run(
+        [str(COOKIECUTTER), "--no-input", "--output-dir", str(where(output))]
+        + [str(REPO), "create_venv=no", f"database_url=sqlite:///{database}"],
+        tmp_path,
+        check=False,
+        timeout=120,
+    )
+    assert baked.returncode == 1
+    assert "Traceback" not in baked.stdout + baked.stderr
+    assert baked.stderr.startswith("error: ") and baked.stderr.count("\n") == 1
+    assert expected in baked.stderr
+    assert "choose a shorter --output-dir" in baked.stderr
+    assert list(output.iterdir()) == []
+
+
 # --- Package names: every top-level module of the dependencies and tools ---------
 
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from flask_db_template.answers import find_problem
+from flask_db_template.answers import FLAGS, find_problem
 from flask_db_template.jinja_extension import (
     check_answers_or_exit,
     resolve_models_answer,
@@ -260,3 +260,30 @@ def test_without_the_api_tokens_their_files_are_removed_and_nothing_else(tmp_pat
             package="{{cookiecutter.package_name}}"
         )
         assert template_file.is_file(), name
+
+
+def test_check_answers_or_exit_makes_the_yes_no_answers_booleans():
+    # The very dict cookiecutter returns, so that the templates, the hooks and
+    # the recorded answers see booleans.
+    given = answers(api="No", api_auth="yes", timestamps="0", create_venv="TRUE")
+    assert check_answers_or_exit(given) == ""
+    assert {flag: given[flag] for flag in FLAGS} == {
+        "api": False,
+        "api_auth": True,
+        "timestamps": False,
+        "create_venv": True,
+    }
+
+
+def test_the_pre_generation_hook_refuses_a_project_path_too_long(
+    monkeypatch, capsys, tmp_path
+):
+    hook = load_hook("pre_gen_project")
+    rendered = answers(__template_dir=str(REPO))
+    monkeypatch.setattr(hook.json, "loads", lambda _text: rendered)
+    deep = tmp_path.joinpath(*["d" * 200] * 21, "my-flask-app")
+    monkeypatch.setattr(hook.Path, "cwd", classmethod(lambda cls: deep))
+    assert hook.main() == 1
+    error = capsys.readouterr().err
+    assert error.startswith("error: project folder: ") and error.count("\n") == 1
+    assert "over the 4095 this system allows" in error

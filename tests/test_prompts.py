@@ -70,7 +70,11 @@ def test_a_typo_and_a_bad_url_are_asked_again_and_no_answer_is_lost(tmp_path, co
         "Make .venv": "n",
     }
     for question in QUESTIONS:
+        if question.startswith("With the API"):
+            continue  # not asked: the answer to the API was no
         child.expect_exact(question)
+        if question == "created_at and updated_at":
+            assert "With the API" not in child.before
         if question == "Database URL":
             child.sendline("postgresql://cook:p@ss@localhost/recipes")
             child.expect_exact(
@@ -302,3 +306,238 @@ def test_the_replay_file_keeps_no_password(tmp_path, config):
     # .env is where the password is kept.
     dotenv = (tmp_path / "my-flask-app" / ".env").read_text()
     assert "s3cr3t%40pw@127.0.0.1:1/recipes" in dotenv
+
+
+# --- The yes/no answers --------------------------------------------------------------
+
+YES_NO = ("api", "api_auth", "timestamps", "create_venv")
+ACCEPTED_WORDS = "(yes: y, yes, true or 1; no: n, no, false or 0)"
+
+
+def expect_yes_no(child: pexpect.spawn, default: str) -> None:
+    """The choices and the default of cookiecutter's yes/no prompt (in colour)."""
+    child.expect_exact("[y/n]")
+    child.expect_exact(f"({default})")
+
+
+def test_yes_no_questions_take_the_words_and_ask_for_a_token_with_the_api(
+    tmp_path, config
+):
+    child = spawn(tmp_path, config, "project_name=Words")
+    typed = {
+        # A word that is not yes or no is asked again, by the yes/no prompt.
+        "A REST API": ["maybe", "TRUE"],
+        "With the API: a bearer token": ["0"],
+        "created_at and updated_at": ["1"],
+        "Make .venv": ["false"],
+    }
+    for question in QUESTIONS:
+        child.expect_exact(question)
+        if question == "A REST API":
+            # Shown as cookiecutter shows a yes/no question, yes by default.
+            expect_yes_no(child, "y")
+        answers = typed.get(question, [""])
+        for answer in answers[:-1]:
+            child.sendline(answer)
+            child.expect_exact("Please enter Y or N")
+        child.sendline(answers[-1])
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 0, child.before
+    project = tmp_path / "work" / "words"
+    answers = json.loads((project / ".cruft.json").read_text())["context"]
+    flags = {name: answers["cookiecutter"][name] for name in YES_NO}
+    assert flags == {
+        "api": True,
+        "api_auth": False,
+        "timestamps": True,
+        "create_venv": False,
+    }
+    assert "flask-smorest" in (project / "pyproject.toml").read_text()
+    assert not (project / "words" / "auth.py").exists()
+    assert "created_at" in (project / "words" / "models.py").read_text()
+    assert not (project / ".venv").exists()
+
+
+def test_a_bad_yes_no_default_from_the_command_line_is_named_then_asked(
+    tmp_path, config
+):
+    child = spawn(tmp_path, config, "timestamps=2", "create_venv=no")
+    for question in QUESTIONS:
+        child.expect_exact(question)
+        if question == "created_at and updated_at":
+            assert (
+                f"error: timestamps: expected yes or no, got '2' {ACCEPTED_WORDS}"
+                in child.before
+            )
+            # Asked with the template's default.
+            expect_yes_no(child, "y")
+            child.sendline("n")
+        else:
+            child.sendline("")
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 0, child.before
+    models = tmp_path / "work" / "my-flask-app" / "my_flask_app" / "models.py"
+    assert "created_at" not in models.read_text()
+
+
+def refused_in_one_line(result: subprocess.CompletedProcess, name: str, value: str):
+    """Exit 1, one line naming the variable, the value and the accepted words."""
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert "Traceback" not in result.stdout + result.stderr
+    assert result.stderr == (
+        f"error: {name}: expected yes or no, got {value!r} {ACCEPTED_WORDS}\n"
+    )
+    assert result.stdout == ""
+
+
+def folders(path: Path) -> list[str]:
+    return sorted(entry.name for entry in path.iterdir())
+
+
+BAD_YES_NO = [
+    ("api", "maybe"),
+    ("api_auth", "nope"),
+    ("timestamps", "2"),
+    ("create_venv", "perhaps"),
+]
+
+
+@pytest.mark.parametrize(("name", "value"), BAD_YES_NO)
+def test_a_bad_yes_no_on_the_command_line_is_one_line(tmp_path, config, name, value):
+    result = subprocess.run(
+        [COOKIECUTTER, "--config-file", str(config), "--no-input", str(REPO)]
+        + [f"{name}={value}"],
+        cwd=tmp_path,
+        env=clean_environment(),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    refused_in_one_line(result, name, value)
+    assert folders(tmp_path) == ["cookiecutter.yaml"]
+
+
+@pytest.mark.parametrize(("name", "value"), BAD_YES_NO)
+def test_a_bad_yes_no_in_a_config_file_is_one_line(tmp_path, config, name, value):
+    config.write_text(
+        config.read_text() + f"default_context:\n  {name}: {json.dumps(value)}\n"
+    )
+    result = subprocess.run(
+        [COOKIECUTTER, "--config-file", str(config), "--no-input", str(REPO)],
+        cwd=tmp_path,
+        env=clean_environment(),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    refused_in_one_line(result, name, value)
+    assert folders(tmp_path) == ["cookiecutter.yaml"]
+
+
+@pytest.fixture(scope="module")
+def replay_answers(tmp_path_factory) -> dict:
+    """The replay file of a bake with the defaults (create_venv off)."""
+    tmp_path = tmp_path_factory.mktemp("replayed")
+    config = tmp_path / "cookiecutter.yaml"
+    config.write_text(f"replay_dir: {tmp_path / 'replay'}\n")
+    baked = subprocess.run(
+        [COOKIECUTTER, "--config-file", str(config), "--no-input", str(REPO)]
+        + ["create_venv=no", "api=No", "timestamps=FALSE"],
+        cwd=tmp_path,
+        env=clean_environment(),
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert baked.returncode == 0, baked.stderr
+    [replay] = (tmp_path / "replay").glob("*.json")
+    return json.loads(replay.read_text())
+
+
+def test_the_replay_file_records_yes_no_answers_as_booleans(replay_answers):
+    flags = {name: replay_answers["cookiecutter"][name] for name in YES_NO}
+    assert flags == {
+        "api": False,
+        "api_auth": True,
+        "timestamps": False,
+        "create_venv": False,
+    }
+
+
+@pytest.mark.parametrize(("name", "value"), BAD_YES_NO)
+def test_a_bad_yes_no_in_a_replay_file_is_one_line(
+    tmp_path, config, replay_answers, name, value
+):
+    answers = json.loads(json.dumps(replay_answers))
+    answers["cookiecutter"][name] = value
+    replay = tmp_path / "answers.json"
+    replay.write_text(json.dumps(answers))
+    result = subprocess.run(
+        [COOKIECUTTER, "--config-file", str(config), "--replay-file", str(replay)]
+        + [str(REPO)],
+        cwd=tmp_path,
+        env=clean_environment(),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    refused_in_one_line(result, name, value)
+    # No project folder. (cookiecutter itself copies the replayed answers to
+    # its replay folder before it makes the project.)
+    assert folders(tmp_path) == ["answers.json", "cookiecutter.yaml", "replay"]
+
+
+def test_yes_no_words_in_a_replay_file_are_read_as_booleans(
+    tmp_path, config, replay_answers
+):
+    answers = json.loads(json.dumps(replay_answers))
+    answers["cookiecutter"].update(api="no", timestamps="Yes", project_slug="words")
+    replay = tmp_path / "answers.json"
+    replay.write_text(json.dumps(answers))
+    result = subprocess.run(
+        [COOKIECUTTER, "--config-file", str(config), "--replay-file", str(replay)]
+        + [str(REPO)],
+        cwd=tmp_path,
+        env=clean_environment(),
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert result.returncode == 0, result.stderr
+    project = tmp_path / "words"
+    assert "flask-smorest" not in (project / "pyproject.toml").read_text()
+    assert "created_at" in (project / "my_flask_app" / "models.py").read_text()
+    recorded = json.loads((project / ".cruft.json").read_text())["context"]
+    assert recorded["cookiecutter"]["api"] is False
+    assert recorded["cookiecutter"]["timestamps"] is True
+
+
+def test_boolean_defaults_from_a_config_file_are_asked_and_skip_the_token(
+    tmp_path, config
+):
+    # YAML's `false` is a boolean: cookiecutter then asks with its own yes/no
+    # prompt (read_user_yes_no), and the token question is still skipped.
+    config.write_text(
+        config.read_text()
+        + "default_context:\n  api: false\n  api_auth: true\n  create_venv: no\n"
+    )
+    child = spawn(tmp_path, config)
+    for question in QUESTIONS:
+        if question.startswith("With the API"):
+            continue
+        child.expect_exact(question)
+        if question == "A REST API":
+            expect_yes_no(child, "n")
+        if question == "created_at and updated_at":
+            assert "With the API" not in child.before
+        child.sendline("")
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 0, child.before
+    project = tmp_path / "work" / "my-flask-app"
+    answers = json.loads((project / ".cruft.json").read_text())["context"]
+    assert answers["cookiecutter"]["api"] is False
+    assert answers["cookiecutter"]["api_auth"] is False
+    assert "flask-smorest" not in (project / "pyproject.toml").read_text()

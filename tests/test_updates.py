@@ -475,3 +475,93 @@ def test_a_bake_from_a_template_with_uncommitted_changes_says_so(tmp_path):
     assert dirty.endswith(
         "the template had uncommitted changes, which that commit lacks"
     )
+
+
+def test_a_project_recording_yes_no_answers_as_booleans_takes_an_update(
+    tmp_path, template_repo, user_env
+):
+    """A project baked when cookiecutter.json gave its yes/no variables as
+    JSON booleans (its .cruft.json records true/false) takes the update to
+    the template that gives them as "yes"/"no" text, and keeps its answers."""
+    context_file = template_repo / "cookiecutter.json"
+    text_answers = context_file.read_text()
+    as_booleans = json.loads(text_answers)
+    for flag in ("api", "api_auth", "timestamps", "create_venv"):
+        assert as_booleans[flag] == "yes"
+        as_booleans[flag] = True
+    context_file.write_text(json.dumps(as_booleans, indent=2) + "\n")
+    git("commit", "--quiet", "--all", "-m", "Yes/no as booleans", cwd=template_repo)
+
+    work = tmp_path / "work"
+    work.mkdir()
+    cookiecutter(
+        "--no-input",
+        f"git+file://{template_repo}",
+        "create_venv=no",
+        "api=no",
+        "timestamps=no",
+        cwd=work,
+        env=user_env,
+    )
+    project = work / "my-flask-app"
+    state = json.loads((project / ".cruft.json").read_text())
+    recorded = state["context"]["cookiecutter"]
+    assert (recorded["api"], recorded["timestamps"]) == (False, False)
+    assert "flask-smorest" not in (project / "pyproject.toml").read_text()
+    before = snapshot(project / "my_flask_app")
+
+    context_file.write_text(text_answers)
+    git("commit", "--quiet", "--all", "-m", "Yes/no as text", cwd=template_repo)
+    run([CRUFT, "update", "--skip-apply-ask"], project, **user_env)
+
+    state = json.loads((project / ".cruft.json").read_text())
+    assert state["commit"] == git("rev-parse", "HEAD", cwd=template_repo).stdout.strip()
+    answers = state["context"]["cookiecutter"]
+    assert (answers["api"], answers["timestamps"]) == (False, False)
+    # Rendered with the same answers: nothing but the recorded commit changes.
+    changed = git("status", "--porcelain", cwd=project).stdout.splitlines()
+    assert [line[3:] for line in changed] == [".cruft.json"]
+    assert snapshot(project / "my_flask_app") == before
+    git("commit", "--quiet", "--all", "-m", "Take the template's update", cwd=project)
+    run([CRUFT, "diff", "--exit-code"], project, **user_env)
+
+
+def test_cruft_create_takes_yes_no_words_and_records_booleans(
+    tmp_path, template_repo, user_env
+):
+    work = tmp_path / "work"
+    work.mkdir()
+    extra = {"create_venv": "no", "api": "No", "timestamps": "false"}
+    run(
+        [CRUFT, "create", "--no-input", "--extra-context", json.dumps(extra)]
+        + [str(template_repo)],
+        work,
+        **user_env,
+    )
+    project = work / "my-flask-app"
+    answers = json.loads((project / ".cruft.json").read_text())["context"]
+    flags = {
+        flag: answers["cookiecutter"][flag]
+        for flag in ("api", "api_auth", "timestamps", "create_venv")
+    }
+    assert flags == {
+        "api": False,
+        "api_auth": True,
+        "timestamps": False,
+        "create_venv": False,
+    }
+    assert "flask-smorest" not in (project / "pyproject.toml").read_text()
+    assert not (project / ".venv").exists()
+
+    bad = {"create_venv": "no", "api": "maybe", "project_slug": "refused"}
+    refused = run(
+        [CRUFT, "create", "--no-input", "--extra-context", json.dumps(bad)]
+        + [str(template_repo)],
+        work,
+        check=False,
+        **user_env,
+    )
+    assert refused.returncode == 1
+    assert refused.stderr.startswith("error: api: expected yes or no, got 'maybe'")
+    assert "Traceback" not in refused.stdout + refused.stderr
+    assert not (work / "refused").exists()
