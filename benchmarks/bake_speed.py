@@ -1,6 +1,6 @@
 """How long a bake takes, against what a user does by hand today.
 
-    .venv/bin/python benchmarks/bake_speed.py [--runs 5]
+    .venv/bin/python benchmarks/bake_speed.py [--runs 5] [--full | --only full]
 
 Prints the median wall time of, in one run:
 - bake: `cookiecutter --no-input` with create_venv=no, in this environment
@@ -18,13 +18,20 @@ Prints the median wall time of, in one run:
   (`create_app(with_api=False)`, what bin/setup runs `flask setup-db` in);
 - the baked project's own test suite, for the default project and for 100
   models (SQLite);
-- with --full: the full bake (create_venv yes: .venv made and the project
-  installed) with uv on PATH and without it, against what a user does by
-  hand (`python -m venv .venv` and `pip install -e '.[dev]'`), package
-  caches warm.
+- with --full (--only full: these alone): the full bake (create_venv yes:
+  .venv made and the project installed) with uv on PATH (the user's, else
+  the one bin/setup fetched), without it (bin/setup then uses the uv it
+  fetched into the user's cache), without it on a machine where nothing is
+  fetched or cached yet (a new XDG_CACHE_HOME each run: uv fetched, every
+  package downloaded), and with pip alone (BIN_SETUP_NO_UV_FETCH), against
+  what a user does by hand (`python -m venv .venv` and
+  `pip install -e '.[dev]'`, no uv); then, once, a check that the full bake
+  without uv installs the same packages as by hand and that the baked
+  project's tests pass in its .venv.
 
 Targets: bake/baseline at most 0.5; the 100-model bake at most 2x the 1-model
-bake. Run by hand; never part of the test suite.
+bake; the full bake without uv on PATH at most 0.4x by hand. Run by hand;
+never part of the test suite.
 """
 
 from __future__ import annotations
@@ -121,16 +128,41 @@ def without_uv_on_path(env: dict[str, str]) -> dict[str, str]:
     return {**env, "PATH": os.pathsep.join(paths)}
 
 
-def full_bake(with_uv: bool):
+def fetched_uv() -> Path | None:
+    """The uv that bin/setup fetched into the user's cache, if it did."""
+    cache = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
+    uv = cache / "flask-db-template" / "uv" / "bin" / "uv"
+    return uv if uv.is_file() else None
+
+
+def full_bake(uv: str, fresh_cache: bool = False):
+    """A bake with create_venv=yes. uv: "path" (uv on PATH), "fetched" (no uv
+    on PATH: bin/setup uses the uv it fetched, fetching it if need be) or
+    "no" (no uv on PATH, and bin/setup told to keep to pip)."""
+
     def action(output: Path) -> None:
-        env = environment() if with_uv else without_uv_on_path(environment())
-        command = [str(BIN / "cookiecutter"), "--no-input", "--output-dir", str(output)]
+        env = without_uv_on_path(environment())
+        if uv == "path":
+            on_path = shutil.which("uv") or fetched_uv()
+            env["PATH"] = f"{Path(on_path).parent}{os.pathsep}{env['PATH']}"
+        elif uv == "no":
+            env["BIN_SETUP_NO_UV_FETCH"] = "1"
+        if fresh_cache:
+            env["XDG_CACHE_HOME"] = str(output / "cache")
+        project = output / "project"
+        project.mkdir()
+        command = [
+            str(BIN / "cookiecutter"),
+            "--no-input",
+            "--output-dir",
+            str(project),
+        ]
         run([*command, str(REPO), "create_venv=yes"], output, env)
 
     return action
 
 
-def by_hand(output: Path) -> None:
+def by_hand(output: Path) -> Path:
     """Render (hooks off), then make .venv and install as the README of any
     Flask project says."""
     project = cookiecutter(output, hooks=False)
@@ -138,6 +170,41 @@ def by_hand(output: Path) -> None:
     run([sys.executable, "-m", "venv", ".venv"], project, env)
     pip = [str(project / ".venv" / "bin" / "python"), "-m", "pip", "install"]
     run([*pip, "--disable-pip-version-check", "-e", ".[dev]"], project, env)
+    return project
+
+
+def installed(project: Path) -> set[str]:
+    """name==version of what is in the project's .venv, but the project and pip."""
+    python = str(project / ".venv" / "bin" / "python")
+    frozen = subprocess.run(
+        [python, "-m", "pip", "freeze", "--exclude-editable"],
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
+    return {line.lower().replace("_", "-") for line in frozen.split()}
+
+
+def check_full_bake() -> str:
+    """The full bake without uv on PATH installs what the user would by hand,
+    and the baked project's tests pass in its .venv."""
+    with tempfile.TemporaryDirectory(prefix="bake-speed-check-") as scratch:
+        baked, hand = Path(scratch) / "baked", Path(scratch) / "hand"
+        baked.mkdir()
+        hand.mkdir()
+        full_bake("fetched")(baked)
+        [project] = (baked / "project").iterdir()
+        difference = installed(project) ^ installed(by_hand(hand))
+        tests = subprocess.run(
+            [str(project / ".venv" / "bin" / "pytest"), "-q", "-p", "no:cacheprovider"],
+            cwd=project,
+            env=without_uv_on_path(environment()),
+            capture_output=True,
+            text=True,
+        )
+    same = "yes" if not difference else f"NO, differ: {sorted(difference)}"
+    passed = "pass" if tests.returncode == 0 else "FAIL"
+    return f"same packages as by hand: {same}; the baked project's tests: {passed}"
 
 
 def baked_suite(project: Path):
@@ -164,12 +231,42 @@ def main() -> None:
     parser.add_argument(
         "--full", action="store_true", help="also time full bakes (minutes)"
     )
+    parser.add_argument(
+        "--only", choices=["full"], help="time only the full bakes (minutes)"
+    )
     arguments = parser.parse_args()
     runs = arguments.runs
     if shutil.which("cookiecutter", path=str(BIN)) is None:
         sys.exit("run this with the template's .venv (make test creates it)")
 
     print(f"median of {runs} runs, seconds")
+    if arguments.only != "full":
+        quick_rows(runs)
+    if arguments.full or arguments.only == "full":
+        full_rows(runs)
+
+
+def full_rows(runs: int) -> None:
+    without_uv = median(full_bake("fetched"), runs)  # fetches uv if need be
+    with_uv = median(full_bake("path"), runs)
+    first = median(full_bake("fetched", fresh_cache=True), runs)
+    pip_only = median(full_bake("no"), runs)
+    hand = median(by_hand, runs)
+    print(f"full bake, uv on PATH                     {with_uv:6.2f}")
+    print(f"full bake, no uv on PATH                  {without_uv:6.2f}")
+    print(f"full bake, no uv, nothing cached yet      {first:6.2f}")
+    print(f"full bake, pip alone (no uv fetched)      {pip_only:6.2f}")
+    print(f"by hand: venv + pip install -e '.[dev]'   {hand:6.2f}")
+    print(
+        f"full bake without uv / by hand            {without_uv / hand:6.2f}"
+        "  (target <= 0.4)"
+    )
+    print(f"  the same, nothing cached yet / by hand  {first / hand:6.2f}")
+    print(f"  pip alone / by hand                     {pip_only / hand:6.2f}")
+    print(check_full_bake())
+
+
+def quick_rows(runs: int) -> None:
     bake_time = median(bake(), runs)
     baseline_time = median(baseline, runs)
     print(f"bake (hooks, initial migration applied)  {bake_time:6.2f}")
@@ -210,18 +307,6 @@ def main() -> None:
             )
             suite = median(baked_suite(project), 1 if model_count > 1 else runs)
             print(f"baked test suite, {model_count:3d} models         {suite:6.2f}")
-
-    if arguments.full:
-        with_uv = median(full_bake(with_uv=True), runs)
-        without_uv = median(full_bake(with_uv=False), runs)
-        hand = median(by_hand, runs)
-        print(f"full bake, uv on PATH                     {with_uv:6.2f}")
-        print(f"full bake, no uv on PATH                  {without_uv:6.2f}")
-        print(f"by hand: venv + pip install -e '.[dev]'   {hand:6.2f}")
-        print(
-            f"full bake without uv / by hand            {without_uv / hand:6.2f}"
-            "  (target <= 0.4)"
-        )
 
 
 if __name__ == "__main__":

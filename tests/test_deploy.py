@@ -189,3 +189,69 @@ def test_the_container_files_follow_the_database(
     ignored = (project / ".dockerignore").read_text().splitlines()
     assert ignored[1] == "*" and "!.env" not in ignored
     assert os.access(project / "bin" / "entrypoint", os.X_OK)
+
+
+def canonical(name: str) -> str:
+    return re.sub(r"[-_.]+", "-", name).lower()
+
+
+def dockerfile_install_command(project: Path) -> str:
+    """The build stage's RUN that installs the dependencies, as sh runs it."""
+    dockerfile = (project / "Dockerfile").read_text().replace("\\\n", " ")
+    [command] = [
+        line.removeprefix("RUN ")
+        for line in dockerfile.splitlines()
+        if line.startswith("RUN ") and "requirements.txt" in line
+    ]
+    return command
+
+
+def test_the_image_installs_the_versions_of_requirements_lock(bake, tmp_path):
+    """bin/setup writes requirements.lock, the first commit holds it, and the
+    Dockerfile's own install command takes its versions (pip's resolver run
+    dry, here: there is no Docker daemon). One pin is set to an older release,
+    which only the lock can ask for."""
+    project = bake()
+    lock = (project / "requirements.lock").read_text()
+    pins = {
+        canonical(name): version
+        for name, _, version in (line.partition("==") for line in lock.splitlines())
+        if version
+    }
+    pyproject = tomllib.loads((project / "pyproject.toml").read_text())
+    for requirement in pyproject["project"]["dependencies"]:
+        name = canonical(re.match(r"[\w.-]+", requirement)[0])
+        assert name in pins, f"{name} is not in requirements.lock"
+    assert "my-flask-app" not in pins
+    committed = run(["git", "ls-files", "requirements.lock"], project).stdout
+    assert committed == "requirements.lock\n"
+    assert (
+        "COPY pyproject.toml requirements.lock ./"
+        in (project / "Dockerfile").read_text()
+    )
+    assert "requirements.lock" in (project / ".dockerignore").read_text()
+
+    # The build context as the image's build stage gets it, one pin older.
+    context = tmp_path / "build"
+    context.mkdir()
+    (context / "pyproject.toml").write_text((project / "pyproject.toml").read_text())
+    assert pins["markupsafe"] != "3.0.2"
+    pins["markupsafe"] = "3.0.2"
+    (context / "requirements.lock").write_text(
+        "".join(f"{name}=={version}\n" for name, version in pins.items())
+    )
+    command = dockerfile_install_command(project).replace(
+        "/venv/bin/pip install",
+        f"{sys.executable} -m pip install --dry-run --ignore-installed"
+        " --quiet --report report.json",
+    )
+    assert "--dry-run" in command
+    path = f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}"
+    run(["sh", "-c", command], context, PATH=path)
+    report = json.loads((context / "report.json").read_text())
+    chosen = {
+        canonical(item["metadata"]["name"]): item["metadata"]["version"]
+        for item in report["install"]
+    }
+    assert chosen["markupsafe"] == "3.0.2"
+    assert {name: pins[name] for name in chosen} == chosen

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import os
 import shlex
+import shutil
 import signal
 import subprocess
 import sys
@@ -767,6 +768,35 @@ def test_a_half_made_venv_is_made_again(tmp_path):
         [str(project / ".venv" / "bin" / "python"), "-m", "flask", "db", "check"],
         project,
     )
+
+
+def can_unshare_the_network() -> bool:
+    if shutil.which("unshare") is None:
+        return False
+    return (
+        subprocess.run(["unshare", "-n", "true"], capture_output=True).returncode == 0
+    )
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(
+    not can_unshare_the_network(), reason="needs `unshare -n` (root on Linux)"
+)
+def test_offline_a_setup_makes_the_venv_from_uvs_cache(tmp_path):
+    """No network at all (a network namespace of its own): bin/setup makes
+    .venv again with the uv it fetched before and uv's cache, and soon."""
+    baked, project = bake_cli(tmp_path)
+    assert baked.returncode == 0, baked.stderr
+    # Online first: uv fetched into the user's cache if need be, caches warm.
+    run([sys.executable, "bin/setup"], project, timeout=900)
+    lock = (project / "requirements.lock").read_text()
+    subprocess.run(["rm", "-rf", str(project / ".venv")], check=True)
+    offline = run(["unshare", "-n", sys.executable, "bin/setup"], project, timeout=300)
+    assert "from uv's cache alone" in offline.stdout
+    python = str(project / ".venv" / "bin" / "python")
+    run([python, "-m", "flask", "db", "check"], project)
+    run([python, "-m", "pip", "--version"], project)
+    assert (project / "requirements.lock").read_text() == lock
 
 
 # --- Field names that could collide with generated code -------------------------

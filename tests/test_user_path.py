@@ -111,7 +111,9 @@ def test_a_user_bakes_a_working_project(user, template_url):
     # Each step is printed when it starts, in the order they run, and each
     # ends with its time; the installer shows its own progress in between.
     steps = [line for line in baked.stdout.splitlines() if line.startswith("==> ")]
-    assert [step.split(" (")[0] for step in steps] == [
+    # No uv on PATH: bin/setup fetches it into the user's cache, once.
+    fetching = [step for step in steps if step.startswith("==> Fetching uv into ")]
+    assert [step.split(" (")[0] for step in steps if step not in fetching] == [
         "==> Writing .env with a new SECRET_KEY",
         "==> Creating .venv with Python " + ".".join(map(str, sys.version_info[:2])),
         "==> Installing the project and its dev tools into .venv",
@@ -153,13 +155,44 @@ def test_a_user_bakes_a_working_project(user, template_url):
         server.terminate()
         server.wait(timeout=10)
 
+    # requirements.lock: what .venv holds, but the project and pip, in the
+    # first commit; .venv has pip, for the user's own `pip install`.
+    python = str(venv_bin / "python")
+    frozen = run([python, "-m", "pip", "freeze", "--exclude-editable"], project)
+    assert locked(project) == {canonical(line) for line in frozen.stdout.split()}
+    assert "flask" in {pin.split("==")[0] for pin in locked(project)}
+    tracked = run(["git", "ls-files", "requirements.lock"], project).stdout
+    assert tracked == "requirements.lock\n"
+
     # bin/setup is idempotent: a second run changes nothing and succeeds.
+    lock = (project / "requirements.lock").read_text()
     again = run([sys.executable, "bin/setup"], project)
     assert "Installing" not in again.stdout
     assert "The database is up to date" in again.stdout
+    assert (project / "requirements.lock").read_text() == lock
     # It takes --create-database as `flask setup-db` does (SQLite: nothing to create).
     created = run([sys.executable, "bin/setup", "--create-database"], project)
     assert "The database is up to date" in created.stdout
+
+    # A new dependency: the next setup installs it and writes it in the lock.
+    pyproject = project / "pyproject.toml"
+    pyproject.write_text(
+        pyproject.read_text().replace('"ruff>=0.8",', '"ruff>=0.8", "six",')
+    )
+    changed = run([sys.executable, "bin/setup"], project)
+    assert "Installing the project" in changed.stdout
+    assert any(pin.startswith("six==") for pin in locked(project))
+    run([python, "-c", "import six"], project)
+
+
+def canonical(pin: str) -> str:
+    name, _, version = pin.partition("==")
+    return re.sub(r"[-_.]+", "-", name).lower() + "==" + version
+
+
+def locked(project: Path) -> set[str]:
+    lines = (project / "requirements.lock").read_text().splitlines()
+    return {canonical(line) for line in lines if not line.startswith("#")}
 
 
 def test_without_a_venv_or_packages_the_user_is_told_what_to_run(user, template_url):
