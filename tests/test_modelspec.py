@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 
 from flask_db_template import modelspec
 from flask_db_template.modelspec import Field, ManyToMany, Reference, SpecError
+from flask_db_template.modelspec.errors import _show as show
 
 SPEC_EXAMPLE = """\
 User username:string{80}!:unique email:string{120}!:unique;
@@ -548,7 +549,7 @@ def test_refusals_name_the_token(answer, token, words):
     assert error.token == token
     assert words in str(error)
     if token:
-        assert modelspec._show(token) in str(error) or repr(token) in str(error)
+        assert show(token) in str(error) or repr(token) in str(error)
 
 
 @pytest.mark.parametrize(
