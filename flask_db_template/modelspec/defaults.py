@@ -268,7 +268,14 @@ def _temporal_default(
         hint = f', e.g. default="{examples[kind]}"'
     if not patterns[kind].match(text):
         raise SpecError(
-            f"{where}: default {_show(written)} is not a {kind}{hint}", token=written
+            f"{where}: default {_show(written)} is not a {kind}{hint}",
+            token=written,
+            # `default=nwo`: the current date or time, misspelt.
+            suggestion=(
+                f"default={NOW}"
+                if kind in TYPES_WITH_NOW and _closest(text, [NOW]) == NOW
+                else ""
+            ),
         )
     try:
         value = parsers[kind](text)

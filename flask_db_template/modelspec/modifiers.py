@@ -74,7 +74,7 @@ def _apply_modifier(
         raise SpecError(
             f"{where}: unknown modifier {_show(segment)}",
             token=segment,
-            suggestion=_closest(name, ("unique", "index", "default")),
+            suggestion=_modifier_meant(name, equals + value),
         )
     canonical = "unique" if name == "uniq" else name
     if canonical in seen:
@@ -238,3 +238,34 @@ def _check_field(field: _FieldDeclaration, *, where: str) -> None:
                 "characters",
                 token=field.token,
             )
+
+
+# Other tools' words for a modifier or mark, and what they are here.
+MEANT_MODIFIERS = {
+    "nullable": "?",
+    "null": "?",
+    "optional": "?",
+    "required": "!",
+    "notnull": "!",
+    "not_null": "!",
+    "pk": "primary",
+    "primary_key": "primary",
+    "key": "primary",
+    "on_delete_cascade": "cascade",
+    "set_null": "nullify",
+    "write_only": "secret",
+    "writeonly": "secret",
+    "hidden": "secret",
+}
+
+
+def _modifier_meant(name: str, value: str) -> str:
+    """The modifier a misspelt one most likely means, written with its value:
+    `primay` -> `primary`, `defualt=now` -> `default=now`, `tabel=x` -> `table=x`;
+    `nullable` -> `?`. `uniq` is left out: its letters would win over `unique`'s."""
+    if name.lower() in MEANT_MODIFIERS:
+        return MEANT_MODIFIERS[name.lower()]
+    meant = _closest(name, [m for m in MODIFIERS if m != "uniq"])
+    if meant in VALUED_MODIFIERS:
+        return meant + (value or "=")
+    return meant
