@@ -544,9 +544,13 @@ class _Planner:
             options["post_update"] = "True"  # as on the reference's side
         if reference.on_delete == "CASCADE":
             # The rows in the session go with the deleted one, as the database's
-            # go by ON DELETE CASCADE. (Without it the ORM would empty their
-            # reference; with ON DELETE SET NULL it does what the database does.)
+            # go by ON DELETE CASCADE.
             options["cascade"] = '"save-update, merge, delete"'
+        elif reference.on_delete is None:
+            # The database decides, and refuses to delete a row still referred
+            # to: left to itself the ORM would empty the references to it first.
+            # (With ON DELETE SET NULL the ORM empties them as the database does.)
+            options["passive_deletes"] = '"all"'
         if reference.unique:
             python_type = f'"{reference.model} | None"'
         else:

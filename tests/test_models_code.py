@@ -218,10 +218,18 @@ def load_models(directory, models_text):
     return module
 
 
-def create_tables(module):
+def create_tables(module, *, foreign_keys=False):
+    """An in-memory SQLite database of the models' tables; with `foreign_keys`
+    it enforces them, as the baked app's SQLite connections do."""
     engine = sa.create_engine("sqlite://")
+    if foreign_keys:
+        sa.event.listen(engine, "connect", enforce_foreign_keys)
     module.db.metadata.create_all(engine)
     return engine, sa.inspect(engine)
+
+
+def enforce_foreign_keys(connection, record):
+    connection.execute("PRAGMA foreign_keys = ON")
 
 
 # --- The models module -------------------------------------------------------------
@@ -749,7 +757,7 @@ def test_cascade_and_nullify_in_the_foreign_key_and_the_session(tmp_path):
     assert 'ForeignKey("users.id", ondelete="SET NULL")' in models
     assert_ruff_clean(write_project(tmp_path / "project", rendered))
     module = load_models(tmp_path / "load", models)
-    engine, _ = create_tables(module)
+    engine, _ = create_tables(module, foreign_keys=True)
     with Session(engine) as session:
         author, editor = module.User(name="a"), module.User(name="e")
         post = module.Post(author=author, editor=editor)
@@ -761,6 +769,46 @@ def test_cascade_and_nullify_in_the_foreign_key_and_the_session(tmp_path):
         session.delete(author)
         session.commit()
         assert session.scalars(sa.select(module.Post)).all() == []
+
+
+@pytest.mark.parametrize("mark", ["?", ""])
+def test_without_cascade_or_nullify_the_database_refuses_the_delete(tmp_path, mark):
+    """model-spec.md: without :cascade or :nullify the database refuses to
+    delete a row still referred to; the ORM must not empty the reference first
+    (its default for a one-to-many), optional or not."""
+    rendered = render(
+        f"User name; Post editor:references{{User.edits}}{mark}", timestamps=False
+    )
+    assert 'passive_deletes="all"' in rendered["models"]
+    module = load_models(tmp_path / "load", rendered["models"])
+    engine, _ = create_tables(module, foreign_keys=True)
+    with Session(engine) as session:
+        editor = module.User(name="e")
+        post = module.Post(editor=editor)
+        session.add(post)
+        session.commit()
+        assert editor.edits == [post]  # loaded: the ORM knows the rows
+        session.delete(editor)
+        with pytest.raises(sa.exc.IntegrityError, match="FOREIGN KEY"):
+            session.commit()
+        session.rollback()
+        assert session.get(module.Post, post.id).editor_id == editor.id
+
+
+def test_a_one_to_one_without_cascade_or_nullify_refuses_the_delete(tmp_path):
+    rendered = render(
+        "User name; Profile owner:references{User.profile}?:unique", timestamps=False
+    )
+    module = load_models(tmp_path / "load", rendered["models"])
+    engine, _ = create_tables(module, foreign_keys=True)
+    with Session(engine) as session:
+        owner = module.User(name="o")
+        session.add(module.Profile(owner=owner))
+        session.commit()
+        assert owner.profile is not None
+        session.delete(owner)
+        with pytest.raises(sa.exc.IntegrityError):
+            session.commit()
 
 
 def test_composites_are_table_args_named_by_the_convention(tmp_path):
