@@ -103,3 +103,33 @@ def test_copying_a_referenced_table_keeps_the_rows_that_refer_to_it(bake):
     assert (rows(database, "posts"), rows(database, "notes")) == (posts, notes)
     with sqlite3.connect(database) as connection:
         assert connection.execute("PRAGMA foreign_key_check").fetchall() == []
+
+
+def test_a_migration_that_leaves_rows_referring_to_nothing_is_refused(bake):
+    """With foreign keys off while it runs, a migration could delete a row that
+    others still refer to: the migrations check them before they commit."""
+    project = bake(
+        models=(
+            "User username:string{80}!:unique email:string{120}!:unique;"
+            " Post title author:references{User.posts}"
+        )
+    )
+    database = project / "instance" / "my_flask_app.db"
+    with sqlite3.connect(database) as connection:
+        connection.execute(
+            "INSERT INTO users (username, email) VALUES ('ada', 'ada@example.com')"
+        )
+        connection.execute("INSERT INTO posts (title, author_id) VALUES ('p', 1)")
+    flask(project, "db", "revision", "-m", "forget ada")
+    [revision] = (project / "migrations" / "versions").glob("*_forget_ada.py")
+    source = revision.read_text()
+    assert source.count("    pass\n") == 2
+    # The revision's formatting dropped the unused `op` import.
+    forget = '    from alembic import op\n\n    op.execute("DELETE FROM users")\n'
+    revision.write_text(source.replace("    pass\n", forget, 1))
+
+    result = flask(project, "db", "upgrade", check=False)
+    assert result.returncode != 0
+    assert "Traceback" not in result.stdout + result.stderr, result.stderr
+    assert "1 row(s) of posts referring to no row of users" in result.stderr
+    assert usernames(database) == ["ada"]
