@@ -621,12 +621,29 @@ def default_for(kind, length, precision, scale, values):
     return st.times().map(lambda t: quoted(str(t)))
 
 
+# `:primary` fields of every kind a key may have (model-spec.md).
+KEY_TOKENS = [
+    "string{40}:primary",
+    "integer!:primary",
+    "bigint:primary",
+    "uuid:primary",
+    "date!:primary",
+    "datetime:primary",
+    "time:primary",
+    "decimal{10,2}:primary",
+    "boolean:primary",
+    "enum{a,b}:primary",
+]
+
+
 @st.composite
 def valid_answers(draw):
     """Answers valid by construction: names end in digits (so are never reserved
     nor keywords), references point at earlier models (or, if optional, at their
     own) so foreign keys never loop, and inverse names are numbered or the one
-    default of a pair of models."""
+    default of a pair of models. A model is keyed by the generated id or by
+    `:primary` fields (one, or several); references point at models with a
+    one-column key, many links join id-keyed models."""
     count = draw(st.integers(1, 5))
     names = []
     for i in range(count):
@@ -634,6 +651,7 @@ def valid_answers(draw):
         if draw(st.booleans()):
             stem += "x" * (56 - len(stem))
         names.append(f"{stem}{i}")
+    keys = {name: draw(st.sampled_from([0, 0, 1, 2, 3])) for name in names}
     taken_inverses = {name: set() for name in names}
     inverse_numbers = iter(range(10**6))
     models = []
@@ -655,9 +673,10 @@ def valid_answers(draw):
             # References point back (or at their own model, if optional): foreign
             # keys that loop between tables are refused.
             if kind == "many":
-                choices = names
+                choices = [n for n in names if keys[n] == 0] if keys[name] == 0 else []
             else:
                 choices = names[: i + 1] if optional else names[:i]
+                choices = [n for n in choices if keys[n] <= 1]
             if not choices:
                 fields.append(draw(scalar_field(field)))
                 continue
@@ -679,6 +698,9 @@ def valid_answers(draw):
             if unique:
                 token += ":unique"
             fields.append(token)
+        for part in range(keys[name]):
+            key_kind = draw(st.sampled_from(KEY_TOKENS))
+            fields.insert(draw(st.integers(0, len(fields))), f"k{part}:{key_kind}")
         models.append(f"{name} " + " ".join(fields))
     separator = draw(st.sampled_from(["; ", "\n", ";\n"]))
     return separator.join(models)
