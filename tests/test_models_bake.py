@@ -541,7 +541,15 @@ def key_column(answer: Answer, model: ModelSketch) -> tuple[str, str]:
     [member] = model.key
     if isinstance(member, ReferenceField):
         return (member.column, key_column(answer, answer.model(member.target))[1])
-    return (member.column, sqlite_type(member))
+    return (member.column, column_type(model, member))
+
+
+def column_type(model: ModelSketch, member: ScalarField) -> str:
+    """A bigint that is the whole key is an INTEGER on SQLite: the only type
+    it counts up (with AUTOINCREMENT)."""
+    if member.kind == "bigint" and model.key == (member,):
+        return "INTEGER"
+    return sqlite_type(member)
 
 
 def expected_tables(answer: Answer) -> dict[str, TableShape]:
@@ -556,7 +564,7 @@ def expected_tables(answer: Answer) -> dict[str, TableShape]:
         for member in model.members:
             if isinstance(member, ScalarField):
                 column = member.column
-                table.columns[column] = (sqlite_type(member), member.nullable)
+                table.columns[column] = (column_type(model, member), member.nullable)
                 if member.unique:
                     table.unique.add((column,))
                 elif member.index:

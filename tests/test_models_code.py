@@ -909,3 +909,30 @@ def test_keys_of_their_own(tmp_path):
     ]
     [note_task] = inspector.get_columns("notes")[1:2]
     assert str(note_task["type"]) == "VARCHAR(36)"
+
+
+def test_a_bigint_key_is_counted_up_by_sqlite_with_autoincrement(tmp_path):
+    """SQLite refuses AUTOINCREMENT (which the baked app sets on every table)
+    but on an INTEGER PRIMARY KEY: a bigint key is one there."""
+    rendered = render(
+        "Big code:bigint!:primary name; Ref big:references{Big.refs}",
+        timestamps=False,
+    )
+    models = rendered["models"]
+    assert 'BigInteger().with_variant(Integer, "sqlite"), primary_key=True' in models
+    assert_ruff_clean(write_project(tmp_path / "project", rendered))
+    module = load_models(tmp_path / "load", models)
+    for table in module.db.metadata.tables.values():
+        table.dialect_kwargs["sqlite_autoincrement"] = True  # as extensions.py
+    engine, inspector = create_tables(module, foreign_keys=True)
+    assert str(inspector.get_columns("bigs")[0]["type"]) == "INTEGER"
+    with Session(engine) as session:
+        first = module.Big(name="a")
+        session.add(module.Ref(big=first))
+        session.commit()
+        assert first.code == 1
+    ddl = str(sa.schema.CreateTable(module.Big.__table__).compile(engine))
+    assert "AUTOINCREMENT" in ddl
+    postgresql = sa.create_engine("postgresql+psycopg://").dialect
+    created = sa.schema.CreateTable(module.Big.__table__).compile(dialect=postgresql)
+    assert "code BIGSERIAL NOT NULL" in str(created)  # a BIGINT, counted up
