@@ -1,8 +1,8 @@
 """What the chosen database can create: columns per table and bytes per row.
 
 The models language keeps every schema within what all three databases
-store value by value (modelspec.py); a table's size limits differ from one
-database to the other, so they are checked here, once the database URL says
+store value by value (the modelspec package); a table's size limits differ from
+one database to the other, so they are checked here, once the database URL says
 which one the project starts on. Stdlib only, like answers.py.
 
 Identifier lengths (63, PostgreSQL's) are checked for every database by the

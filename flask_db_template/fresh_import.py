@@ -20,10 +20,11 @@ PACKAGE = __name__.rpartition(".")[0]
 
 
 def fingerprint(directory: Path) -> str:
-    """A hash of the package's source files: their names and contents."""
+    """A hash of the package's source files (its subpackages' too): their paths
+    and contents."""
     digest = hashlib.sha256()
-    for path in sorted(directory.glob("*.py")):
-        digest.update(path.name.encode())
+    for path in sorted(directory.rglob("*.py")):
+        digest.update(path.relative_to(directory).as_posix().encode())
         digest.update(path.read_bytes())
     return digest.hexdigest()
 

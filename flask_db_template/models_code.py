@@ -442,6 +442,11 @@ class _Planner:
             )
         elif field.kind == "decimal":
             type_code = _call(column_type, str(field.precision), str(field.scale))
+        elif self._counted_bigint(field):
+            # SQLite counts up (and AUTOINCREMENT keeps) an INTEGER PRIMARY KEY
+            # only, and refuses AUTOINCREMENT on a BIGINT one; its INTEGER holds
+            # 64 bits all the same.
+            type_code = _Atom('BigInteger().with_variant(Integer, "sqlite")')
         elif field.kind == "enum":
             values = [python_string_literal(v) for v in field.enum_values]
             # validate_strings: refuse a value outside the enum in Python too, as
@@ -484,6 +489,14 @@ class _Planner:
             python_type,
             _call("mapped_column", type_code, **options),
             modules,
+        )
+
+    def _counted_bigint(self, field: Field) -> bool:
+        """A bigint that is its model's whole key: one the database counts up."""
+        return (
+            field.kind == "bigint"
+            and field.primary
+            and len(self.schema.model(field.model).key) == 1
         )
 
     def _foreign_key(self, reference: Reference) -> _Statement:
@@ -544,9 +557,13 @@ class _Planner:
             options["post_update"] = "True"  # as on the reference's side
         if reference.on_delete == "CASCADE":
             # The rows in the session go with the deleted one, as the database's
-            # go by ON DELETE CASCADE. (Without it the ORM would empty their
-            # reference; with ON DELETE SET NULL it does what the database does.)
+            # go by ON DELETE CASCADE.
             options["cascade"] = '"save-update, merge, delete"'
+        elif reference.on_delete is None:
+            # The database decides, and refuses to delete a row still referred
+            # to: left to itself the ORM would empty the references to it first.
+            # (With ON DELETE SET NULL the ORM empties them as the database does.)
+            options["passive_deletes"] = '"all"'
         if reference.unique:
             python_type = f'"{reference.model} | None"'
         else:
@@ -705,6 +722,8 @@ class _Planner:
         sqlalchemy_names |= {_PRECISE_TYPES[name][0] for name in precise_types}
         if has_links:
             sqlalchemy_names.add("ForeignKey")
+        if any(self._counted_bigint(f) for f in fields):
+            sqlalchemy_names.add("Integer")
         composites = {c.kind for model in self.schema.models for c in model.composites}
         if "unique" in composites:
             sqlalchemy_names.add("UniqueConstraint")

@@ -218,10 +218,18 @@ def load_models(directory, models_text):
     return module
 
 
-def create_tables(module):
+def create_tables(module, *, foreign_keys=False):
+    """An in-memory SQLite database of the models' tables; with `foreign_keys`
+    it enforces them, as the baked app's SQLite connections do."""
     engine = sa.create_engine("sqlite://")
+    if foreign_keys:
+        sa.event.listen(engine, "connect", enforce_foreign_keys)
     module.db.metadata.create_all(engine)
     return engine, sa.inspect(engine)
+
+
+def enforce_foreign_keys(connection, record):
+    connection.execute("PRAGMA foreign_keys = ON")
 
 
 # --- The models module -------------------------------------------------------------
@@ -241,7 +249,8 @@ def test_example_models_module():
         '    __tablename__ = "users"',
         "    id: Mapped[int] = mapped_column(primary_key=True)",
         "    username: Mapped[str] = mapped_column(String(80), unique=True)",
-        '    posts: Mapped[list["Post"]] = relationship(back_populates="author")',
+        '    posts: Mapped[list["Post"]] = relationship(',
+        '        back_populates="author", passive_deletes="all"',
         "    body: Mapped[str | None] = mapped_column(Text)",
         '        Boolean, default=False, server_default=text("false")',
         '        Enum("draft", "live", name="posts_status", validate_strings=True),',
@@ -613,12 +622,29 @@ def default_for(kind, length, precision, scale, values):
     return st.times().map(lambda t: quoted(str(t)))
 
 
+# `:primary` fields of every kind a key may have (model-spec.md).
+KEY_TOKENS = [
+    "string{40}:primary",
+    "integer!:primary",
+    "bigint:primary",
+    "uuid:primary",
+    "date!:primary",
+    "datetime:primary",
+    "time:primary",
+    "decimal{10,2}:primary",
+    "boolean:primary",
+    "enum{a,b}:primary",
+]
+
+
 @st.composite
 def valid_answers(draw):
     """Answers valid by construction: names end in digits (so are never reserved
     nor keywords), references point at earlier models (or, if optional, at their
     own) so foreign keys never loop, and inverse names are numbered or the one
-    default of a pair of models."""
+    default of a pair of models. A model is keyed by the generated id or by
+    `:primary` fields (one, or several); references point at models with a
+    one-column key, many links join id-keyed models."""
     count = draw(st.integers(1, 5))
     names = []
     for i in range(count):
@@ -626,6 +652,7 @@ def valid_answers(draw):
         if draw(st.booleans()):
             stem += "x" * (56 - len(stem))
         names.append(f"{stem}{i}")
+    keys = {name: draw(st.sampled_from([0, 0, 1, 2, 3])) for name in names}
     taken_inverses = {name: set() for name in names}
     inverse_numbers = iter(range(10**6))
     models = []
@@ -647,9 +674,10 @@ def valid_answers(draw):
             # References point back (or at their own model, if optional): foreign
             # keys that loop between tables are refused.
             if kind == "many":
-                choices = names
+                choices = [n for n in names if keys[n] == 0] if keys[name] == 0 else []
             else:
                 choices = names[: i + 1] if optional else names[:i]
+                choices = [n for n in choices if keys[n] <= 1]
             if not choices:
                 fields.append(draw(scalar_field(field)))
                 continue
@@ -671,6 +699,9 @@ def valid_answers(draw):
             if unique:
                 token += ":unique"
             fields.append(token)
+        for part in range(keys[name]):
+            key_kind = draw(st.sampled_from(KEY_TOKENS))
+            fields.insert(draw(st.integers(0, len(fields))), f"k{part}:{key_kind}")
         models.append(f"{name} " + " ".join(fields))
     separator = draw(st.sampled_from(["; ", "\n", ";\n"]))
     return separator.join(models)
@@ -749,7 +780,7 @@ def test_cascade_and_nullify_in_the_foreign_key_and_the_session(tmp_path):
     assert 'ForeignKey("users.id", ondelete="SET NULL")' in models
     assert_ruff_clean(write_project(tmp_path / "project", rendered))
     module = load_models(tmp_path / "load", models)
-    engine, _ = create_tables(module)
+    engine, _ = create_tables(module, foreign_keys=True)
     with Session(engine) as session:
         author, editor = module.User(name="a"), module.User(name="e")
         post = module.Post(author=author, editor=editor)
@@ -761,6 +792,46 @@ def test_cascade_and_nullify_in_the_foreign_key_and_the_session(tmp_path):
         session.delete(author)
         session.commit()
         assert session.scalars(sa.select(module.Post)).all() == []
+
+
+@pytest.mark.parametrize("mark", ["?", ""])
+def test_without_cascade_or_nullify_the_database_refuses_the_delete(tmp_path, mark):
+    """model-spec.md: without :cascade or :nullify the database refuses to
+    delete a row still referred to; the ORM must not empty the reference first
+    (its default for a one-to-many), optional or not."""
+    rendered = render(
+        f"User name; Post editor:references{{User.edits}}{mark}", timestamps=False
+    )
+    assert 'passive_deletes="all"' in rendered["models"]
+    module = load_models(tmp_path / "load", rendered["models"])
+    engine, _ = create_tables(module, foreign_keys=True)
+    with Session(engine) as session:
+        editor = module.User(name="e")
+        post = module.Post(editor=editor)
+        session.add(post)
+        session.commit()
+        assert editor.edits == [post]  # loaded: the ORM knows the rows
+        session.delete(editor)
+        with pytest.raises(sa.exc.IntegrityError, match="FOREIGN KEY"):
+            session.commit()
+        session.rollback()
+        assert session.get(module.Post, post.id).editor_id == editor.id
+
+
+def test_a_one_to_one_without_cascade_or_nullify_refuses_the_delete(tmp_path):
+    rendered = render(
+        "User name; Profile owner:references{User.profile}?:unique", timestamps=False
+    )
+    module = load_models(tmp_path / "load", rendered["models"])
+    engine, _ = create_tables(module, foreign_keys=True)
+    with Session(engine) as session:
+        owner = module.User(name="o")
+        session.add(module.Profile(owner=owner))
+        session.commit()
+        assert owner.profile is not None
+        session.delete(owner)
+        with pytest.raises(sa.exc.IntegrityError):
+            session.commit()
 
 
 def test_composites_are_table_args_named_by_the_convention(tmp_path):
@@ -839,3 +910,30 @@ def test_keys_of_their_own(tmp_path):
     ]
     [note_task] = inspector.get_columns("notes")[1:2]
     assert str(note_task["type"]) == "VARCHAR(36)"
+
+
+def test_a_bigint_key_is_counted_up_by_sqlite_with_autoincrement(tmp_path):
+    """SQLite refuses AUTOINCREMENT (which the baked app sets on every table)
+    but on an INTEGER PRIMARY KEY: a bigint key is one there."""
+    rendered = render(
+        "Big code:bigint!:primary name; Ref big:references{Big.refs}",
+        timestamps=False,
+    )
+    models = rendered["models"]
+    assert 'BigInteger().with_variant(Integer, "sqlite"), primary_key=True' in models
+    assert_ruff_clean(write_project(tmp_path / "project", rendered))
+    module = load_models(tmp_path / "load", models)
+    for table in module.db.metadata.tables.values():
+        table.dialect_kwargs["sqlite_autoincrement"] = True  # as extensions.py
+    engine, inspector = create_tables(module, foreign_keys=True)
+    assert str(inspector.get_columns("bigs")[0]["type"]) == "INTEGER"
+    with Session(engine) as session:
+        first = module.Big(name="a")
+        session.add(module.Ref(big=first))
+        session.commit()
+        assert first.code == 1
+    ddl = str(sa.schema.CreateTable(module.Big.__table__).compile(engine))
+    assert "AUTOINCREMENT" in ddl
+    postgresql = sa.create_engine("postgresql+psycopg://").dialect
+    created = sa.schema.CreateTable(module.Big.__table__).compile(dialect=postgresql)
+    assert "code BIGSERIAL NOT NULL" in str(created)  # a BIGINT, counted up

@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 
 from flask_db_template import modelspec
 from flask_db_template.modelspec import Field, ManyToMany, Reference, SpecError
+from flask_db_template.modelspec.errors import _show as show
 
 SPEC_EXAMPLE = """\
 User username:string{80}!:unique email:string{120}!:unique;
@@ -548,7 +549,7 @@ def test_refusals_name_the_token(answer, token, words):
     assert error.token == token
     assert words in str(error)
     if token:
-        assert modelspec._show(token) in str(error) or repr(token) in str(error)
+        assert show(token) in str(error) or repr(token) in str(error)
 
 
 @pytest.mark.parametrize(
@@ -559,7 +560,7 @@ def test_refusals_name_the_token(answer, token, words):
         ("User name:intger", "integer"),
         ("User name:string:uniqe", "unique"),
         ("User name:string:indx", "index"),
-        ("User name:string:defualt=x", "default"),
+        ("User name:string:defualt=x", "default=x"),
         ("Post author:references{Usr}; User name", "User"),
         ("Post author:references{Uesr}; User name", "User"),
         ("Post tags:many{Tgas}; Tag name", "Tag"),
@@ -619,6 +620,47 @@ def test_common_aliases_are_their_types(alias, kind):
 def test_type_suggestions_point_at_what_was_meant(answer, suggestion):
     error = refusal(answer)
     assert error.suggestion == suggestion
+
+
+@pytest.mark.parametrize(
+    ("answer", "suggestion"),
+    [
+        # Version 2's modifiers, misspelt: offered with their value.
+        ("Setting key:string{64}!:primay v", "primary"),
+        ("Setting key:string{64}!:primery v", "primary"),
+        ("User token:string{32}:secrt", "secret"),
+        ("User token:string{32}:secert", "secret"),
+        ("User seen:datetime!:defualt=now", "default=now"),
+        ("User seen:datetime!:default=nwo", "default=now"),
+        ("User born:date:default=noww", "default=now"),
+        ("User name; Post a:references{User}:cascde", "cascade"),
+        ("User name; Post a:references{User}?:nulify", "nullify"),
+        ("User name; Post a:references{User}?:nullfy", "nullify"),
+        ("Tag name; Post tags:many{Tag}:tabel=links", "table=links"),
+        ("Tag name; Post tags:many{Tag}:tables=links", "table=links"),
+        ("User name:string:tabel", "table="),
+        # Other tools' words for them.
+        ("Setting key:string{64}!:primary_key v", "primary"),
+        ("Setting key:string{64}!:pk v", "primary"),
+        ("User name:string:nullable", "?"),
+        ("User name:string:required", "!"),
+        # Version 2's types and aliases, misspelt.
+        ("User password:passwrd!", "password"),
+        ("User password:pasword", "password"),
+        ("User n:boool", "boolean"),
+        ("User n:byts", "binary"),
+    ],
+)
+def test_version_2_modifiers_and_types_are_suggested(answer, suggestion):
+    error = refusal(answer)
+    assert error.suggestion == suggestion
+    assert f"did you mean {suggestion!r}?" in str(error)
+
+
+def test_a_time_or_text_gets_no_now_suggestion():
+    assert refusal("User at:time:default=nwo").suggestion == ""
+    assert refusal("User born:date:default=2024").suggestion == ""
+    assert refusal("User name:string:foo").suggestion == ""
 
 
 def test_messages_stay_on_one_line_whatever_the_token():

@@ -43,7 +43,7 @@ class Reference(NamedTuple):
 
     `on_delete` is its foreign key's ON DELETE: "CASCADE" (deleting the target
     deletes this row), "SET NULL" (empties the reference), or None: the
-    database refuses the delete (the ORM empties an optional reference first).
+    database refuses the delete, optional reference or not.
     """
 
     model: type

@@ -421,8 +421,8 @@ def test_a_reference_to_no_row_is_409(api, client, model, reference):
 )
 def test_deleting_a_referred_row(api, client, model, reference):
     """As the foreign key says: ON DELETE CASCADE deletes the row that refers
-    to it, SET NULL (or an optional reference) lets go of it, and a required
-    reference without either keeps its target (409)."""
+    to it, SET NULL lets go of it, and a reference without either (optional
+    or not) keeps its target: the database refuses the delete (409)."""
     target = api.create(reference.target)
     row = api.create(model, **{reference.key: target["id"]})
     response = client.delete(f"/api/{table(reference.target)}/{target['id']}")
@@ -430,7 +430,7 @@ def test_deleting_a_referred_row(api, client, model, reference):
     if reference.on_delete == "CASCADE":
         assert response.status_code == 204, response.json
         assert_error(client.get(row_url), 404)
-    elif reference.on_delete == "SET NULL" or not reference.required:
+    elif reference.on_delete == "SET NULL":
         assert response.status_code == 204, response.json
         assert client.get(row_url).json[reference.key] is None
     else:

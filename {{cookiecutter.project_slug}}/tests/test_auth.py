@@ -44,12 +44,20 @@ def api_operations(app: Flask) -> list[tuple[str, str]]:
 
 
 def a_collection(app: Flask) -> str:
-    """The URL of a list of rows."""
-    return next(
-        url
-        for method, url in api_operations(app)
-        if method == "POST" and "1" not in url
-    )
+    """The URL of a list of rows: one that takes a POST and no path argument
+    (a table's name may hold digits). A model with a key of its own
+    (`:primary`) has none: with only such models, the API serves no rows."""
+    collections = [
+        rule.rule
+        for rule in app.url_map.iter_rules()
+        if rule.rule.startswith("/api/")
+        and "POST" in rule.methods
+        and not rule.arguments
+        and rule.endpoint.rpartition(".")[0] not in OPEN_BLUEPRINTS
+    ]
+    if not collections:
+        pytest.skip("the API serves no model: each has a key of its own")
+    return collections[0]
 
 
 @pytest.fixture

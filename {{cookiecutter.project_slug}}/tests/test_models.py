@@ -102,8 +102,12 @@ def test_reference_reads_back_from_both_sides(db_session, rows, model, reference
     db_session.expire_all()
     assert getattr(row, reference.attribute) is target
     if reference.inverse:
-        inverse = getattr(target, reference.inverse)
-        assert inverse == (row if reference.unique else [row])
+        # One row for a unique reference (`:unique`); a list otherwise, also
+        # for a reference that is a key on its own (unique too, by the key).
+        inverse = sa.inspect(reference.target).relationships[reference.inverse]
+        assert inverse.uselist or reference.unique
+        expected = [row] if inverse.uselist else row
+        assert getattr(target, reference.inverse) == expected
 
 
 @pytest.mark.parametrize(("model", "link"), cases(model_facts.links))
@@ -241,12 +245,13 @@ def test_a_password_is_kept_as_its_hash(db_session, rows, model, password):
 
 def text_secrets(model):
     """Secret text columns long enough that their value cannot be in a repr by
-    chance."""
+    chance (not an enum, a String too, that holds its values only)."""
     mapper = sa.inspect(model)
     return [
         attribute
         for attribute in model_facts.secret_attributes(model)
         if isinstance(mapper.columns[attribute].type, sa.String)
+        and not isinstance(mapper.columns[attribute].type, sa.Enum)
         and (mapper.columns[attribute].type.length or SECRET_LENGTH) >= SECRET_LENGTH
     ]
 
@@ -265,19 +270,9 @@ def references_with_on_delete(model):
     return [r for r in model_facts.references(model) if r.on_delete]
 
 
-def enforces_foreign_keys(session):
-    """PostgreSQL and MariaDB do; SQLite only with PRAGMA foreign_keys."""
-    if session.get_bind().dialect.name != "sqlite":
-        return True
-    return bool(session.execute(sa.text("PRAGMA foreign_keys")).scalar())
-
-
 @pytest.mark.parametrize(("model", "reference"), cases(references_with_on_delete))
-def test_the_database_deletes_or_lets_go_as_declared(
-    db_session, rows, model, reference
-):
-    """The migration gave the foreign key its ON DELETE, and a plain SQL
-    delete of the target (no ORM) does what it says."""
+def test_the_foreign_key_has_the_declared_on_delete(db_session, model, reference):
+    """The migration gave the foreign key its ON DELETE."""
     table = model.__table__
     column = sa.inspect(model).columns[reference.key]
     reflected = sa.inspect(db_session.connection()).get_foreign_keys(table.name)
@@ -285,17 +280,51 @@ def test_the_database_deletes_or_lets_go_as_declared(
         fk for fk in reflected if fk["constrained_columns"] == [column.name]
     ]
     assert foreign_key["options"].get("ondelete", "").upper() == reference.on_delete
+
+
+def test_sqlite_enforces_foreign_keys(db_session):
+    """SQLite checks foreign keys (and applies their ON DELETE) only on the
+    connections that ask: the app's do (extensions.py)."""
+    if db_session.get_bind().dialect.name != "sqlite":
+        pytest.skip("PostgreSQL and MariaDB always enforce them")
+    assert db_session.execute(sa.text("PRAGMA foreign_keys")).scalar() == 1
+
+
+@pytest.mark.parametrize("how", ["orm", "sql"])
+@pytest.mark.parametrize(("model", "reference"), cases(model_facts.references))
+def test_deleting_a_referred_row_does_what_the_reference_says(
+    db_session, rows, model, reference, how
+):
+    """:cascade deletes the row that refers to the deleted one, :nullify
+    empties its reference, and without either the database refuses the
+    delete, optional reference or not: through the ORM (which must not empty
+    the reference first) as through plain SQL."""
+    row = rows.make(model)
+    # A target made last, that no other row refers to (the factories may give
+    # the row's other references targets that refer to an earlier one, and a
+    # cascade from there would take the row along).
     target = rows.make(reference.target)
-    row = rows.make(model, **{reference.attribute: target})
-    row_key = sa.inspect(row).identity
+    setattr(row, reference.attribute, target)
     db_session.commit()
-    if not enforces_foreign_keys(db_session):
-        return  # SQLite as the app opens it: the ORM does it (see test_api.py)
-    [target_key] = sa.inspect(reference.target).primary_key
-    [target_id] = sa.inspect(target).identity
-    db_session.execute(
-        sa.delete(reference.target.__table__).where(target_key == target_id)
-    )
+    row_key, target_id = sa.inspect(row).identity, getattr(row, reference.key)
+    if how == "orm":
+        db_session.delete(target)
+        delete = db_session.flush
+    else:
+        [target_key] = sa.inspect(reference.target).primary_key
+        statement = sa.delete(reference.target.__table__).where(target_key == target_id)
+
+        def delete():
+            db_session.execute(statement)
+
+    if reference.on_delete is None:
+        with pytest.raises(sa.exc.IntegrityError):
+            delete()
+        db_session.rollback()
+        assert getattr(db_session.get(model, row_key), reference.key) == target_id
+        return
+    delete()
+    db_session.commit()
     db_session.expire_all()
     remaining = db_session.get(model, row_key)
     if reference.on_delete == "CASCADE":

@@ -1,8 +1,11 @@
 """The Flask extensions: created here unbound, bound to the app in create_app."""
 
-{% if cookiecutter.api -%}
+import sqlite3
+{%- if cookiecutter.api %}
 from typing import Self
+{%- endif %}
 
+{% if cookiecutter.api -%}
 import flask_smorest
 from apispec.ext.marshmallow import MarshmallowPlugin, resolver
 {% endif -%}
@@ -14,7 +17,7 @@ from flask_sqlalchemy import SQLAlchemy
 {%- if cookiecutter.api %}
 from marshmallow import Schema
 {%- endif %}
-from sqlalchemy import MetaData, Table, event
+from sqlalchemy import Engine, MetaData, Table, event
 from sqlalchemy.orm import DeclarativeBase
 {%- if cookiecutter.api %}
 from werkzeug.exceptions import HTTPException, MethodNotAllowed
@@ -35,6 +38,16 @@ NAMING_CONVENTION = {
 
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+@event.listens_for(Engine, "connect")
+def enforce_foreign_keys_on_sqlite(connection: object, record: object) -> None:
+    """SQLite checks foreign keys, and applies their ON DELETE, only on the
+    connections that ask for it: every connection of the app does, so that a
+    row still referred to is not deleted there either. (The migrations turn it
+    off while they copy tables: see migrations/env.py.)"""
+    if isinstance(connection, sqlite3.Connection):
+        connection.execute("PRAGMA foreign_keys = ON")
 
 
 @event.listens_for(Table, "after_parent_attach")

@@ -299,8 +299,9 @@ def resource_blueprint(schema: type[ModelSchema]) -> Blueprint:
         def delete(self, row_id: int):
             """Delete a row.
 
-            Rows whose optional reference named it lose that reference; a row
-            whose required reference names it makes the delete a 409.
+            Rows that refer to it go with it (`:cascade`) or lose their
+            reference (`:nullify`); any other row that refers to it makes the
+            delete a 409.
             """
             row = rows.get_or_404(row_id)
             with refusals_answered(f"Row {row_id} of {table} is still referred to: "):

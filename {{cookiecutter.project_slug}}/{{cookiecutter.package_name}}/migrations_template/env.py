@@ -2,6 +2,7 @@
 
 import logging
 import subprocess
+from collections import Counter
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from logging.config import fileConfig
@@ -370,8 +371,63 @@ def one_transaction_on_sqlite(connection: Connection) -> Iterator[None]:
         yield
         return
     connection.exec_driver_sql("BEGIN")
-    yield
+    try:
+        yield
+    except BaseException:
+        connection.rollback()
+        raise
     connection.commit()
+
+
+@contextmanager
+def foreign_keys_off_on_sqlite(connection: Connection) -> Iterator[None]:
+    """On SQLite, foreign keys off while the migrations run, and on again after.
+
+    The app turns them on for every SQLite connection (extensions.py). But
+    Alembic alters a SQLite table by copying it: a new table, the rows, DROP
+    of the old one, and a rename; with foreign keys on, that DROP would
+    delete the rows referring to the table (ON DELETE CASCADE), empty their
+    references (SET NULL) or fail. SQLite ignores the PRAGMA inside a
+    transaction, so it is set before the migrations' transaction begins (on
+    the driver's connection, which leaves SQLAlchemy's transaction state as it
+    is); `foreign_keys_still_hold` checks the rows before that commits.
+    """
+    if connection.dialect.name != "sqlite":
+        yield
+        return
+    sqlite = connection.connection.driver_connection
+    in_transaction = connection.in_transaction() or sqlite.in_transaction
+    if in_transaction or not sqlite.execute("PRAGMA foreign_keys").fetchone()[0]:
+        yield  # off already, or inside a transaction of the caller's: as it is
+        return
+    sqlite.execute("PRAGMA foreign_keys = OFF")
+    try:
+        yield
+    finally:
+        sqlite.execute("PRAGMA foreign_keys = ON")
+
+
+def rows_referring_to_none(connection: Connection) -> Counter:
+    """SQLite: how many rows of each table name a row that does not exist, by
+    the table they refer to (PRAGMA foreign_key_check)."""
+    if connection.dialect.name != "sqlite":
+        return Counter()
+    sqlite = connection.connection.driver_connection
+    found = sqlite.execute("PRAGMA foreign_key_check").fetchall()
+    return Counter((table, parent) for table, _, parent, _ in found)
+
+
+def foreign_keys_still_hold(connection: Connection, before: Counter) -> None:
+    """Refuse, before it commits, a migration that left more rows referring to
+    no row than there were (a database written to while SQLite did not check
+    may hold some already)."""
+    added = rows_referring_to_none(connection) - before
+    if added:
+        (table, parent), count = next(iter(added.items()))
+        raise RuntimeError(
+            f"the migration would leave {count} row(s) of {table} referring to no "
+            f"row of {parent} (PRAGMA foreign_key_check); nothing was changed"
+        )
 
 
 def unmanaged_tables() -> frozenset[str]:
@@ -488,18 +544,24 @@ def run_migrations_online() -> None:
     # pytest-alembic hands over its own engine or connection here.
     connectable = config.attributes.get("connection") or db.engine
     if isinstance(connectable, Connection):
-        configure(connectable)
-        with context.begin_transaction():
-            context.run_migrations()
+        with foreign_keys_off_on_sqlite(connectable):
+            run_migrations(connectable)
         return
     with (
         connectable.connect() as connection,
         migration_lock(connection),
+        foreign_keys_off_on_sqlite(connection),
         one_transaction_on_sqlite(connection),
     ):
-        configure(connection)
-        with context.begin_transaction():
-            context.run_migrations()
+        run_migrations(connection)
+
+
+def run_migrations(connection: Connection) -> None:
+    configure(connection)
+    before = rows_referring_to_none(connection)
+    with context.begin_transaction():
+        context.run_migrations()
+        foreign_keys_still_hold(connection, before)
 
 
 if context.is_offline_mode():
