@@ -81,12 +81,11 @@ def register_api(app: Flask) -> None:
     """The REST API under /api/, its OpenAPI document and JSON errors.
 
     The models' blueprints (their schemas, views and documented operations)
-    are most of the start-up time of a large schema. In development they are
-    made when the routes are first read (the first request, `url_for`,
-    `flask routes`) or the OpenAPI document (`flask openapi print`): `flask`
-    commands, the reloader and the tests start without them. In production
-    they are made here, before the server takes a request, so that no client
-    waits for them and a mistake in api_overrides.py stops the start.
+    are most of the start-up time of a large schema, so they are made when
+    the routes are first read (the first request, `url_for`, `flask routes`)
+    or the OpenAPI document (`flask openapi print`), or by build_api: `flask`
+    commands, the reloader and the tests start without them, and a
+    production server calls build_api before it takes a request.
     """
     # Imported here, not at the top: an app without its API never pays for it.
     from . import docs_page
@@ -102,13 +101,16 @@ def register_api(app: Flask) -> None:
     # Before the blueprints: it documents each operation's 401 as it comes.
     register_auth(app, api)
 {%- endif %}
-    if app.config["PRODUCTION"]:
-        from . import resources
+    app.url_map.defer(functools.partial(register_model_blueprints, app, api.spec))
 
-        for blueprint in resources.model_blueprints():
-            api.register_blueprint(blueprint)
-    else:
-        app.url_map.defer(functools.partial(register_model_blueprints, app, api.spec))
+
+def build_api(app: Flask) -> None:
+    """Make the app's REST API now, not at its first request: what a
+    production server does once the app is loaded, before it takes a request
+    (gunicorn.conf.py, for gunicorn), so that no client waits for it and a
+    mistake in api_overrides.py stops the server's start. Once made, it is
+    not made again."""
+    app.url_map.complete()
 
 
 def register_model_blueprints(app: Flask, spec: APISpec) -> None:
