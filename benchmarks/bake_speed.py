@@ -16,8 +16,8 @@ Prints the median wall time of, in one run:
 - the start-up of the baked app (a new Python importing the package and
   calling create_app) with 1 and 100 models, with its REST API and without
   (`create_app(with_api=False)`, what bin/setup runs `flask setup-db` in),
-  in development and in production (create_app makes neither the API's
-  models' blueprints, which the first request or build_api makes), and in
+  in development and in production (in neither does create_app make the
+  models' blueprints: the first request or build_api does), and in
   production with build_api (a gunicorn worker's start, before it serves);
 - the baked project's own test suite, for the default project and for 100
   models (SQLite);

@@ -7,9 +7,9 @@
     DELETE /api/<table>/<id>                 delete the row
 
 Every model of models.py is served: the blueprints are made from the models
-each time the app runs (in development at its first request: see
-register_api in __init__.py), not written once for them (api_overrides.py
-changes that for one model). The schemas from schemas.py check every request
+each time the app runs (at its first request, or by build_api before a
+server takes one: see register_api in __init__.py), not written once for
+them (api_overrides.py changes that for one model). The schemas from schemas.py check every request
 and write every response, and flask-smorest makes the OpenAPI document
 (/api/openapi.json) from the same decorators. Each operation documents the errors it answers with, in JSON:
 400 for malformed JSON, 422 for a field that does not validate (named), 404
