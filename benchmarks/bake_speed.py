@@ -1,6 +1,6 @@
 """How long a bake takes, against what a user does by hand today.
 
-    .venv/bin/python benchmarks/bake_speed.py [--runs 5] [--full | --only full]
+    .venv/bin/python benchmarks/bake_speed.py [--runs 5] [--full] [--only ROWS]
 
 Prints the median wall time of, in one run:
 - bake: `cookiecutter --no-input` with create_venv=no, in this environment
@@ -15,7 +15,10 @@ Prints the median wall time of, in one run:
 
 - the start-up of the baked app (a new Python importing the package and
   calling create_app) with 1 and 100 models, with its REST API and without
-  (`create_app(with_api=False)`, what bin/setup runs `flask setup-db` in);
+  (`create_app(with_api=False)`, what bin/setup runs `flask setup-db` in),
+  in development and in production (in neither does create_app make the
+  models' blueprints: the first request or build_api does), and in
+  production with build_api (a gunicorn worker's start, before it serves);
 - the baked project's own test suite, for the default project and for 100
   models (SQLite);
 - with --full (--only full: these alone): the full bake (create_venv yes:
@@ -30,8 +33,15 @@ Prints the median wall time of, in one run:
   project's tests pass in its .venv.
 
 Targets: bake/baseline at most 0.5; the 100-model bake at most 2x the 1-model
-bake; the full bake without uv on PATH at most 0.4x by hand. Run by hand;
-never part of the test suite.
+bake; the app's start-up (create_app) with its API at most 1.2x without, in
+development and in production; the full bake without uv on PATH at most 0.4x
+by hand.
+Run by hand; never part of the test suite.
+
+    --only startup [--only suite ...]   only these rows (bake, schemas,
+                                         startup, suite, full)
+    --template DIR                       bake another copy of the template
+                                         (an older commit, to compare)
 """
 
 from __future__ import annotations
@@ -47,6 +57,7 @@ import time
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
+TEMPLATE = REPO
 BIN = Path(sys.executable).parent
 
 
@@ -79,7 +90,7 @@ def cookiecutter(output: Path, *answers: str, hooks: bool = True) -> Path:
     command = [str(BIN / "cookiecutter"), "--no-input", "--output-dir", str(output)]
     if not hooks:
         command += ["--accept-hooks", "no"]
-    run([*command, str(REPO), "create_venv=no", *answers], output)
+    run([*command, str(TEMPLATE), "create_venv=no", *answers], output)
     [project] = [path for path in output.iterdir() if path.is_dir()]
     return project
 
@@ -157,7 +168,7 @@ def full_bake(uv: str, fresh_cache: bool = False):
             "--output-dir",
             str(project),
         ]
-        run([*command, str(REPO), "create_venv=yes"], output, env)
+        run([*command, str(TEMPLATE), "create_venv=yes"], output, env)
 
     return action
 
@@ -212,11 +223,17 @@ def baked_suite(project: Path):
     return lambda _scratch: run(command, project)
 
 
-def app_start(project: Path, factory_call: str):
-    """A new Python that imports the baked package and calls its factory."""
+def app_start(project: Path, factory_call: str, app_env: str):
+    """A new Python that imports the baked package and calls its factory
+    (and build_api, as gunicorn.conf.py does)."""
     env = environment()
-    env.update(SECRET_KEY="benchmark", DATABASE_URL="sqlite:///my_flask_app.db")
-    code = f"import my_flask_app; my_flask_app.{factory_call}"
+    # Production refuses a short or known SECRET_KEY.
+    env.update(
+        APP_ENV=app_env,
+        SECRET_KEY="benchmark-" + "0" * 32,
+        DATABASE_URL="sqlite:///my_flask_app.db",
+    )
+    code = f"from my_flask_app import build_api, create_app; {factory_call}"
     return lambda _scratch: run([sys.executable, "-c", code], project, env)
 
 
@@ -225,24 +242,104 @@ def median(action, runs: int) -> float:
     return statistics.median(timed(action) for _ in range(runs))
 
 
+QUICK_ROWS = ("bake", "schemas", "startup", "suite")
+ROWS = (*QUICK_ROWS, "full")
+
+
 def main() -> None:
+    global TEMPLATE
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument(
         "--full", action="store_true", help="also time full bakes (minutes)"
     )
     parser.add_argument(
-        "--only", choices=["full"], help="time only the full bakes (minutes)"
+        "--only", action="append", choices=ROWS, help="only these rows (repeatable)"
+    )
+    parser.add_argument(
+        "--template", type=Path, default=REPO, help="the template to bake"
     )
     arguments = parser.parse_args()
     runs = arguments.runs
+    rows = set(arguments.only or QUICK_ROWS) | ({"full"} if arguments.full else set())
+    TEMPLATE = arguments.template.resolve()
     if shutil.which("cookiecutter", path=str(BIN)) is None:
         sys.exit("run this with the template's .venv (make test creates it)")
 
     print(f"median of {runs} runs, seconds")
-    if arguments.only != "full":
-        quick_rows(runs)
-    if arguments.full or arguments.only == "full":
+    if "bake" in rows:
+        bake_time = median(bake(), runs)
+        baseline_time = median(baseline, runs)
+        print(f"bake (hooks, initial migration applied)  {bake_time:6.2f}")
+        print(f"baseline (render + 3 flask db commands)   {baseline_time:6.2f}")
+        print(
+            f"bake / baseline                           {bake_time / baseline_time:6.2f}  (target <= 0.5)"
+        )
+
+    if "schemas" in rows:
+        with tempfile.TemporaryDirectory(prefix="bake-speed-schemas-") as schemas:
+            for api in ("no", "yes"):
+                sizes = {}
+                for model_count in (1, 10, 100):
+                    path = Path(schemas) / f"models-{model_count}.txt"
+                    path.write_text(schema(model_count))
+                    answers = (f"models=@{path}", f"api={api}")
+                    sizes[model_count] = median(bake(*answers), runs)
+                for model_count, seconds in sizes.items():
+                    ratio = seconds / sizes[1]
+                    print(
+                        f"bake of {model_count:3d} models, api={api:3s}             "
+                        f"{seconds:6.2f}  x{ratio:.2f} of 1 model"
+                    )
+        print("target: 100 models <= 2x 1 model")
+
+    if rows & {"startup", "suite"}:
+        with tempfile.TemporaryDirectory(prefix="bake-speed-apps-") as scratch:
+            for model_count in (1, 100):
+                path = Path(scratch) / f"models-{model_count}.txt"
+                path.write_text(schema(model_count))
+                output = Path(scratch) / f"app-{model_count}"
+                output.mkdir()
+                project = cookiecutter(output, f"models=@{path}", "api=yes")
+                if "startup" in rows:
+                    for app_env, built in (
+                        ("development", False),
+                        ("production", False),
+                        ("production", True),
+                    ):
+                        call = "build_api(create_app())" if built else "create_app()"
+                        with_api = median(app_start(project, call, app_env), runs)
+                        without_api = median(
+                            app_start(project, "create_app(with_api=False)", app_env),
+                            runs,
+                        )
+                        label = f"{app_env}{' + build_api' if built else ''}"
+                        print(
+                            f"app start-up, {model_count:3d} models, {label:24s}: "
+                            f"with its API {with_api:5.2f}, without {without_api:5.2f}"
+                            f"  x{with_api / without_api:.2f}"
+                        )
+                if "suite" in rows:
+                    suite = median(baked_suite(project), 1 if model_count > 1 else runs)
+                    print(
+                        f"baked test suite, {model_count:3d} models         {suite:6.2f}"
+                    )
+        if "startup" in rows:
+            print("target: create_app with its API <= 1.2x without")
+
+    if arguments.full:
+        with_uv = median(full_bake(with_uv=True), runs)
+        without_uv = median(full_bake(with_uv=False), runs)
+        hand = median(by_hand, runs)
+        print(f"full bake, uv on PATH                     {with_uv:6.2f}")
+        print(f"full bake, no uv on PATH                  {without_uv:6.2f}")
+        print(f"by hand: venv + pip install -e '.[dev]'   {hand:6.2f}")
+        print(
+            f"full bake without uv / by hand            {without_uv / hand:6.2f}"
+            "  (target <= 0.4)"
+        )
+
+    if "full" in rows:
         full_rows(runs)
 
 
@@ -264,49 +361,6 @@ def full_rows(runs: int) -> None:
     print(f"  the same, nothing cached yet / by hand  {first / hand:6.2f}")
     print(f"  pip alone / by hand                     {pip_only / hand:6.2f}")
     print(check_full_bake())
-
-
-def quick_rows(runs: int) -> None:
-    bake_time = median(bake(), runs)
-    baseline_time = median(baseline, runs)
-    print(f"bake (hooks, initial migration applied)  {bake_time:6.2f}")
-    print(f"baseline (render + 3 flask db commands)   {baseline_time:6.2f}")
-    print(
-        f"bake / baseline                           {bake_time / baseline_time:6.2f}  (target <= 0.5)"
-    )
-
-    with tempfile.TemporaryDirectory(prefix="bake-speed-schemas-") as schemas:
-        for api in ("no", "yes"):
-            sizes = {}
-            for model_count in (1, 10, 100):
-                path = Path(schemas) / f"models-{model_count}.txt"
-                path.write_text(schema(model_count))
-                answers = (f"models=@{path}", f"api={api}")
-                sizes[model_count] = median(bake(*answers), runs)
-            for model_count, seconds in sizes.items():
-                ratio = seconds / sizes[1]
-                print(
-                    f"bake of {model_count:3d} models, api={api:3s}             "
-                    f"{seconds:6.2f}  x{ratio:.2f} of 1 model"
-                )
-    print("target: 100 models <= 2x 1 model")
-
-    with tempfile.TemporaryDirectory(prefix="bake-speed-apps-") as scratch:
-        for model_count in (1, 100):
-            path = Path(scratch) / f"models-{model_count}.txt"
-            path.write_text(schema(model_count))
-            output = Path(scratch) / f"app-{model_count}"
-            output.mkdir()
-            project = cookiecutter(output, f"models=@{path}", "api=yes")
-            with_api = median(app_start(project, "create_app()"), runs)
-            without_api = median(app_start(project, "create_app(with_api=False)"), runs)
-            print(
-                f"app start-up, {model_count:3d} models: with its API "
-                f"{with_api:5.2f}, without {without_api:5.2f}  "
-                f"x{with_api / without_api:.2f}"
-            )
-            suite = median(baked_suite(project), 1 if model_count > 1 else runs)
-            print(f"baked test suite, {model_count:3d} models         {suite:6.2f}")
 
 
 if __name__ == "__main__":

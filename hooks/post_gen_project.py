@@ -33,6 +33,8 @@ API_FILES = (
     "{package}/docs_page.py",
     "{package}/swagger_ui_start.js",
     "tests/test_api.py",
+    # Its hook makes the API before gunicorn's workers take a request.
+    "gunicorn.conf.py",
 )
 # The API's bearer tokens: none without the API, or with api_auth off.
 AUTH_FILES = (

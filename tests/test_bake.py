@@ -71,6 +71,7 @@ API_FILES = [
     "my_flask_app/docs_page.py",
     "my_flask_app/swagger_ui_start.js",
     "tests/test_api.py",
+    "gunicorn.conf.py",
 ]
 API_DEPENDENCIES = [
     "apispec",

@@ -151,6 +151,43 @@ def test_the_entrypoint_refuses_in_one_line(bake, settings, error):
     assert "Traceback" not in refused.stderr
 
 
+# A model that models.py does not have.
+BROKEN_OVERRIDES = """
+from . import models
+
+EXCLUDED_MODELS = {models.Postt}
+"""
+
+
+def test_a_mistake_in_api_overrides_stops_the_server_before_it_serves(bake, tmp_path):
+    project = bake()
+    overrides = project / "my_flask_app" / "api_overrides.py"
+    overrides.write_text(overrides.read_text() + BROKEN_OVERRIDES)
+    # Started from another directory, the code found as the image finds it
+    # (PYTHONPATH): the entrypoint names gunicorn.conf.py itself.
+    stopped = subprocess.run(
+        [sys.executable, str(project / "bin" / "entrypoint")],
+        cwd=tmp_path,
+        env=entrypoint_environment(
+            PORT=str(free_port()),
+            PYTHONPATH=str(project),
+            SECRET_KEY=secrets.token_hex(32),
+            DATABASE_URL="sqlite:///my_flask_app.db",
+        ),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    # Each worker stops as it makes the API, before it takes a request, and
+    # gunicorn with them: the error and where it is are in its log.
+    assert stopped.returncode != 0
+    log = stopped.stderr
+    assert "AttributeError: module 'my_flask_app.models' has no attribute" in log
+    assert 'api_overrides.py", line' in log
+    assert "Worker failed to boot." in log
+    assert "API ready" not in log
+
+
 @pytest.mark.parametrize(
     ("database_url", "image", "scheme"),
     [

@@ -8,11 +8,13 @@ import secrets
 import shlex
 import subprocess
 import sys
+import threading
+import time
 
 import pytest
 
 from tests.baking import clean_environment
-from tests.serving import free_port, get, stop, wait_until_serving
+from tests.serving import STARTUP_SECONDS, free_port, get, stop, wait_until_serving
 
 pytestmark = pytest.mark.slow
 
@@ -21,6 +23,29 @@ def readme_command(readme: str) -> list[str]:
     """The README's gunicorn command, as the arguments it runs with."""
     [line] = [line for line in readme.splitlines() if line.startswith("gunicorn -")]
     return shlex.split(line)
+
+
+def collect(stream, lines: list[str]) -> None:
+    """Each line of `stream`, into `lines` as it comes (read in a thread)."""
+    for line in stream:
+        lines.append(line)
+
+
+def workers_ready(server: subprocess.Popen, log: list[str], count: int) -> list[str]:
+    """The pids of the workers whose log (gunicorn's, `log` being filled from
+    its standard error) says "API ready", once `count` of them have."""
+    deadline = time.monotonic() + STARTUP_SECONDS
+    while True:
+        ready = [
+            match[1]
+            for line in list(log)
+            if (match := re.search(r"\[(\d+)\] \[INFO\] API ready$", line))
+        ]
+        if len(ready) >= count:
+            return ready
+        assert server.poll() is None, f"gunicorn exited: {''.join(log)}"
+        assert time.monotonic() < deadline, f"workers not ready: {''.join(log)}"
+        time.sleep(0.2)
 
 
 def test_gunicorn_serves_the_app_and_its_api_behind_a_proxy(bake):
@@ -45,7 +70,14 @@ def test_gunicorn_serves_the_app_and_its_api_behind_a_proxy(bake):
         text=True,
     )
     base = f"http://127.0.0.1:{port}"
+    log: list[str] = []
+    reader = threading.Thread(target=collect, args=(server.stderr, log))
+    reader.start()
     try:
+        # gunicorn read the project's gunicorn.conf.py (from its working
+        # directory): each of the 4 workers made the API once it had loaded
+        # the app, before any request was sent.
+        ready = workers_ready(server, log, 4)
         wait_until_serving(server, f"{base}/health")
         status, headers, body = get(f"{base}/health")
         assert status == 200 and b'"database":"ok"' in body.replace(b" ", b"")
@@ -65,6 +97,9 @@ def test_gunicorn_serves_the_app_and_its_api_behind_a_proxy(bake):
         assert status == 401 and headers["WWW-Authenticate"].startswith("Bearer")
     finally:
         stop(server)
+        reader.join()
+    booted = re.findall(r"\] Booting worker with pid: (\d+)$", "".join(log), re.M)
+    assert sorted(ready) == sorted(booted), log
     # Production logs: gunicorn's access log on standard output, a line a request.
     output = server.stdout.read()
     assert '"GET /health HTTP/1.1" 200' in output

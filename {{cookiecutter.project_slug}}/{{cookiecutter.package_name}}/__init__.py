@@ -1,15 +1,21 @@
 """The application factory."""
 
+{% if cookiecutter.api -%}
+import functools
+{% endif -%}
 from pathlib import Path
 from urllib.parse import urlsplit
 
+{% if cookiecutter.api -%}
+from apispec import APISpec
+{% endif -%}
 from flask import Flask
 from sqlalchemy.exc import ArgumentError
 
 from . import views
 from .config import Config, ConfigurationError
 from .database_setup import setup_db_command
-from .extensions import {% if cookiecutter.api %}api, {% endif %}db, migrate
+from .extensions import {% if cookiecutter.api %}App, api, {% endif %}db, migrate
 from .logs import register_logging
 from .security import register_security
 from .seed import seed_command
@@ -17,13 +23,14 @@ from .seed import seed_command
 
 {% if cookiecutter.api -%}
 def create_app(config: Config | None = None, *, with_api: bool = True) -> Flask:
-    """The app. Without its REST API (`with_api=False`) it starts much faster
-    for a large schema, as commands that only need the database want:
-    bin/setup runs `flask setup-db` in it."""
+    """The app. Without its REST API (`with_api=False`) it has no /api/
+    routes, as commands that only need the database want: bin/setup runs
+    `flask setup-db` in it."""
+    app = App(__name__)
 {%- else -%}
 def create_app(config: Config | None = None) -> Flask:
-{%- endif %}
     app = Flask(__name__)
+{%- endif %}
     app.config.from_object(config or Config.from_environment())
     register_security(app)
     register_logging(app)
@@ -71,9 +78,17 @@ def register_blueprints(app: Flask) -> None:
 
 
 def register_api(app: Flask) -> None:
-    """The REST API under /api/, its OpenAPI document and JSON errors."""
+    """The REST API under /api/, its OpenAPI document and JSON errors.
+
+    The models' blueprints (their schemas, views and documented operations)
+    are most of the start-up time of a large schema, so they are made when
+    the routes are first read (the first request, `url_for`, `flask routes`)
+    or the OpenAPI document (`flask openapi print`), or by build_api: `flask`
+    commands, the reloader and the tests start without them, and a
+    production server calls build_api before it takes a request.
+    """
     # Imported here, not at the top: an app without its API never pays for it.
-    from . import docs_page, resources
+    from . import docs_page
 {%- if cookiecutter.api_auth %}
     from .auth import register_auth
 {%- endif %}
@@ -86,8 +101,31 @@ def register_api(app: Flask) -> None:
     # Before the blueprints: it documents each operation's 401 as it comes.
     register_auth(app, api)
 {%- endif %}
+    app.url_map.defer(functools.partial(register_model_blueprints, app, api.spec))
+
+
+def build_api(app: Flask) -> None:
+    """Make the app's REST API now, not at its first request: what a
+    production server does once the app is loaded, before it takes a request
+    (gunicorn.conf.py, for gunicorn), so that no client waits for it and a
+    mistake in api_overrides.py stops the server's start. Once made, it is
+    not made again."""
+    app.url_map.complete()
+
+
+def register_model_blueprints(app: Flask, spec: APISpec) -> None:
+    """What api.register_blueprint does for each model's blueprint, for `app`
+    and its own OpenAPI document: by the time they are made, `api` may hold
+    another app's (the tests make several apps)."""
+    from . import resources
+
     for blueprint in resources.model_blueprints():
-        api.register_blueprint(blueprint)
+        app.extensions["flask-smorest"]["blp_name_to_api"][blueprint.name] = api
+        app.register_blueprint(blueprint)
+        blueprint.register_views_in_doc(
+            api, app, spec, name=blueprint.name, parameters=None
+        )
+        spec.tag({"name": blueprint.name, "description": blueprint.description})
 {%- endif %}
 
 

@@ -3,7 +3,8 @@ change the API of one model.
 
 Every model in models.py is served under /api/<table> with a schema derived
 from its columns (schemas.py) and five operations (resources.py), decided
-when the app starts; a model added later is served without a change here.
+as the app runs (see register_api in __init__.py); a model added later is
+served without a change here.
 
     from marshmallow import fields
 

@@ -2,12 +2,16 @@
 
 import sqlite3
 {%- if cookiecutter.api %}
+import threading
+from collections.abc import Callable, Iterator
 from typing import Self
 {%- endif %}
 
 {% if cookiecutter.api -%}
 import flask_smorest
+from apispec import APISpec
 from apispec.ext.marshmallow import MarshmallowPlugin, resolver
+from flask import Flask
 {% endif -%}
 from flask_migrate import Migrate
 {%- if cookiecutter.api %}
@@ -21,6 +25,7 @@ from sqlalchemy import Engine, MetaData, Table, event
 from sqlalchemy.orm import DeclarativeBase
 {%- if cookiecutter.api %}
 from werkzeug.exceptions import HTTPException, MethodNotAllowed
+from werkzeug.routing import Map, MapAdapter, Rule
 
 from .request_limits import RequestLimitsPlugin
 {%- endif %}
@@ -79,6 +84,78 @@ class ErrorSchema(SharedWhenCopied, SmorestErrorSchema):
     """flask-smorest's error body: `code`, `status`, `message`, `errors`."""
 
 
+class DeferredRoutes(Map):
+    """Werkzeug's URL map, with rules that may be added when it is first read.
+
+    `defer(add)` puts off `add` (a function registering blueprints) until
+    something reads the routes: a request matching its URL, `url_for`,
+    `flask routes`, `app.url_map.iter_rules()`. Under a threaded server the
+    first requests come in together: one of them runs `add`, holding a lock,
+    and the others wait for it to finish.
+    """
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self._deferred: list[Callable[[], None]] = []
+        self._pending = False
+        self._adding = False
+        self._failure: Exception | None = None
+        self._lock = threading.RLock()
+
+    def defer(self, add: Callable[[], None]) -> None:
+        with self._lock:
+            self._deferred.append(add)
+            self._pending = True
+
+    def complete(self) -> None:
+        """Add the deferred rules now, once: the first caller adds them, and
+        other threads wait until it is done."""
+        if not self._pending:
+            return
+        with self._lock:
+            if self._failure is not None:
+                raise RuntimeError(
+                    f"the app's routes could not be made: {self._failure}"
+                ) from self._failure
+            if not self._pending or self._adding:
+                # Done, or being done in this thread (the rules being added
+                # read the map).
+                return
+            self._adding = True
+            try:
+                for add in self._deferred:
+                    add()
+            except Exception as error:
+                self._failure = error
+                raise
+            finally:
+                self._adding = False
+            self._deferred.clear()
+            self._pending = False
+
+    def bind(self, *args, **kwargs) -> MapAdapter:
+        self.complete()
+        return super().bind(*args, **kwargs)
+
+    def bind_to_environ(self, *args, **kwargs) -> MapAdapter:
+        self.complete()
+        return super().bind_to_environ(*args, **kwargs)
+
+    def iter_rules(self, endpoint=None) -> Iterator[Rule]:
+        self.complete()
+        return super().iter_rules(endpoint)
+
+    def is_endpoint_expecting(self, endpoint, *arguments: str) -> bool:
+        self.complete()
+        return super().is_endpoint_expecting(endpoint, *arguments)
+
+
+class App(Flask):
+    """Flask, its routes a DeferredRoutes map: see register_api in __init__.py."""
+
+    url_map_class = DeferredRoutes
+
+
 class Api(flask_smorest.Api):
     """flask-smorest's Api: the REST API's blueprints and OpenAPI document, and
     JSON instead of HTML for every HTTP error of the app.
@@ -86,10 +163,38 @@ class Api(flask_smorest.Api):
     Each operation documents the errors it answers with and no catch-all
     `default` response, so the document says exactly what a client (or a
     fuzzer) may receive. A 405 keeps its Allow header, as HTTP requires.
+
+    Like flask-smorest's, it holds the document of the last app given to
+    init_app; reading it (`api.spec`: the OpenAPI document's view,
+    `flask openapi print`) first adds that app's deferred routes, whose
+    operations it documents.
     """
 
     DEFAULT_ERROR_RESPONSE_NAME = None
     ERROR_SCHEMA = ErrorSchema
+
+    def init_app(self, app: Flask, *, spec_kwargs: dict | None = None) -> None:
+        # Plugins of its own for each app's document: an apispec plugin keeps
+        # the document it writes to, and an app's routes may be added after
+        # another app was made (tests make several).
+        plugins = {
+            "marshmallow_plugin": MarshmallowPlugin(
+                schema_name_resolver=schema_component_name
+            ),
+            "extra_plugins": [RequestLimitsPlugin()],
+        }
+        super().init_app(app, spec_kwargs=plugins | (spec_kwargs or {}))
+
+    @property
+    def spec(self) -> APISpec | None:
+        routes = getattr(self._app, "url_map", None)
+        if isinstance(routes, DeferredRoutes):
+            routes.complete()
+        return self._spec
+
+    @spec.setter
+    def spec(self, spec: APISpec | None) -> None:
+        self._spec = spec
 
     def handle_http_exception(self, error: HTTPException):
         payload, status, headers = super().handle_http_exception(error)
@@ -113,12 +218,5 @@ migrate = Migrate()
 {%- if cookiecutter.api %}
 
 
-api = Api(
-    spec_kwargs={
-        "marshmallow_plugin": MarshmallowPlugin(
-            schema_name_resolver=schema_component_name
-        ),
-        "extra_plugins": [RequestLimitsPlugin()],
-    }
-)
+api = Api()
 {%- endif %}

@@ -6,9 +6,10 @@
     PATCH  /api/<table>/<id>                 change the fields given
     DELETE /api/<table>/<id>                 delete the row
 
-Every model of models.py is served, each time the app starts: the blueprints
-are made from the models, not written once for them (api_overrides.py
-changes that for one model). The schemas from schemas.py check every request
+Every model of models.py is served: the blueprints are made from the models
+each time the app runs (at its first request, or by build_api before a
+server takes one: see register_api in __init__.py), not written once for
+them (api_overrides.py changes that for one model). The schemas from schemas.py check every request
 and write every response, and flask-smorest makes the OpenAPI document
 (/api/openapi.json) from the same decorators. Each operation documents the errors it answers with, in JSON:
 400 for malformed JSON, 422 for a field that does not validate (named), 404
