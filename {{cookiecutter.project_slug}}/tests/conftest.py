@@ -87,17 +87,12 @@ class SessionOnOneConnection(SignallingSession):
         return self.bind
 
 
-@pytest.fixture
-def db_session(app: Flask) -> Iterator[scoped_session]:
-    """The session; whatever a test wrote is rolled back after it.
-
-    The test runs in a transaction on one connection that is never
-    committed. The session, the app's requests and its commands join it with
-    a SAVEPOINT: their commits release one, their rollbacks (after an
-    IntegrityError, say) go back to it, and the end of the test rolls the
-    whole transaction back. A test that needs the tables to itself (the
-    migrations) asks for no session, and finds no transaction open.
-    """
+@pytest.fixture(scope="module")
+def module_transaction(app: Flask) -> Iterator[Connection]:
+    """One connection for a module's tests, in a transaction that is never
+    committed: rolled back after the module's last test. A module whose
+    tests need the tables to themselves (the migrations) asks for no
+    session, and finds no transaction open."""
     connection = db.engine.connect()
     driver_connection = connection.connection.driver_connection
     on_sqlite = connection.dialect.name == "sqlite"
@@ -110,18 +105,37 @@ def db_session(app: Flask) -> Iterator[scoped_session]:
         connection.exec_driver_sql("BEGIN")
     else:
         connection.begin()
-    session = SessionOnOneConnection(
-        db, bind=connection, join_transaction_mode="create_savepoint"
-    )
-    db.session.registry.set(session)
     try:
-        yield db.session
+        yield connection
     finally:
-        db.session.remove()
         connection.rollback()
         if on_sqlite:
             driver_connection.isolation_level = isolation_level
         connection.close()
+
+
+def use_session_on(connection: Connection) -> None:
+    """The app's session (db.session, in requests and commands too) from now
+    on joins `connection`'s transaction with a SAVEPOINT: its commits release
+    one, its rollbacks (after an IntegrityError, say) go back to one."""
+    session = SessionOnOneConnection(
+        db, bind=connection, join_transaction_mode="create_savepoint"
+    )
+    db.session.registry.set(session)
+
+
+@pytest.fixture
+def db_session(module_transaction: Connection) -> Iterator[scoped_session]:
+    """The session; whatever a test wrote is rolled back after it, back to
+    the SAVEPOINT it started from in its module's transaction."""
+    test_savepoint = module_transaction.begin_nested()
+    use_session_on(module_transaction)
+    try:
+        yield db.session
+    finally:
+        db.session.remove()
+        if test_savepoint.is_active:
+            test_savepoint.rollback()
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -145,12 +159,21 @@ def same_values_each_run() -> None:
 {%- if cookiecutter.api and cookiecutter.api_auth %}
 
 
+@pytest.fixture(scope="module")
+def module_token(module_transaction: Connection) -> str:
+    """A token for the module's tests, rolled back with its transaction:
+    made before any test's SAVEPOINT, so no test's rollback removes it."""
+    use_session_on(module_transaction)
+    try:
+        return create_token(f"test-{secrets.token_hex(4)}")
+    finally:
+        db.session.remove()
+
+
 @pytest.fixture
-def auth_headers(db_session: scoped_session) -> dict[str, str]:
-    """Headers that authorize a request to the API: a new token, rolled
-    back after the test with the other rows it wrote."""
-    token = create_token(f"test-{secrets.token_hex(4)}")
-    return {"Authorization": f"Bearer {token}"}
+def auth_headers(module_token: str, db_session: scoped_session) -> dict[str, str]:
+    """Headers that authorize a request to the API (the module's token)."""
+    return {"Authorization": f"Bearer {module_token}"}
 
 
 @pytest.fixture
