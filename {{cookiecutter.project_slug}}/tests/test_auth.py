@@ -48,7 +48,7 @@ def a_collection(app: Flask) -> str:
     return next(
         url
         for method, url in api_operations(app)
-        if method == "POST" and "1" not in url
+        if method == "POST" and not url.endswith("/1")
     )
 
 
