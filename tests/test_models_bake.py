@@ -916,9 +916,10 @@ EVERY_TYPE = (
 )
 
 # Written into the baked project, whose tests run in this order: after a test
-# that wrote rows, one that finds every table empty again. Rows written through
-# the ORM and by INSERTs SQLAlchemy built are cleaned up table by table, and
-# those written by plain SQL by emptying every table: each way is tried alone.
+# that wrote and committed rows, one that finds every table empty again (each
+# test's transaction is rolled back, its commits being savepoints). Rows
+# written through the ORM, by INSERTs SQLAlchemy built and by plain SQL: each
+# way is tried alone.
 CLEANUP_PROBE = f"""\
 import sqlalchemy as sa
 

@@ -16,8 +16,8 @@ import flask_migrate
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import Engine, MetaData, Table, TextClause, event, text
-from sqlalchemy.engine import Connection, ExecutionContext
+from flask_sqlalchemy.session import Session as SignallingSession
+from sqlalchemy import Connection, Engine, event
 from sqlalchemy.orm import scoped_session
 
 from {{ cookiecutter.package_name }} import create_app, models
@@ -79,95 +79,63 @@ def skip_waiting_for_the_disk(connection: object, record: object) -> None:
     connection.execute("PRAGMA synchronous = OFF")
 
 
-class WrittenTables:
-    """The tables of the models that rows may have been written to since the
-    last cleanup, as seen in every statement that goes through the engine.
+class SessionOnOneConnection(SignallingSession):
+    """The app's session, bound to the test's connection rather than to the
+    engine (Flask-SQLAlchemy's session always picks the engine)."""
 
-    Emptying only those after a test, rather than every table, keeps the
-    cleanup fast when the models have many tables. An INSERT that SQLAlchemy
-    compiled names its table; plain SQL other than a SELECT could write
-    anywhere, so after one the cleanup empties every table.
-    """
-
-    def __init__(self, metadata: MetaData) -> None:
-        # Children before parents, so that no foreign key blocks a DELETE.
-        self.deletion_order = list(reversed(metadata.sorted_tables))
-        self.names: set[str] = set()
-        self.all_tables = False
-
-    def note(
-        self,
-        connection: Connection,
-        cursor: object,
-        statement: str,
-        parameters: object,
-        context: ExecutionContext,
-        executemany: bool,
-    ) -> None:
-        """SQLAlchemy's before_cursor_execute event."""
-        if context.isinsert:
-            self.names.add(context.compiled.statement.table.name)
-        elif may_write_anywhere(statement, context):
-            self.all_tables = True
-
-    def take(self) -> list[Table]:
-        """The tables to empty, in an order that deletes children first; then
-        start again with none."""
-        tables = [
-            table
-            for table in self.deletion_order
-            if self.all_tables or table.name in self.names
-        ]
-        self.names.clear()
-        self.all_tables = False
-        return tables
+    def get_bind(self, *args: object, **kwargs: object) -> Connection:
+        return self.bind
 
 
-def may_write_anywhere(statement: str, context: ExecutionContext) -> bool:
-    """Plain SQL (`text()`, `exec_driver_sql`) other than a SELECT: SQLAlchemy
-    knows nothing of what it does."""
-    compiled = context.compiled
-    is_plain_sql = compiled is None or isinstance(compiled.statement, TextClause)
-    return is_plain_sql and not statement.lstrip().lower().startswith("select")
+@pytest.fixture(scope="module")
+def module_transaction(app: Flask) -> Iterator[Connection]:
+    """One connection for a module's tests, in a transaction that is never
+    committed: rolled back after the module's last test. A module whose
+    tests need the tables to themselves (the migrations) asks for no
+    session, and finds no transaction open."""
+    connection = db.engine.connect()
+    driver_connection = connection.connection.driver_connection
+    on_sqlite = connection.dialect.name == "sqlite"
+    if on_sqlite:
+        # Python's sqlite3 begins a transaction only before an INSERT,
+        # UPDATE or DELETE, so a SAVEPOINT would begin (and its release
+        # commit) one of its own: the transaction is begun here instead.
+        isolation_level = driver_connection.isolation_level
+        driver_connection.isolation_level = None
+        connection.exec_driver_sql("BEGIN")
+    else:
+        connection.begin()
+    try:
+        yield connection
+    finally:
+        connection.rollback()
+        if on_sqlite:
+            driver_connection.isolation_level = isolation_level
+        connection.close()
 
 
-@pytest.fixture(scope="session")
-def written_tables(app: Flask) -> Iterator[WrittenTables]:
-    written = WrittenTables(db.metadata)
-    event.listen(db.engine, "before_cursor_execute", written.note)
-    yield written
-    event.remove(db.engine, "before_cursor_execute", written.note)
+def use_session_on(connection: Connection) -> None:
+    """The app's session (db.session, in requests and commands too) from now
+    on joins `connection`'s transaction with a SAVEPOINT: its commits release
+    one, its rollbacks (after an IntegrityError, say) go back to one."""
+    session = SessionOnOneConnection(
+        db, bind=connection, join_transaction_mode="create_savepoint"
+    )
+    db.session.registry.set(session)
 
 
 @pytest.fixture
-def db_session(written_tables: WrittenTables) -> Iterator[scoped_session]:
-    """The session; every row a test wrote is deleted after it."""
-    yield db.session
-    db.session.rollback()
-    tables = written_tables.take()
-    if not tables:
-        return
-    # MySQL/MariaDB check foreign keys row by row, so one DELETE cannot remove
-    # rows of a table that refer to each other (a self-reference) there.
-    checks_row_by_row = db.engine.dialect.name in ("mysql", "mariadb")
-    if checks_row_by_row:
-        db.session.execute(text("SET FOREIGN_KEY_CHECKS = 0"))
+def db_session(module_transaction: Connection) -> Iterator[scoped_session]:
+    """The session; whatever a test wrote is rolled back after it, back to
+    the SAVEPOINT it started from in its module's transaction."""
+    test_savepoint = module_transaction.begin_nested()
+    use_session_on(module_transaction)
     try:
-        # Tables that refer to each other: the key that closes the loop
-        # (use_alter, always optional) lets go first.
-        for table in tables:
-            for key in table.foreign_key_constraints:
-                if key.use_alter:
-                    emptied = {column.name: None for column in key.columns}
-                    db.session.execute(table.update().values(emptied))
-        for table in tables:
-            db.session.execute(table.delete())
+        yield db.session
     finally:
-        if checks_row_by_row:
-            db.session.execute(text("SET FOREIGN_KEY_CHECKS = 1"))
-    db.session.commit()
-    # The cleanup's own statements are no test's writes.
-    written_tables.take()
+        db.session.remove()
+        if test_savepoint.is_active:
+            test_savepoint.rollback()
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -191,12 +159,21 @@ def same_values_each_run() -> None:
 {%- if cookiecutter.api and cookiecutter.api_auth %}
 
 
+@pytest.fixture(scope="module")
+def module_token(module_transaction: Connection) -> str:
+    """A token for the module's tests, rolled back with its transaction:
+    made before any test's SAVEPOINT, so no test's rollback removes it."""
+    use_session_on(module_transaction)
+    try:
+        return create_token(f"test-{secrets.token_hex(4)}")
+    finally:
+        db.session.remove()
+
+
 @pytest.fixture
-def auth_headers(db_session: scoped_session) -> dict[str, str]:
-    """Headers that authorize a request to the API: a new token, deleted
-    after the test with the other rows it wrote."""
-    token = create_token(f"test-{secrets.token_hex(4)}")
-    return {"Authorization": f"Bearer {token}"}
+def auth_headers(module_token: str, db_session: scoped_session) -> dict[str, str]:
+    """Headers that authorize a request to the API (the module's token)."""
+    return {"Authorization": f"Bearer {module_token}"}
 
 
 @pytest.fixture
@@ -210,7 +187,8 @@ def client(app: Flask, auth_headers: dict[str, str]) -> FlaskClient:
 
 
 @pytest.fixture
-def client(app: Flask) -> FlaskClient:
+def client(app: Flask, db_session: scoped_session) -> FlaskClient:
+    """A client whose requests write in the test's transaction."""
     return app.test_client()
 {%- endif %}
 

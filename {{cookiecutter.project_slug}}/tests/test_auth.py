@@ -65,13 +65,17 @@ def anonymous(app: Flask) -> FlaskClient:
     return app.test_client()
 
 
+# The savepoints each test's transaction is made of (see db_session): no writes.
+NOT_WRITES = ("SELECT", "SAVEPOINT", "RELEASE SAVEPOINT", "ROLLBACK TO SAVEPOINT")
+
+
 @pytest.fixture
 def writes(db_session: scoped_session) -> Iterator[list[str]]:
     """Every statement other than a SELECT that reaches the database."""
     statements: list[str] = []
 
     def note(connection, cursor, statement, *args) -> None:
-        if not statement.lstrip().upper().startswith("SELECT"):
+        if not statement.lstrip().upper().startswith(NOT_WRITES):
             statements.append(statement)
 
     event.listen(db.engine, "before_cursor_execute", note)
