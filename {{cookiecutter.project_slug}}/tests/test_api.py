@@ -274,7 +274,9 @@ def test_page_parameters_are_checked(client, model, query):
 def test_listing_takes_the_same_queries_for_any_page_size(api, client, model):
     """The links of a page's rows come in one query each (no N+1)."""
     linked = {name: [api.create(target)["id"]] for name, target in links(model).items()}
-    count = api_capacity(model, 21)
+    # A link of the model to itself made rows of it already, out of its capacity.
+    made = sum(target is model for target in links(model).values())
+    count = api_capacity(model, 21 + made) - made
     for _ in range(count):
         api.create(model, **linked)
     statements = collections.Counter()
