@@ -211,9 +211,9 @@ def in_unique_set(reference: Reference) -> bool:
 
 
 def capacity(model: type, wanted: int) -> int:
-    """How many rows of `model`, up to `wanted`, can exist at once: a NOT NULL
-    unique column of few values (an enum's, a boolean's, a short string's)
-    holds no more."""
+    """How many rows of `model`, up to `wanted`, can exist at once: a unique
+    column of few values (an enum's, a boolean's, a short string's) that is
+    NOT NULL or has a default holds no more."""
     limits = [wanted]
     mapper = sa.inspect(model)
     for attributes in model_facts.unique_attributes(model):
@@ -222,7 +222,9 @@ def capacity(model: type, wanted: int) -> int:
             continue
         column = mapper.columns[chosen[0]]
         limit = distinct_values(column)
-        if limit is not None and not column.nullable and not column.foreign_keys:
+        # NULLs never clash, but a column with a default stores that for None.
+        takes_null = column.nullable and not (column.default or column.server_default)
+        if limit is not None and not takes_null and not column.foreign_keys:
             limits.append(limit)
     return min(limits)
 

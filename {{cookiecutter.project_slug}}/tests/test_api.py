@@ -197,7 +197,10 @@ class Api:
         link to, loads every link) would cost several times as much."""
         row = self.rows.make(model)
         db.session.commit()
-        return {"id": sa.inspect(row).identity[0]}
+        # Its key as JSON, as a reference to it reads and is written.
+        [key] = sa.inspect(model).primary_key
+        attribute = model_facts.attribute_of(model, key)
+        return {"id": schema_of(model)().dump(row)[attribute]}
 
     def create(self, model, **overrides):
         if model not in MODELS:  # not served: made in the database
@@ -285,7 +288,9 @@ def test_listing_takes_the_same_queries_for_any_page_size(api, client, model):
         schema_fields(model)[name].attribute or name: [api.rows.make(target)]
         for name, target in links(model).items()
     }
-    count = api_capacity(model, 21)
+    # A link of the model to itself made rows of it already, out of its capacity.
+    made = sum(target is model for target in links(model).values())
+    count = api_capacity(model, 21 + made) - made
     for _ in range(count):
         api.rows.make(model, **linked)
     db.session.commit()
@@ -422,6 +427,13 @@ def unknown_key(model, reference):
         return "00000000-0000-0000-0000-000000000000"
     if isinstance(column_type, sa.String):
         return "z" * min(column_type.length or 10, 10)
+    # Before the factories' first moment (see factories.distinct).
+    if isinstance(column_type, sa.DateTime):
+        return "1999-12-31T00:00:00+00:00"
+    if isinstance(column_type, sa.Date):
+        return "1999-12-31"
+    if isinstance(column_type, sa.Time):
+        return "23:59:59"
     return UNKNOWN_ID
 
 
@@ -440,10 +452,15 @@ def test_deleting_a_referred_row(api, client, model, reference):
     """As the foreign key says: ON DELETE CASCADE deletes the row that refers
     to it, SET NULL lets go of it, and a reference without either (optional
     or not) keeps its target: the database refuses the delete (409)."""
+    # A target made last, that no other row refers to (the row's other
+    # references may get targets that refer to an earlier one, and a cascade
+    # from there would take the row along).
+    row = api.create(model)
     target = api.target(reference.target)
-    row = api.create(model, **{reference.key: target["id"]})
-    response = client.delete(f"/api/{table(reference.target)}/{target['id']}")
     row_url = f"/api/{table(model)}/{row['id']}"
+    changed = client.patch(row_url, json={reference.key: target["id"]})
+    assert changed.status_code == 200, changed.json
+    response = client.delete(f"/api/{table(reference.target)}/{target['id']}")
     if reference.on_delete == "CASCADE":
         assert response.status_code == 204, response.json
         assert_error(client.get(row_url), 404)

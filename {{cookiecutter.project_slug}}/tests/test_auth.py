@@ -15,12 +15,14 @@ from flask.testing import FlaskClient
 from sqlalchemy import event, select
 from sqlalchemy.orm import scoped_session
 
+from {{ cookiecutter.package_name }} import api_overrides
 from {{ cookiecutter.package_name }}.auth import (
     OPEN_BLUEPRINTS,
     ApiToken,
     register_auth,
 )
 from {{ cookiecutter.package_name }}.extensions import api, db
+from {{ cookiecutter.package_name }}.resources import served_models
 
 BAD_AUTHORIZATIONS = {
     "no header": None,
@@ -43,21 +45,12 @@ def api_operations(app: Flask) -> list[tuple[str, str]]:
     return operations
 
 
-def a_collection(app: Flask) -> str:
-    """The URL of a list of rows: one that takes a POST and no path argument
-    (a table's name may hold digits). A model with a key of its own
-    (`:primary`) has none: with only such models, the API serves no rows."""
-    collections = [
-        rule.rule
-        for rule in app.url_map.iter_rules()
-        if rule.rule.startswith("/api/")
-        and "POST" in rule.methods
-        and not rule.arguments
-        and rule.endpoint.rpartition(".")[0] not in OPEN_BLUEPRINTS
-    ]
-    if not collections:
-        pytest.skip("the API serves no model: each has a key of its own")
-    return collections[0]
+# The URL of a list of rows the API serves. A model with a key of its own
+# (`:primary`) has none: with only such models, the API serves no rows, and
+# the tests that need one are left out (see conftest.py).
+a_collection = pytest.mark.parametrize(
+    "url", [f"/api/{model.__tablename__}" for model in served_models()][:1]
+)
 
 
 @pytest.fixture
@@ -93,15 +86,20 @@ def bearer(token: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {token}"}
 
 
-def test_the_app_has_api_operations(app: Flask) -> None:
+@a_collection
+def test_the_app_has_api_operations(app: Flask, url: str) -> None:
     # The checks below loop over these: they must not pass for want of any.
-    methods = {method for method, _ in api_operations(app)}
-    assert {"GET", "POST", "PATCH", "DELETE"} <= methods
+    operations = api_operations(app)
+    assert ("POST", url) in operations
+    assert {"GET", "POST", "PATCH", "DELETE"} <= {method for method, _ in operations}
 
 
-@pytest.mark.parametrize(
-    "authorization", BAD_AUTHORIZATIONS.values(), ids=list(BAD_AUTHORIZATIONS)
-)
+# With no operation to check (the API serves no model, and api_overrides.py
+# adds none), the test below is left out rather than passing on none.
+CHECKED = BAD_AUTHORIZATIONS if served_models() or api_overrides.BLUEPRINTS else {}
+
+
+@pytest.mark.parametrize("authorization", CHECKED.values(), ids=list(CHECKED))
 def test_every_operation_refuses_a_request_without_a_valid_token(
     app: Flask, anonymous: FlaskClient, writes: list[str], authorization: str | None
 ) -> None:
@@ -137,7 +135,8 @@ def test_the_document_declares_the_scheme_on_every_operation(
     scheme = document["components"]["securitySchemes"]["bearerAuth"]
     assert (scheme["type"], scheme["scheme"]) == ("http", "bearer")
     assert document["security"] == [{"bearerAuth": []}]
-    assert "UNAUTHORIZED" in document["components"]["responses"]
+    if document["paths"]:  # the component the operations refer to
+        assert "UNAUTHORIZED" in document["components"]["responses"]
     for path, operations in document["paths"].items():
         for method, operation in operations.items():
             if method == "parameters":
@@ -147,11 +146,11 @@ def test_the_document_declares_the_scheme_on_every_operation(
                 assert "403" in operation["responses"], (method, path)
 
 
+@a_collection
 def test_a_token_from_the_command_works_until_revoked(
-    app: Flask, anonymous: FlaskClient, db_session: scoped_session
+    app: Flask, anonymous: FlaskClient, db_session: scoped_session, url: str
 ) -> None:
     token = make_token(app, "ci-deploy")
-    url = a_collection(app)
     assert anonymous.get(url, headers=bearer(token)).status_code == 200
     # The scheme's name is case-insensitive (RFC 9110).
     lower_case = {"Authorization": f"bearer {token}"}
@@ -165,14 +164,15 @@ def test_a_token_from_the_command_works_until_revoked(
     assert anonymous.get(url, headers=bearer(token)).status_code == 401
 
 
+@a_collection
 def test_a_token_is_revoked_by_its_id(
-    app: Flask, anonymous: FlaskClient, db_session: scoped_session
+    app: Flask, anonymous: FlaskClient, db_session: scoped_session, url: str
 ) -> None:
     token = make_token(app, "by-id")
     row = db_session.scalar(select(ApiToken).where(ApiToken.name == "by-id"))
     revoked = app.test_cli_runner().invoke(args=["tokens", "revoke", str(row.id)])
     assert revoked.exit_code == 0, revoked.output
-    assert anonymous.get(a_collection(app), headers=bearer(token)).status_code == 401
+    assert anonymous.get(url, headers=bearer(token)).status_code == 401
 
 
 def test_only_the_hash_of_a_token_is_stored(
@@ -184,12 +184,12 @@ def test_only_the_hash_of_a_token_is_stored(
     assert token not in repr([getattr(row, c.key) for c in ApiToken.__table__.columns])
 
 
+@a_collection
 def test_a_read_only_token_reads_and_may_not_write(
-    app: Flask, anonymous: FlaskClient, writes: list[str]
+    app: Flask, anonymous: FlaskClient, writes: list[str], url: str
 ) -> None:
     token = make_token(app, "reader", "--read-only")
     writes.clear()
-    url = a_collection(app)
     assert anonymous.get(url, headers=bearer(token)).status_code == 200
     refused = anonymous.post(url, headers=bearer(token), json={})
     assert refused.status_code == 403

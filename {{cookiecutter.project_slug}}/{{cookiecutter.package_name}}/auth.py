@@ -170,8 +170,9 @@ def register_auth(app: Flask, api: Api) -> None:
     """Protect every /api/ request but the docs, document it, and add
     `flask tokens`. Call it after `api.init_app(app)` and before the API's
     blueprints are registered: it documents each operation as it comes."""
-    if api.spec.to_dict().get("paths"):
-        raise RuntimeError("register_auth must come before the API's blueprints")
+    registered = any(isinstance(p, BearerTokenDocs) for p in api.spec.plugins)
+    if registered or api.spec.to_dict().get("paths"):
+        raise RuntimeError("register_auth must come once, before the API's blueprints")
     plugin = BearerTokenDocs()
     plugin.init_spec(api.spec)
     api.spec.plugins.append(plugin)
