@@ -466,23 +466,28 @@ def test_the_replay_file_records_yes_no_answers_as_booleans(replay_answers):
     }
 
 
-@pytest.mark.parametrize(("name", "value"), BAD_YES_NO)
-def test_a_bad_yes_no_in_a_replay_file_is_one_line(
-    tmp_path, config, replay_answers, name, value
-):
-    answers = json.loads(json.dumps(replay_answers))
-    answers["cookiecutter"][name] = value
+def bake_from_replay_file(tmp_path, config, answers):
+    """The real cookiecutter, given `answers` as a replay file in tmp_path."""
     replay = tmp_path / "answers.json"
     replay.write_text(json.dumps(answers))
-    result = subprocess.run(
+    return subprocess.run(
         [COOKIECUTTER, "--config-file", str(config), "--replay-file", str(replay)]
         + [str(REPO)],
         cwd=tmp_path,
         env=clean_environment(),
         capture_output=True,
         text=True,
-        timeout=120,
+        timeout=300,
     )
+
+
+@pytest.mark.parametrize(("name", "value"), BAD_YES_NO)
+def test_a_bad_yes_no_in_a_replay_file_is_one_line(
+    tmp_path, config, replay_answers, name, value
+):
+    answers = json.loads(json.dumps(replay_answers))
+    answers["cookiecutter"][name] = value
+    result = bake_from_replay_file(tmp_path, config, answers)
     refused_in_one_line(result, name, value)
     # No project folder. (cookiecutter itself copies the replayed answers to
     # its replay folder before it makes the project.)
@@ -494,17 +499,7 @@ def test_yes_no_words_in_a_replay_file_are_read_as_booleans(
 ):
     answers = json.loads(json.dumps(replay_answers))
     answers["cookiecutter"].update(api="no", timestamps="Yes", project_slug="words")
-    replay = tmp_path / "answers.json"
-    replay.write_text(json.dumps(answers))
-    result = subprocess.run(
-        [COOKIECUTTER, "--config-file", str(config), "--replay-file", str(replay)]
-        + [str(REPO)],
-        cwd=tmp_path,
-        env=clean_environment(),
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
+    result = bake_from_replay_file(tmp_path, config, answers)
     assert result.returncode == 0, result.stderr
     project = tmp_path / "words"
     assert "flask-smorest" not in (project / "pyproject.toml").read_text()
