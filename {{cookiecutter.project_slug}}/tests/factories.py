@@ -290,10 +290,21 @@ class RowMaker:
         if not reference.unique:
             return self.shared_row(reference.target)
         taken = self.taken[reference]
-        free = [row for row in self.rows_of[reference.target] if row not in taken]
-        target = free[0] if free else self.make(reference.target)
+        free = (
+            row
+            for row in self.rows_of[reference.target]
+            if row not in taken and not self.referred_to(reference, row)
+        )
+        target = next(free, None) or self.make(reference.target)
         taken.add(target)
         return target
+
+    def referred_to(self, reference: Reference, row: Any) -> bool:
+        """Whether a row in the database already points at `row` through this
+        one-to-one reference: one made here, by a request or by the test."""
+        column = getattr(reference.model, reference.key)
+        [key] = sa.inspect(row).identity
+        return bool(self.session.scalar(sa.select(sa.exists().where(column == key))))
 
     def shared_row(self, model: type, /) -> Any:
         if self.spread and self.rows_of[model]:
