@@ -327,18 +327,6 @@ def main() -> None:
         if "startup" in rows:
             print("target: create_app with its API <= 1.2x without")
 
-    if arguments.full:
-        with_uv = median(full_bake(with_uv=True), runs)
-        without_uv = median(full_bake(with_uv=False), runs)
-        hand = median(by_hand, runs)
-        print(f"full bake, uv on PATH                     {with_uv:6.2f}")
-        print(f"full bake, no uv on PATH                  {without_uv:6.2f}")
-        print(f"by hand: venv + pip install -e '.[dev]'   {hand:6.2f}")
-        print(
-            f"full bake without uv / by hand            {without_uv / hand:6.2f}"
-            "  (target <= 0.4)"
-        )
-
     if "full" in rows:
         full_rows(runs)
 
