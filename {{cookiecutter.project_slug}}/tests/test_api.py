@@ -41,8 +41,12 @@ def table(model):
 
 # What each model's schema holds, read once a run.
 @functools.cache
+def schema_instance(model):
+    return schema_of(model)()
+
+
 def schema_fields(model):
-    return schema_of(model)().fields
+    return schema_instance(model).fields
 
 
 @functools.cache
@@ -164,7 +168,7 @@ class Api:
         number = ROWS_MADE[model]
         values = factory_for(model).process_kwargs()
         ROWS_MADE[model] = number  # taken when `create` makes the row
-        body = schema_of(model)().dump(values)
+        body = schema_instance(model).dump(values)
         body = {name: body[name] for name in scalar_fields(model) if name in body}
         fields_of = writable(model)
         for name in write_only(model):
@@ -197,10 +201,11 @@ class Api:
         link to, loads every link) would cost several times as much."""
         row = self.rows.make(model)
         db.session.commit()
-        # Its key as JSON, as a reference to it reads and is written.
+        # Its key as JSON, as a reference to it reads and is written (the key
+        # alone: dumping the row would load every link of it).
         [key] = sa.inspect(model).primary_key
         attribute = model_facts.attribute_of(model, key)
-        return {"id": schema_of(model)().dump(row)[attribute]}
+        return {"id": schema_fields(model)[attribute].serialize(attribute, row)}
 
     def create(self, model, **overrides):
         if model not in MODELS:  # not served: made in the database

@@ -25,7 +25,7 @@ import functools
 import re
 
 import sqlalchemy as sa
-from marshmallow import fields, validate
+from marshmallow import Schema, fields, validate
 from marshmallow_sqlalchemy import ModelConverter, SQLAlchemyAutoSchema
 from sqlalchemy.orm import RelationshipProperty
 
@@ -231,6 +231,12 @@ class ModelSchema(SharedWhenCopied, SQLAlchemyAutoSchema):
         include_fk = True
         # Requests give plain values; the views build or change the rows.
         load_instance = False
+
+    # So marshmallow's own load and validate: marshmallow-sqlalchemy's, which
+    # can build instances, also read marshmallow's version from the installed
+    # packages' metadata at every call (a millisecond of each write request).
+    load = Schema.load
+    validate = Schema.validate
 
 
 def schema_for(model: type) -> type[ModelSchema]:
