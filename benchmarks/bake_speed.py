@@ -219,7 +219,9 @@ def check_full_bake() -> str:
 
 
 def baked_suite(project: Path):
+    # Not schemathesis' pytest plugin: a package of the template's tests only.
     command = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider"]
+    command += ["-p", "no:schemathesis"]
     return lambda _scratch: run(command, project)
 
 

@@ -102,7 +102,9 @@ def assert_ruff_clean(project: Path) -> None:
 
 
 def run_baked_tests(project: Path, *pytest_arguments: str, **env: str):
-    """The baked project's own test suite, in this environment."""
+    """The baked project's own test suite, in this environment, without the
+    pytest plugin of schemathesis (a package of the template's own tests, not
+    the project's), which changes how subtests are reported."""
     return run(
         [
             sys.executable,
@@ -111,6 +113,8 @@ def run_baked_tests(project: Path, *pytest_arguments: str, **env: str):
             "-q",
             "-p",
             "no:cacheprovider",
+            "-p",
+            "no:schemathesis",
             *pytest_arguments,
         ],
         project,

@@ -152,7 +152,7 @@ EDITS = [
         add_nullable_column,
         covered=(
             "test_models.py::test_round_trip[User]",
-            "test_api.py::test_patch_changes_only_the_field_given[User.bio]",
+            "test_api.py::test_patch_changes_only_the_field_given[User] field='bio'",
         ),
     ),
     Edit(
@@ -161,7 +161,7 @@ EDITS = [
         covered=(
             "test_models.py::test_database_refuses_null_in_not_null_columns[User.karma]",
             "test_models.py::test_database_applies_default_without_the_orm[User.karma]",
-            "test_api.py::test_patch_changes_only_the_field_given[User.karma]",
+            "test_api.py::test_patch_changes_only_the_field_given[User] field='karma'",
         ),
     ),
     Edit(
@@ -170,7 +170,8 @@ EDITS = [
         covered=(
             "test_models.py::test_enum_refuses_values_outside_it[Post.status]",
             "test_models.py::test_default_applies_when_field_is_not_given[Post.status]",
-            "test_api.py::test_a_value_of_the_wrong_type_is_422_naming_the_field[Post.status]",
+            "test_api.py::test_a_value_of_the_wrong_type_is_422_naming_the_field[Post]"
+            " field='status'",
         ),
     ),
     Edit(
@@ -189,8 +190,8 @@ EDITS = [
         add_many_to_many,
         covered=(
             "test_models.py::test_many_link_reads_back_from_both_sides[Post.tags]",
-            "test_api.py::test_a_link_reads_and_changes_as_ids[Post.tag_ids]",
-            "test_api.py::test_a_link_reads_and_changes_as_ids[Tag.post_ids]",
+            "test_api.py::test_links_read_and_change_as_ids[Post] field='tag_ids'",
+            "test_api.py::test_links_read_and_change_as_ids[Tag] field='post_ids'",
             "test_api.py::test_a_taken_unique_value_is_409_naming_the_field[Tag.name]",
         ),
         served=("tags",),
@@ -206,7 +207,9 @@ EDITS = [
     Edit(
         "drop bio from users",
         drop_column,
-        gone=("test_api.py::test_patch_changes_only_the_field_given[User.bio]",),
+        gone=(
+            "test_api.py::test_patch_changes_only_the_field_given[User] field='bio'",
+        ),
     ),
     Edit(
         "drop comments",
@@ -240,11 +243,14 @@ def databases(request) -> Iterator[Databases]:
 
 
 def passed_test_ids(output: str) -> set[str]:
-    """`test_x.py::test_y[id]` of each test `pytest -rA` reports passed."""
-    return {
-        match.group(1)
-        for match in re.finditer(r"^PASSED tests/(\S+)", output, re.MULTILINE)
-    }
+    """`test_x.py::test_y[id]` of each test a verbose run reports passed, and
+    `test_x.py::test_y[id] field='bio'` of each subtest."""
+    passed = set()
+    pattern = r"^tests/(\S+) (?:SUB)?PASSED(?:\((.*?)\))?"
+    for match in re.finditer(pattern, output, re.MULTILINE):
+        test, subtest = match.groups()
+        passed.add(f"{test} {subtest}" if subtest else test)
+    return passed
 
 
 def served_tables(project: Path, **environment: str) -> set[str]:
@@ -268,7 +274,7 @@ def test_the_first_weeks_of_schema_changes_stay_green(bake, databases):
         assert len(revisions) == 1 + number, f"{edit.message}: no new revision"
         flask(project, "db", "upgrade")
         flask(project, "db", "check")
-        result = run_baked_tests(project, "-rA", **tests_environment)
+        result = run_baked_tests(project, "-vv", **tests_environment)
         passed = passed_test_ids(result.stdout)
         missing = [test for test in edit.covered if test not in passed]
         assert not missing, f"after {edit.message!r}, not run: {missing}"
