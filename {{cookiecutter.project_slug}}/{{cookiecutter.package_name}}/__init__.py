@@ -141,9 +141,17 @@ def document_blueprints(app: App, spec: APISpec, blueprints: list[Blueprint]) ->
     """Each blueprint's operations, and its tag, in `app`'s OpenAPI document,
     in the blueprints' order (the tags' order in the docs page)."""
     for blueprint in blueprints:
-        blueprint.register_views_in_doc(
-            api, app, spec, name=blueprint.name, parameters=None
-        )
+        try:
+            blueprint.register_views_in_doc(
+                api, app, spec, name=blueprint.name, parameters=None
+            )
+        except Exception as error:
+            # apispec's errors do not say which operation they are about.
+            error.add_note(
+                f"in the OpenAPI document of blueprint {blueprint.name!r}"
+                f" ({blueprint.import_name})"
+            )
+            raise
         spec.tag({"name": blueprint.name, "description": blueprint.description})
 {%- endif %}
 
