@@ -151,18 +151,55 @@ def test_the_entrypoint_refuses_in_one_line(bake, settings, error):
     assert "Traceback" not in refused.stderr
 
 
-# A model that models.py does not have.
-BROKEN_OVERRIDES = """
+# A model that models.py does not have: the routes cannot be made.
+MISSING_MODEL = """
 from . import models
 
 EXCLUDED_MODELS = {models.Postt}
 """
 
+# A parameter without a name: the routes are made, but not the OpenAPI
+# document, which is written apart from them.
+UNNAMED_PARAMETER = """
+from flask_smorest import Blueprint
 
-def test_a_mistake_in_api_overrides_stops_the_server_before_it_serves(bake, tmp_path):
+from . import models
+
+odd = Blueprint("Odd", __name__, url_prefix="/api/odd")
+
+
+@odd.route("/")
+@odd.doc(parameters=[{"in": "query"}])
+def odd_view():
+    return {}
+
+
+BLUEPRINTS = {models.User: odd}
+"""
+
+
+@pytest.mark.parametrize(
+    ("broken_overrides", "error", "where"),
+    [
+        (
+            MISSING_MODEL,
+            "AttributeError: module 'my_flask_app.models' has no attribute",
+            'api_overrides.py", line',
+        ),
+        (
+            UNNAMED_PARAMETER,
+            "InvalidParameterError: Missing keys ['name']",
+            "blueprint 'Odd' (my_flask_app.api_overrides)",
+        ),
+    ],
+    ids=["in-the-routes", "in-the-document"],
+)
+def test_a_mistake_in_api_overrides_stops_the_server_before_it_serves(
+    bake, tmp_path, broken_overrides, error, where
+):
     project = bake()
     overrides = project / "my_flask_app" / "api_overrides.py"
-    overrides.write_text(overrides.read_text() + BROKEN_OVERRIDES)
+    overrides.write_text(overrides.read_text() + broken_overrides)
     # Started from another directory, the code found as the image finds it
     # (PYTHONPATH): the entrypoint names gunicorn.conf.py itself.
     stopped = subprocess.run(
@@ -182,8 +219,8 @@ def test_a_mistake_in_api_overrides_stops_the_server_before_it_serves(bake, tmp_
     # gunicorn with them: the error and where it is are in its log.
     assert stopped.returncode != 0
     log = stopped.stderr
-    assert "AttributeError: module 'my_flask_app.models' has no attribute" in log
-    assert 'api_overrides.py", line' in log
+    assert error in log
+    assert where in log
     assert "Worker failed to boot." in log
     assert "API ready" not in log
 

@@ -36,11 +36,17 @@ def production_environment(
 
 @pytest.fixture
 def apps() -> Iterator[Callable[..., Flask]]:
-    """create_app, its database connections closed after the test."""
+    """create_app, its database connections closed after the test.
+{%- if cookiecutter.api %}
+
+    The tests of what the app does outside its REST API make it without the
+    API (`with_api=False`): an app that answers a request builds its API
+    first, most of a second for each app of a large schema.
+{%- endif %}"""
     made: list[Flask] = []
 
-    def make(config: Config | None = None) -> Flask:
-        made.append(create_app(config))
+    def make(config: Config | None = None, **options: bool) -> Flask:
+        made.append(create_app(config, **options))
         return made[-1]
 
     yield make
@@ -123,7 +129,8 @@ def test_the_old_key_still_verifies_after_a_rotation(
     before = apps(
         Config(
             SECRET_KEY=old_key, SQLALCHEMY_DATABASE_URI=database_url, PRODUCTION=True
-        )
+        ){% if cookiecutter.api %},
+        with_api=False,{% endif %}
     )
     with before.test_request_context():
         session["user"] = "kept"
@@ -131,7 +138,7 @@ def test_the_old_key_still_verifies_after_a_rotation(
         cookie = interface.get_signing_serializer(before).dumps(dict(session))
 
     production_environment.setenv("SECRET_KEY_FALLBACKS", old_key)
-    after = apps()
+    after = apps({% if cookiecutter.api %}with_api=False{% endif %})
     assert after.config["SECRET_KEY"] == GOOD_KEY
     with after.test_request_context(headers={"Cookie": f"session={cookie}"}):
         assert session["user"] == "kept"
@@ -158,11 +165,11 @@ def test_behind_a_trusted_proxy_https_is_seen(
 ) -> None:
     forwarded = {"X-Forwarded-Proto": "https", "X-Forwarded-For": "203.0.113.9"}
     # Without TRUSTED_PROXIES the headers are a client's word, and ignored.
-    ignored = apps().test_client().get("/health", headers=forwarded)
+    ignored = apps({% if cookiecutter.api %}with_api=False{% endif %}).test_client().get("/health", headers=forwarded)
     assert "Strict-Transport-Security" not in ignored.headers
 
     production_environment.setenv("TRUSTED_PROXIES", "1")
-    app = apps()
+    app = apps({% if cookiecutter.api %}with_api=False{% endif %})
     seen = app.test_client().get("/health", headers=forwarded)
     assert seen.status_code == 200
     assert seen.headers["Strict-Transport-Security"].startswith("max-age=")
@@ -226,7 +233,7 @@ def test_production_logs_are_json_lines_on_stdout(
     production_environment: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    app = apps()
+    app = apps({% if cookiecutter.api %}with_api=False{% endif %})
     with app.test_request_context("/somewhere"):
         app.logger.warning("something %s", "happened")
     [line] = capsys.readouterr().out.splitlines()

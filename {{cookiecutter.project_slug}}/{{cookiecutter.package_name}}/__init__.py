@@ -10,6 +10,9 @@ from urllib.parse import urlsplit
 from apispec import APISpec
 {% endif -%}
 from flask import Flask
+{%- if cookiecutter.api %}
+from flask_smorest import Blueprint
+{%- endif %}
 from sqlalchemy.exc import ArgumentError
 
 from . import views
@@ -77,15 +80,18 @@ def register_blueprints(app: Flask) -> None:
 {%- if cookiecutter.api %}
 
 
-def register_api(app: Flask) -> None:
+def register_api(app: App) -> None:
     """The REST API under /api/, its OpenAPI document and JSON errors.
 
     The models' blueprints (their schemas, views and documented operations)
     are most of the start-up time of a large schema, so they are made when
-    the routes are first read (the first request, `url_for`, `flask routes`)
-    or the OpenAPI document (`flask openapi print`), or by build_api: `flask`
-    commands, the reloader and the tests start without them, and a
-    production server calls build_api before it takes a request.
+    first needed: their routes when the routes are first read (the first
+    request, `url_for`, `flask routes`), and their operations in the OpenAPI
+    document when it is first read (/api/openapi.json, `flask openapi
+    print`), which is most of that time. `flask` commands, the reloader and
+    the tests start without them, and a request that needs no document does
+    not wait for it. A production server calls build_api, which makes both,
+    before it takes a request.
     """
     # Imported here, not at the top: an app without its API never pays for it.
     from . import docs_page
@@ -98,33 +104,54 @@ def register_api(app: Flask) -> None:
     register_request_limits(app)
     app.register_blueprint(docs_page.blueprint)
 {%- if cookiecutter.api_auth %}
-    # Before the blueprints: it documents each operation's 401 as it comes.
+    # Before the blueprints: it documents each operation as it comes.
     register_auth(app, api)
 {%- endif %}
     app.url_map.defer(functools.partial(register_model_blueprints, app, api.spec))
 
 
-def build_api(app: Flask) -> None:
-    """Make the app's REST API now, not at its first request: what a
-    production server does once the app is loaded, before it takes a request
-    (gunicorn.conf.py, for gunicorn), so that no client waits for it and a
-    mistake in api_overrides.py stops the server's start. Once made, it is
-    not made again."""
-    app.url_map.complete()
+def build_api(app: App) -> None:
+    """Make the app's REST API now, its routes and its whole OpenAPI
+    document, not when a request first needs them: what a production server
+    does once the app is loaded, before it takes a request (gunicorn.conf.py,
+    for gunicorn), so that no client waits for it and a mistake in
+    api_overrides.py, in the routes or only in the document, stops the
+    server's start. Once made, it is not made again."""
+    app.complete_api()
 
 
-def register_model_blueprints(app: Flask, spec: APISpec) -> None:
+def register_model_blueprints(app: App, spec: APISpec) -> None:
     """What api.register_blueprint does for each model's blueprint, for `app`
     and its own OpenAPI document: by the time they are made, `api` may hold
-    another app's (the tests make several apps)."""
+    another app's (the tests make several apps). The blueprints are
+    registered now, and their operations written into the document when it
+    is first read."""
     from . import resources
 
-    for blueprint in resources.model_blueprints():
+    blueprints = resources.model_blueprints()
+    for blueprint in blueprints:
         app.extensions["flask-smorest"]["blp_name_to_api"][blueprint.name] = api
         app.register_blueprint(blueprint)
-        blueprint.register_views_in_doc(
-            api, app, spec, name=blueprint.name, parameters=None
-        )
+    app.api_document.defer(
+        functools.partial(document_blueprints, app, spec, blueprints)
+    )
+
+
+def document_blueprints(app: App, spec: APISpec, blueprints: list[Blueprint]) -> None:
+    """Each blueprint's operations, and its tag, in `app`'s OpenAPI document,
+    in the blueprints' order (the tags' order in the docs page)."""
+    for blueprint in blueprints:
+        try:
+            blueprint.register_views_in_doc(
+                api, app, spec, name=blueprint.name, parameters=None
+            )
+        except Exception as error:
+            # apispec's errors do not say which operation they are about.
+            error.add_note(
+                f"in the OpenAPI document of blueprint {blueprint.name!r}"
+                f" ({blueprint.import_name})"
+            )
+            raise
         spec.tag({"name": blueprint.name, "description": blueprint.description})
 {%- endif %}
 

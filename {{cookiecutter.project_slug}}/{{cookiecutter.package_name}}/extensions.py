@@ -84,54 +84,73 @@ class ErrorSchema(SharedWhenCopied, SmorestErrorSchema):
     """flask-smorest's error body: `code`, `status`, `message`, `errors`."""
 
 
-class DeferredRoutes(Map):
-    """Werkzeug's URL map, with rules that may be added when it is first read.
+class Deferred:
+    """Work put off until it is first needed, then done once.
 
-    `defer(add)` puts off `add` (a function registering blueprints) until
-    something reads the routes: a request matching its URL, `url_for`,
-    `flask routes`, `app.url_map.iter_rules()`. Under a threaded server the
-    first requests come in together: one of them runs `add`, holding a lock,
-    and the others wait for it to finish.
+    `defer(work)` adds a function; `complete()` runs those added so far, in
+    their order, and forgets them. Under a threaded server the first requests
+    come in together: one of them runs the work, holding a lock, and the
+    others wait for it to finish. Work that fails is not tried again: each
+    later `complete()` raises, naming `what` could not be made.
     """
 
-    def __init__(self, *args, **kwargs) -> None:
-        super().__init__(*args, **kwargs)
+    def __init__(self, what: str) -> None:
+        self._what = what
         self._deferred: list[Callable[[], None]] = []
         self._pending = False
-        self._adding = False
+        self._running = False
         self._failure: Exception | None = None
         self._lock = threading.RLock()
 
-    def defer(self, add: Callable[[], None]) -> None:
+    def defer(self, work: Callable[[], None]) -> None:
         with self._lock:
-            self._deferred.append(add)
+            self._deferred.append(work)
             self._pending = True
 
     def complete(self) -> None:
-        """Add the deferred rules now, once: the first caller adds them, and
+        """Run the deferred work now, once: the first caller runs it, and
         other threads wait until it is done."""
         if not self._pending:
             return
         with self._lock:
             if self._failure is not None:
                 raise RuntimeError(
-                    f"the app's routes could not be made: {self._failure}"
+                    f"{self._what} could not be made: {self._failure}"
                 ) from self._failure
-            if not self._pending or self._adding:
-                # Done, or being done in this thread (the rules being added
-                # read the map).
+            if not self._pending or self._running:
+                # Done, or being done in this thread (the work reads what it
+                # makes: the routes being added read the map).
                 return
-            self._adding = True
+            self._running = True
             try:
-                for add in self._deferred:
-                    add()
+                for work in self._deferred:
+                    work()
             except Exception as error:
                 self._failure = error
                 raise
             finally:
-                self._adding = False
+                self._running = False
             self._deferred.clear()
             self._pending = False
+
+
+class DeferredRoutes(Map):
+    """Werkzeug's URL map, with rules that may be added when it is first read.
+
+    `defer(add)` puts off `add` (a function registering blueprints) until
+    something reads the routes: a request matching its URL, `url_for`,
+    `flask routes`, `app.url_map.iter_rules()`. `complete()` adds them now.
+    """
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self._additions = Deferred("the app's routes")
+
+    def defer(self, add: Callable[[], None]) -> None:
+        self._additions.defer(add)
+
+    def complete(self) -> None:
+        self._additions.complete()
 
     def bind(self, *args, **kwargs) -> MapAdapter:
         self.complete()
@@ -151,9 +170,20 @@ class DeferredRoutes(Map):
 
 
 class App(Flask):
-    """Flask, its routes a DeferredRoutes map: see register_api in __init__.py."""
+    """Flask, with a REST API made when it is first used (see register_api in
+    __init__.py): its routes a DeferredRoutes map, and the operations of its
+    OpenAPI document written when the document is first read."""
 
     url_map_class = DeferredRoutes
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.api_document = Deferred("the app's OpenAPI document")
+
+    def complete_api(self) -> None:
+        """Its deferred routes, then the document of their operations, now."""
+        self.url_map.complete()
+        self.api_document.complete()
 
 
 class Api(flask_smorest.Api):
@@ -166,8 +196,8 @@ class Api(flask_smorest.Api):
 
     Like flask-smorest's, it holds the document of the last app given to
     init_app; reading it (`api.spec`: the OpenAPI document's view,
-    `flask openapi print`) first adds that app's deferred routes, whose
-    operations it documents.
+    `flask openapi print`) first adds that app's deferred routes and writes
+    their operations into the document (App.complete_api).
     """
 
     DEFAULT_ERROR_RESPONSE_NAME = None
@@ -187,9 +217,8 @@ class Api(flask_smorest.Api):
 
     @property
     def spec(self) -> APISpec | None:
-        routes = getattr(self._app, "url_map", None)
-        if isinstance(routes, DeferredRoutes):
-            routes.complete()
+        if isinstance(self._app, App):
+            self._app.complete_api()
         return self._spec
 
     @spec.setter
