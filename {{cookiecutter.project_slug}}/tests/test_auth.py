@@ -5,6 +5,7 @@ The operations come from the app's routes, so every model's are checked,
 whatever the models are.
 """
 
+import datetime
 import hashlib
 import re
 from collections.abc import Iterator
@@ -158,6 +159,13 @@ def test_a_token_from_the_command_works_until_revoked(
 
     listed = app.test_cli_runner().invoke(args=["tokens", "list"])
     assert "ci-deploy" in listed.output and token not in listed.output
+    # Made at the database's "now" in UTC (the transaction's start on PostgreSQL).
+    [line] = [line for line in listed.output.splitlines() if "ci-deploy" in line]
+    stamp = re.search(r"\d{4}-\d\d-\d\d \d\d:\d\d UTC", line)
+    assert stamp, line
+    created = datetime.datetime.strptime(stamp.group(), "%Y-%m-%d %H:%M UTC")
+    now = datetime.datetime.now(datetime.UTC).replace(tzinfo=None)
+    assert abs(now - created) < datetime.timedelta(hours=1), line
 
     revoked = app.test_cli_runner().invoke(args=["tokens", "revoke", "ci-deploy"])
     assert revoked.exit_code == 0, revoked.output

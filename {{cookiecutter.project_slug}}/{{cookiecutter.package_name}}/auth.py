@@ -26,7 +26,7 @@ from flask import Flask, current_app, request
 from flask.cli import AppGroup
 from flask_httpauth import HTTPTokenAuth
 from flask_smorest import Api
-from sqlalchemy import DateTime, String, func, select
+from sqlalchemy import DateTime, String, select
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Mapped, mapped_column
 from werkzeug.exceptions import Forbidden, Unauthorized
@@ -34,6 +34,7 @@ from werkzeug.routing import RequestRedirect
 
 from . import extensions
 from .extensions import db
+from .utc import UtcNow
 
 # The name of the scheme in the OpenAPI document.
 SECURITY_SCHEME = "bearerAuth"
@@ -55,8 +56,9 @@ class ApiToken(db.Model):
     name: Mapped[str] = mapped_column(String(MAX_NAME_LENGTH), unique=True)
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     read_only: Mapped[bool] = mapped_column(default=False)
+    # In UTC, as every time the database fills in (see utc.py).
     created_at: Mapped[datetime.datetime] = mapped_column(
-        DateTime, server_default=func.now()
+        DateTime, server_default=UtcNow()
     )
 
 
@@ -249,7 +251,7 @@ def list_command() -> None:
         return
     for token in tokens:
         access = "read-only" if token.read_only else "read-write"
-        created = f"{token.created_at:%Y-%m-%d %H:%M}" if token.created_at else ""
+        created = f"{token.created_at:%Y-%m-%d %H:%M} UTC" if token.created_at else ""
         click.echo(f"{token.id:>4}  {access:<10}  {created}  {token.name}")
 
 
