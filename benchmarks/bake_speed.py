@@ -11,7 +11,9 @@ Prints the median wall time of, in one run:
   Flask-Migrate tutorial has users do it;
 - bakes of schemas of 1, 10 and 100 models (references and many-to-many
   links, given as `@path`), each against the 1-model bake, without and with
-  the REST API (whose per-model schemas and blueprints cost start-up time).
+  the REST API (whose per-model schemas and blueprints cost start-up time),
+  timed in turns so that the machine's drift during the run spares the
+  ratios;
 
 - the start-up of the baked app (a new Python importing the package and
   calling create_app) with 1 and 100 models, with its REST API and without
@@ -244,6 +246,19 @@ def median(action, runs: int) -> float:
     return statistics.median(timed(action) for _ in range(runs))
 
 
+def interleaved_medians(actions: dict, runs: int) -> dict:
+    """The median time of each action, timed in turns (one of each per round),
+    so that a machine that speeds up or slows down during the run shifts
+    them all alike and leaves their ratios alone."""
+    for action in actions.values():
+        timed(action)  # warm the file cache and Python's bytecode
+    times = {key: [] for key in actions}
+    for _ in range(runs):
+        for key, action in actions.items():
+            times[key].append(timed(action))
+    return {key: statistics.median(values) for key, values in times.items()}
+
+
 QUICK_ROWS = ("bake", "schemas", "startup", "suite")
 ROWS = (*QUICK_ROWS, "full")
 
@@ -281,12 +296,12 @@ def main() -> None:
     if "schemas" in rows:
         with tempfile.TemporaryDirectory(prefix="bake-speed-schemas-") as schemas:
             for api in ("no", "yes"):
-                sizes = {}
+                bakes = {}
                 for model_count in (1, 10, 100):
                     path = Path(schemas) / f"models-{model_count}.txt"
                     path.write_text(schema(model_count))
-                    answers = (f"models=@{path}", f"api={api}")
-                    sizes[model_count] = median(bake(*answers), runs)
+                    bakes[model_count] = bake(f"models=@{path}", f"api={api}")
+                sizes = interleaved_medians(bakes, runs)
                 for model_count, seconds in sizes.items():
                     ratio = seconds / sizes[1]
                     print(
