@@ -41,7 +41,7 @@ def apps() -> Iterator[Callable[..., Flask]]:
 
     The tests of what the app does outside its REST API make it without the
     API (`with_api=False`): an app that answers a request builds its API
-    first, most of a second for each app of a large schema.
+    first, a good part of a second for each app of a large schema.
 {%- endif %}"""
     made: list[Flask] = []
 

@@ -88,10 +88,10 @@ def register_api(app: App) -> None:
     first needed: their routes when the routes are first read (the first
     request, `url_for`, `flask routes`), and their operations in the OpenAPI
     document when it is first read (/api/openapi.json, `flask openapi
-    print`), which is most of that time. `flask` commands, the reloader and
-    the tests start without them, and a request that needs no document does
-    not wait for it. A production server calls build_api, which makes both,
-    before it takes a request.
+    print`). `flask` commands, the reloader and the tests start without
+    them, and a request that needs no document does not wait for it. A
+    production server calls build_api, which makes both, before it takes a
+    request.
     """
     # Imported here, not at the top: an app without its API never pays for it.
     from . import docs_page
