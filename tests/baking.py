@@ -15,9 +15,10 @@ TEMPLATE_DIR = REPO / "{{cookiecutter.project_slug}}"
 # model twice, and to itself.
 EVERY_TYPE = (
     "User username:string{80}!:unique email:string{120}!:unique;"
-    " Post title:string{200}! body:text views:integer shares:bigint score:float"
-    " price:decimal{12,2} published:boolean!:default=false published_on:date"
-    " published_at:datetime reminder:time token:uuid extra:json cover:binary"
+    " Post title:string{200}! body:text views:integer:default=0 shares:bigint"
+    " score:float price:decimal{12,2} published:boolean!:default=false"
+    " published_on:date published_at:datetime reminder:time token:uuid"
+    " extra:json cover:binary"
     " status:enum{draft,live}!:default=draft author:references{User.posts}"
     " editor:references{User.edited_posts}? tags:many{Tag};"
     " Tag name:string{50}!:unique parent:references{Tag.children}?"

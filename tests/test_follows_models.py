@@ -122,3 +122,5 @@ def test_api_overrides_change_one_model_and_the_tests_follow(bake):
     patched = "test_patch_changes_only_the_field_given[Post] SUBPASSED"
     assert f"{patched}(field='title')" in result.stdout
     assert f"{patched}(field='body')" not in result.stdout
+    kept = "test_a_null_given_is_kept_over_the_default[Post] SUBPASSED"
+    assert f"{kept}(field='views')" in result.stdout

@@ -210,6 +210,18 @@ def defaults(model: type) -> tuple[Default, ...]:
 
 
 @functools.cache
+def defaulted_attributes(model: type) -> tuple[str, ...]:
+    """Attributes that a new row left without gets a value for, from the ORM
+    or the database (the generated key aside), callables included."""
+    return tuple(
+        attribute_of(model, column)
+        for column in model.__table__.columns
+        if (column.default is not None or column.server_default is not None)
+        and column is not column.table.autoincrement_column
+    )
+
+
+@functools.cache
 def clock_attributes(model: type) -> tuple[str, ...]:
     """Columns the database fills in with the current date or time in UTC
     (utc.py's UtcNow and UtcToday): `default=now`, `created_at`."""

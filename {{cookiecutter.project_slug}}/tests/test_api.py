@@ -109,6 +109,20 @@ def readable_scalar_fields(model):
     return [name for name in scalar_fields(model) if name not in write_only(model)]
 
 
+@functools.cache
+def nullable_with_default(model):
+    """Fields a response shows and a request may set to null, whose column a
+    new row left without gets a default for."""
+    defaulted = model_facts.defaulted_attributes(model)
+    fields_of = writable(model)
+    return tuple(
+        name
+        for name in readable_scalar_fields(model)
+        if fields_of[name].allow_none
+        and (fields_of[name].attribute or name) in defaulted
+    )
+
+
 def wrong_type(field):
     """A JSON value `field` refuses: of another JSON type."""
     if isinstance(field, fields.String | fields.Decimal):
@@ -329,6 +343,15 @@ def test_listing_takes_the_same_queries_for_any_page_size(api, client, model):
         assert response.status_code == 200
         assert len(response.json) == per_page
     assert statements[1] == statements[count], statements
+
+
+@served_with(nullable_with_default)
+def test_a_null_given_is_kept_over_the_default(api, client, model, subtests):
+    for name in nullable_with_default(model):
+        with subtests.test(field=name):
+            row = api.create(model, **{name: None})
+            assert row[name] is None
+            assert client.get(f"/api/{table(model)}/{row['id']}").json[name] is None
 
 
 @served

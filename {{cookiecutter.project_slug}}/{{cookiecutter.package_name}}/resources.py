@@ -27,7 +27,7 @@ from flask import current_app, url_for
 from flask.views import MethodView
 from flask_smorest import Blueprint, abort
 from marshmallow import Schema, fields, validate
-from sqlalchemy import func, inspect, select, update
+from sqlalchemy import func, inspect, null, select, update
 from sqlalchemy.exc import DataError, IntegrityError
 from sqlalchemy.orm import RelationshipDirection, selectinload
 
@@ -112,11 +112,25 @@ class Rows:
         self.loads = [selectinload(link) for _, link in self.links.values()]
         # Password field -> the attribute holding its hash.
         self.passwords = password_hashes(self.model)
+        # Attributes that the ORM or the database fills in when a new row
+        # leaves them out. The ORM leaves a None out of its INSERT too, so a
+        # null the request gives must go in as SQL NULL to be kept.
+        self.defaulted = {
+            attribute.key
+            for attribute in mapper.column_attrs
+            if any(
+                column.default is not None or column.server_default is not None
+                for column in attribute.columns
+            )
+        }
 
     def build(self, values: dict[str, Any]) -> Any:
         """A new row of the request's values (links resolved, passwords hashed)."""
         values = self.resolve(values)
         passwords = {key: values.pop(key) for key in self.passwords if key in values}
+        for key in self.defaulted:
+            if key in values and values[key] is None:
+                values[key] = null()
         row = self.model(**values)
         self.change(row, passwords)
         return row
