@@ -95,8 +95,9 @@ def main(project: str, package_name: str, database_url: str, report: str) -> int
 
         rows = rows_of[case.operation.path.split("/")[2]]
         if "row_id" in (case.path_parameters or {}):
-            aimed = existing(rows.model, data.draw(POSITIONS))
-            if aimed is not None and data.draw(st.booleans()):
+            position, aim = data.draw(POSITIONS), data.draw(st.booleans())
+            aimed = existing(rows.model, position)
+            if aimed is not None and aim:
                 case.path_parameters["row_id"] = aimed
         if not isinstance(case.body, dict):
             return
