@@ -6,8 +6,9 @@ set to another zone would shift every stored "now": `UtcNow()` is written in
 each database's words for the UTC time instead. Its `value` is the same in
 Python, for the ORM to set before the row reaches the database.
 
-The migrations import these classes (see migrations/env.py), so keep their
-names and this module's.
+Migrations import these classes by name (`from flask_db_kit.utc import
+UtcNow`: see flask_db_kit.migrations), so they keep their names and this
+module's from one version of the kit to the next.
 """
 
 import datetime

@@ -1,21 +1,16 @@
-"""What the app reads from its models' mapping when it runs: the API, the
-tests and `flask seed` follow the models through these, rather than through
-a copy of them made when the project was baked."""
+"""What the kit reads from the app's models when it runs: the API, the
+model-following tests and `flask seed` follow the models through these,
+rather than through a copy of them made when the project was baked."""
 
 import sqlalchemy as sa
+from flask_sqlalchemy import SQLAlchemy
 from sqlalchemy.sql.functions import FunctionElement
 
-from .extensions import db
 
-
-def mapped_models() -> list[type]:
-    """Every model class, in the order their tables are created: a table
-    before those that refer to it."""
-    from . import models  # noqa: F401 - they are mapped when it is imported
-{%- if cookiecutter.api and cookiecutter.api_auth %}
-    from .auth import ApiToken  # noqa: F401 - the API's tokens are a table too
-{%- endif %}
-
+def mapped_models(db: SQLAlchemy) -> list[type]:
+    """Every model class of `db`, in the order their tables are created: a
+    table before those that refer to it. Only models already imported are
+    mapped: import the app's models module first."""
     order = {table: index for index, table in enumerate(db.metadata.sorted_tables)}
     mappers = [
         mapper for mapper in db.Model.registry.mappers if mapper.local_table in order

@@ -1,0 +1,1 @@
+"""The pytest plugin: inert unless the project names its app (placeholder)."""
