@@ -47,7 +47,8 @@ def api_title_statement(project_name: str) -> str:
 
 
 def refuse_to_bake_over_a_project(answers: dict) -> str:
-    """Exit with one line when `cookiecutter -f` would overwrite a set-up project.
+    """Exit with one line when `cookiecutter -f` would overwrite a set-up
+    project, or `cruft update` would update a project baked before the kit.
 
     Rendered in the pre-generation hook, which cookiecutter (and `cruft
     create`, which calls it) renders in its own process before it writes any
@@ -57,6 +58,9 @@ def refuse_to_bake_over_a_project(answers: dict) -> str:
     if project is None and "_output_dir" in answers:
         project = Path(answers["_output_dir"]) / answers["project_slug"]
     refusal = updates.overwrite_refusal(project) if project else None
+    updated = updates.cruft_update_project()
+    if updated is not None:
+        refusal = updates.kit_move_refusal(updated.absolute())
     if refusal:
         print(f"error: {refusal}", file=sys.stderr)
         raise SystemExit(1)

@@ -565,3 +565,67 @@ def test_cruft_create_takes_yes_no_words_and_records_booleans(
     assert refused.stderr.startswith("error: api: expected yes or no, got 'maybe'")
     assert "Traceback" not in refused.stdout + refused.stderr
     assert not (work / "refused").exists()
+
+
+# The last commit of the template before its machinery moved into flask-db-kit.
+PRE_KIT_COMMIT = "dbd23e5fcc5f4cbd9b92d22c6a8716f6ed9e1ecb"
+
+
+def copy_working_tree(repo: Path) -> None:
+    """The template as it is now (committed or not) in place of repo's files."""
+    for path in repo.iterdir():
+        if path.name != ".git":
+            shutil.rmtree(path) if path.is_dir() else path.unlink()
+    listed = run(
+        ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"], REPO
+    )
+    for name in filter(None, listed.stdout.split("\0")):
+        if (REPO / name).is_file():
+            (repo / name).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(REPO / name, repo / name)
+
+
+def test_a_project_baked_before_the_kit_is_refused_an_update_in_one_line(
+    tmp_path, user_env
+):
+    """cruft would delete the modules that its models.py and migrations
+    import: the update is refused before anything changes, and says what to do."""
+    repo = tmp_path / "template"
+    repo.mkdir()
+    git("init", "--quiet", cwd=repo)
+    run(
+        [
+            "git",
+            "archive",
+            "--format=tar",
+            "-o",
+            str(tmp_path / "t.tar"),
+            PRE_KIT_COMMIT,
+        ],
+        REPO,
+    )
+    shutil.unpack_archive(tmp_path / "t.tar", repo)
+    git("add", "--all", cwd=repo)
+    git("commit", "--quiet", "-m", "The template before the kit", cwd=repo)
+    work = tmp_path / "work"
+    work.mkdir()
+    cookiecutter("--no-input", str(repo), "create_venv=no", cwd=work, env=user_env)
+    project = work / "my-flask-app"
+    assert (project / "my_flask_app" / "database_setup.py").is_file()
+    assert_clean_tree(project)
+    before = snapshot(project)
+
+    copy_working_tree(repo)
+    git("add", "--all", cwd=repo)
+    git("commit", "--quiet", "-m", "The kit", cwd=repo)
+    refused = run([CRUFT, "update", "-y"], project, check=False, **user_env)
+
+    assert refused.returncode == 1, refused.stdout + refused.stderr
+    [line] = refused.stderr.strip().splitlines()
+    assert line.startswith(f"error: {project} was baked before the template moved")
+    assert 'README says under "Projects baked before the kit"' in line
+    assert "Traceback" not in refused.stdout + refused.stderr
+    assert snapshot(project) == before
+    assert_clean_tree(project)
+    readme = (REPO / "README.md").read_text()
+    assert "## Projects baked before the kit" in readme
