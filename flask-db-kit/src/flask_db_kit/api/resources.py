@@ -6,19 +6,23 @@
     PATCH  /api/<table>/<id>                 change the fields given
     DELETE /api/<table>/<id>                 delete the row
 
-Every model of models.py is served: the blueprints are made from the models
-each time the app runs (at its first request, or by build_api before a
-server takes one: see register_api in __init__.py), not written once for
-them (api_overrides.py changes that for one model). The schemas from schemas.py check every request
-and write every response, and flask-smorest makes the OpenAPI document
-(/api/openapi.json) from the same decorators. Each operation documents the errors it answers with, in JSON:
+Every model of the app's database is served (`served_models`): the
+blueprints are made from the models each time the app runs (at its first
+request, or by build_api before a server takes one), not written once for
+them; the app's overrides module changes that for one model. The schemas
+from schemas.py check every request and write every response, and
+flask-smorest makes the OpenAPI document (/api/openapi.json) from the same
+decorators. Each operation documents the errors it answers with, in JSON:
 400 for malformed JSON, 422 for a field that does not validate (named), 404
 for an unknown id, 409 when the database would refuse the change (its
 constraint explained).
+
+The views use the database of the app that serves them
+(`current_app.extensions["sqlalchemy"]`), so one blueprint function serves
+any app.
 """
 
 import functools
-import json
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any, NoReturn
@@ -26,48 +30,32 @@ from typing import Any, NoReturn
 from flask import current_app, url_for
 from flask.views import MethodView
 from flask_smorest import Blueprint, abort
-from marshmallow import Schema, fields, validate
+from flask_smorest.pagination import PaginationParameters
+from flask_sqlalchemy import SQLAlchemy
 from sqlalchemy import func, inspect, null, select, update
 from sqlalchemy.exc import DataError, IntegrityError
 from sqlalchemy.orm import RelationshipDirection, selectinload
 
+from ..mapping import mapped_models
 from .database_errors import explain_integrity_error
-from .extensions import ErrorSchema, SharedWhenCopied, db
-from .mapping import mapped_models
-from .schemas import MAX_ID, ModelSchema, RowIds, password_hashes, schema_for
-
-DEFAULT_PER_PAGE = 20
-MAX_PER_PAGE = 100
+from .pages import (
+    DEFAULT_PER_PAGE,
+    LINK_HEADER,
+    MAX_PER_PAGE,
+    PagedBlueprint,
+    add_page_links,
+)
+from .schemas import (
+    MAX_ID,
+    ErrorSchema,
+    ModelSchema,
+    RowIds,
+    password_hashes,
+    schema_for,
+)
 
 # Ids as the routes take them: positive and within the INTEGER id column.
 ROW_ID = f"<int(min=1, max={MAX_ID}):row_id>"
-
-
-class PageParameters(SharedWhenCopied, Schema):
-    page = fields.Integer(
-        load_default=1,
-        validate=validate.Range(min=1),
-        metadata={"description": "The page, from 1."},
-    )
-    per_page = fields.Integer(
-        load_default=DEFAULT_PER_PAGE,
-        validate=validate.Range(min=1, max=MAX_PER_PAGE),
-        metadata={"description": f"Rows a page, at most {MAX_PER_PAGE}."},
-    )
-
-
-PAGE_HEADERS = {
-    "X-Pagination": {
-        "description": "flask-smorest's page metadata, as JSON: total, "
-        "total_pages, first_page, last_page, page, previous_page, next_page.",
-        "schema": {"type": "string"},
-    },
-    "Link": {
-        "description": "The URLs of the first, previous, next and last pages "
-        '(RFC 8288: <url>; rel="next").',
-        "schema": {"type": "string"},
-    },
-}
 LOCATION_HEADER = {
     "Location": {"description": "The URL of the new row.", "schema": {"type": "string"}}
 }
@@ -77,6 +65,11 @@ CONFLICT = (
     "The database would refuse the change: a unique value is taken, a required "
     "field is left empty, or an id names no row."
 )
+
+
+def database() -> SQLAlchemy:
+    """The Flask-SQLAlchemy extension of the app serving the request."""
+    return current_app.extensions["sqlalchemy"]
 
 
 class Rows:
@@ -146,22 +139,26 @@ class Rows:
             else:
                 getattr(row, f"set_{key}")(value)
 
-    def page(self, page: int, per_page: int) -> tuple[list[Any], int]:
-        """The rows of one page, in id order, and the number of rows."""
-        total = db.session.scalar(select(func.count()).select_from(self.model))
-        if (page - 1) * per_page >= total:
-            return [], total
+    def page(self, pages: PaginationParameters) -> list[Any]:
+        """The rows of one page, in id order; the number of rows in
+        `pages.item_count` (flask-smorest's X-Pagination). A page past the
+        last is empty."""
+        session = database().session
+        total = session.scalar(select(func.count()).select_from(self.model))
+        pages.item_count = total
+        if pages.first_item >= total:
+            return []
         query = (
             select(self.model)
             .options(*self.loads)
             .order_by(self.model.id)
-            .limit(per_page)
-            .offset((page - 1) * per_page)
+            .limit(pages.page_size)
+            .offset(pages.first_item)
         )
-        return list(db.session.scalars(query)), total
+        return list(session.scalars(query))
 
     def get_or_404(self, row_id: int) -> Any:
-        row = db.session.get(self.model, row_id, options=self.loads)
+        row = database().session.get(self.model, row_id, options=self.loads)
         if row is None:
             abort(404, message=f"{self.table} has no row with id {row_id}.")
         return row
@@ -169,6 +166,7 @@ class Rows:
     def delete(self, row: Any) -> None:
         # The ORM cannot order the delete of a row that names itself (it would
         # have to come before itself), so the database lets go of it first.
+        db = database()
         for key in self.self_references:
             if getattr(row, key) == row.id:
                 forget = {key: None}
@@ -184,6 +182,7 @@ class Rows:
         Every id must name a row: 409 otherwise, as the database would refuse
         a foreign key to nothing (SQLite does not check them by default).
         """
+        db = database()
         resolved = dict(values)
         for key, value in values.items():
             if key in self.links:
@@ -216,6 +215,7 @@ def refuse_missing(field: str, target: type, ids: list[int]) -> NoReturn:
 def refusals_answered(refusal: str = "") -> Iterator[None]:
     """A write the database refuses inside becomes a JSON error, not a 500:
     409 for a constraint (explained, after `refusal`), 422 for a value."""
+    db = database()
     try:
         yield
     except IntegrityError as error:
@@ -233,43 +233,25 @@ def refusals_answered(refusal: str = "") -> Iterator[None]:
         abort(422, message=f"The database refused a value: {reported}")
 
 
-def page_headers(page: int, per_page: int, total: int) -> dict[str, str]:
-    # flask-smorest's X-Pagination, and the same pages as links to follow.
-    metadata = Blueprint._make_pagination_metadata(page, per_page, total)
-    relations = {
-        "first": "first_page",
-        "prev": "previous_page",
-        "next": "next_page",
-        "last": "last_page",
-    }
-    links = [
-        f"<{url_for('.Collection', page=metadata[key], per_page=per_page)}>; "
-        f'rel="{relation}"'
-        for relation, key in relations.items()
-        if key in metadata
-    ]
-    return {"X-Pagination": json.dumps(metadata), "Link": ", ".join(links)}
-
-
 def resource_blueprint(schema: type[ModelSchema]) -> Blueprint:
     """The five operations on the rows of `schema`'s model."""
     rows = Rows(schema)
     table = rows.table
-    blueprint = Blueprint(
+    blueprint = PagedBlueprint(
         rows.model.__name__,
         __name__,
         url_prefix=f"/api/{table}",
         description=f"The rows of the {table} table.",
     )
+    blueprint.after_request(add_page_links)
 
     @blueprint.route("")
     class Collection(MethodView):
-        @blueprint.arguments(PageParameters, location="query", as_kwargs=True)
-        @blueprint.response(200, schema(many=True), headers=PAGE_HEADERS)
-        def get(self, page: int, per_page: int):
+        @blueprint.response(200, schema(many=True), headers=LINK_HEADER)
+        @blueprint.paginate(page_size=DEFAULT_PER_PAGE, max_page_size=MAX_PER_PAGE)
+        def get(self, pagination_parameters: PaginationParameters):
             """List the rows, a page at a time, in id order."""
-            found, total = rows.page(page, per_page)
-            return found, page_headers(page, per_page, total)
+            return rows.page(pagination_parameters)
 
         @blueprint.arguments(schema)
         @blueprint.response(201, schema, headers=LOCATION_HEADER)
@@ -278,9 +260,10 @@ def resource_blueprint(schema: type[ModelSchema]) -> Blueprint:
         def post(self, values: dict[str, Any]):
             """Create a row."""
             row = rows.build(values)
+            session = database().session
             with refusals_answered():
-                db.session.add(row)
-                db.session.commit()
+                session.add(row)
+                session.commit()
             return row, {"Location": url_for(".Item", row_id=row.id)}
 
     @blueprint.route(f"/{ROW_ID}")
@@ -305,7 +288,7 @@ def resource_blueprint(schema: type[ModelSchema]) -> Blueprint:
             row = rows.get_or_404(row_id)
             with refusals_answered():
                 rows.change(row, values)
-                db.session.commit()
+                database().session.commit()
             return row
 
         @blueprint.response(204)
@@ -321,33 +304,28 @@ def resource_blueprint(schema: type[ModelSchema]) -> Blueprint:
             row = rows.get_or_404(row_id)
             with refusals_answered(f"Row {row_id} of {table} is still referred to: "):
                 rows.delete(row)
-                db.session.commit()
+                database().session.commit()
 
     return blueprint
 
 
-def served_models() -> list[type]:
-    """The models with a REST API: every mapped model keyed by an integer
-    `id`, but those api_overrides.py leaves out{% if cookiecutter.api_auth %} and the API's own tokens{% endif %}.
+def served_models(db: SQLAlchemy, overrides: object = None) -> list[type]:
+    """The models with a REST API: every mapped model of `db` keyed by an
+    integer `id`, but those the overrides leave out (`EXCLUDED_MODELS`) and
+    those whose table says `info={"served": False}` (the API's own tokens).
 
-    A model with a key of its own (`:primary` in the models answer: a string,
-    or several columns such as a follow's two references) is left out: its
-    rows are reached through the models that refer to them, and a blueprint
-    of your own in api_overrides.py can serve it.
+    A model with a key of its own (a string, or several columns such as a
+    follow's two references) is left out: its rows are reached through the
+    models that refer to them, and a blueprint of the overrides
+    (`BLUEPRINTS`) can serve it.
     """
-    from . import api_overrides
-{%- if cookiecutter.api_auth %}
-    from .auth import ApiToken
-
-    excluded = {ApiToken, *api_overrides.EXCLUDED_MODELS}
-{%- else %}
-
-    excluded = api_overrides.EXCLUDED_MODELS
-{%- endif %}
+    excluded = set(getattr(overrides, "EXCLUDED_MODELS", ()))
     return [
         model
-        for model in mapped_models()
-        if model not in excluded and has_integer_id(model)
+        for model in mapped_models(db)
+        if model not in excluded
+        and model.__table__.info.get("served", True)
+        and has_integer_id(model)
     ]
 
 
@@ -357,29 +335,28 @@ def has_integer_id(model: type) -> bool:
     return len(key) == 1 and key[0].key == "id" and key[0].type.python_type is int
 
 
+def schema_of(model: type, overrides: object = None) -> type[ModelSchema]:
+    """The schema of `model`'s requests and responses: the overrides' (their
+    `SCHEMAS`), or the one derived from the model, made once, so that the
+    app, its OpenAPI document and the tests share one class."""
+    return getattr(overrides, "SCHEMAS", {}).get(model) or derived_schema(model)
+
+
 @functools.cache
-def schema_of(model: type) -> type[ModelSchema]:
-    """The schema of `model`'s requests and responses: api_overrides.py's, or
-    the one derived from the model. Made once, so that the app, its OpenAPI
-    document and the tests share one class."""
-    from . import api_overrides
-
-    return api_overrides.SCHEMAS.get(model) or schema_for(model)
+def derived_schema(model: type) -> type[ModelSchema]:
+    return schema_for(model)
 
 
-def model_blueprints() -> list[Blueprint]:
-    """A blueprint for each served model: api_overrides.py's, or the five
-    operations of `resource_blueprint`."""
-    from . import api_overrides
-
-    served = served_models()
+def model_blueprints(db: SQLAlchemy, overrides: object = None) -> list[Blueprint]:
+    """A blueprint for each served model: the overrides' (`BLUEPRINTS`), or
+    the five operations of `resource_blueprint`; then the overrides' own
+    blueprints for models not served."""
+    own = getattr(overrides, "BLUEPRINTS", {})
+    served = served_models(db, overrides)
     blueprints = [
-        api_overrides.BLUEPRINTS.get(model) or resource_blueprint(schema_of(model))
+        own.get(model) or resource_blueprint(schema_of(model, overrides))
         for model in served
     ]
-    # Views of the user's own for models the five operations cannot serve.
     return blueprints + [
-        blueprint
-        for model, blueprint in api_overrides.BLUEPRINTS.items()
-        if model not in served
+        blueprint for model, blueprint in own.items() if model not in served
     ]

@@ -1,7 +1,7 @@
 """Limits on what a client may send, so that no request body makes a 500.
 
-- A body over MAX_CONTENT_LENGTH (config.py; the environment may set it)
-  is answered 413 before it is read.
+- A body over MAX_CONTENT_LENGTH (the app's config) is answered 413
+  before it is read.
 - A JSON body is checked before any view reads it: nested deeper than
   MAX_JSON_DEPTH, it is answered 400 (Python's JSON reader would run out of
   stack at about a thousand levels, and MariaDB refuses a JSON value deeper

@@ -2,7 +2,7 @@
 
 Its files come from the swagger-ui-bundle package (no CDN: nothing to pin,
 nothing to go down), and the page has no inline script, so the
-Content-Security-Policy in security.py can forbid them. The page runs
+Content-Security-Policy of flask_db_kit.production can forbid them. The page runs
 swagger_ui_start.js, which reads the OpenAPI document's URL from the page.
 """
 

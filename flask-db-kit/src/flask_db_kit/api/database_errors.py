@@ -2,7 +2,7 @@
 
 The database enforces the unique, NOT NULL and foreign key constraints of the
 models. When it refuses a write, PostgreSQL and MariaDB name the constraint,
-which the naming convention in extensions.py leads back to its table and
+which the naming convention (flask_db_kit.database) leads back to its table and
 columns; SQLite names the columns themselves.
 """
 

@@ -4,14 +4,15 @@
 marshmallow-sqlalchemy makes a field of each column (type, length, NOT NULL,
 default, enum values), and `ColumnConverter` narrows them to what every
 database the app may run on stores as it is, so a request that passes
-validation is one the database accepts. A column or a model added to
-models.py shows up in the API and its OpenAPI document without a change here;
-to change one model's schema, see api_overrides.py.
+validation is one the database accepts. A column or a model added to the
+app's models shows up in the API and its OpenAPI document without a change
+here; to change one model's schema, the app's overrides module names its own
+(`SCHEMAS`).
 
 A reference is its foreign key column (`author_id`); a many-to-many link is
 the list of its rows' ids (`tag_ids`), in the schema of each side.
 
-A secret column (`info={"secret": True}` in models.py) is write-only: a
+A secret column (`info={"secret": True}` in the model) is write-only: a
 request may give it, no response holds it, and the OpenAPI document marks it
 `writeOnly`. A password's hash column (`info={"hash_of": "password"}`) is not
 in the schema at all: requests give the password, which the views hash.
@@ -23,14 +24,15 @@ import datetime
 import decimal
 import functools
 import re
+from typing import Self
 
 import sqlalchemy as sa
+from flask_smorest.error_handler import ErrorSchema as SmorestErrorSchema
 from marshmallow import Schema, fields, validate
 from marshmallow_sqlalchemy import ModelConverter, SQLAlchemyAutoSchema
 from sqlalchemy.orm import RelationshipProperty
 
-from .extensions import SharedWhenCopied
-from .mapping import filled_by_database
+from ..mapping import filled_by_database
 
 # The id column and every reference are INTEGER: 32 bits on every database.
 MAX_ID = 2**31 - 1
@@ -51,6 +53,24 @@ STORABLE_TEXT = r"^[^\u0000\ud800-\udfff]*$"
 MAX_PASSWORD_LENGTH = 1024
 
 
+class SharedWhenCopied:
+    """A schema that deep copies share rather than copy.
+
+    flask-smorest deep-copies each operation's documentation, its schemas
+    included, at every decorator and again when it registers a blueprint:
+    most of the start-up time of an API of many models. A schema is not
+    changed once made (one instance serves every request), so it can be its
+    own copy.
+    """
+
+    def __deepcopy__(self, memo: dict) -> Self:
+        return self
+
+
+class ErrorSchema(SharedWhenCopied, SmorestErrorSchema):
+    """flask-smorest's error body: `code`, `status`, `message`, `errors`."""
+
+
 class StorableText(fields.String):
     """Text without the characters some database or driver refuses."""
 
@@ -61,7 +81,6 @@ class StorableText(fields.String):
         )
 
 
-{% raw -%}
 class DecimalString(fields.Decimal):
     """A Numeric(precision, scale) column as a JSON string such as "12.50".
 
@@ -93,7 +112,6 @@ class DecimalString(fields.Decimal):
         # default decimal context keeps 28, and a Numeric(65, 30) holds 65.
         with decimal.localcontext(prec=max(self.precision, 28)):
             return super()._format_num(value)
-{%- endraw %}
 
 
 def decimal_field(converter: ModelConverter, column_type: sa.Numeric):
