@@ -50,12 +50,13 @@ def test_sqlite_checks_foreign_keys_and_never_reuses_ids():
     assert fk.name == "fk_children_parent_id_parents"
 
 
-def test_an_unusable_database_url_is_one_line():
+def test_an_unusable_database_url_is_one_line(tmp_path):
     class Base(DeclarativeBase):
         pass
 
     app = Flask(__name__)
-    app.config["SQLALCHEMY_DATABASE_URI"] = "sqlite:///x.db?timeout=abc"
+    url = f"sqlite:///{tmp_path / 'x.db'}?timeout=abc"
+    app.config["SQLALCHEMY_DATABASE_URI"] = url
     with pytest.raises(
         ConfigurationError, match="DATABASE_URL cannot be used"
     ) as raised:
