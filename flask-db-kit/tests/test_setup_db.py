@@ -44,6 +44,13 @@ def test_from_nothing_then_nothing_to_do(database_url: URL, apps, tmp_path: Path
     env = (directory / "env.py").read_text(encoding="utf-8")
     assert env == (TEMPLATE_DIRECTORY / "env.py").read_text(encoding="utf-8")
     [revision] = (directory / "versions").glob("*.py")
+    code = revision.read_text(encoding="utf-8")
+    # Server defaults that mean the same on every database: a text as it is,
+    # and SQL functions (the kit's, the app's) imported and called.
+    assert 'server_default="untitled"' in code
+    assert "from flask_db_kit.utc import UtcNow" in code
+    assert "from migration_app import Zero" in code
+    assert "server_default=Zero()" in code
     # The loop's closing key is there on the databases that ALTER.
     engine = create_engine(database_url, poolclass=NullPool)
     keys = inspect(engine).get_foreign_keys("authors")

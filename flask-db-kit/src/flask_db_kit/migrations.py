@@ -156,8 +156,8 @@ def model_table(metadata: MetaData | None, name: str, schema: str | None):
 
 def skip_empty_autogenerate(migration_context, revision, directives) -> None:
     """No revision file when `flask db migrate` finds no change."""
-    cmd_opts = migration_context.config.cmd_opts if migration_context.config else None
-    if getattr(cmd_opts, "autogenerate", False):
+    config = getattr(migration_context, "config", None) or running_config()
+    if getattr(getattr(config, "cmd_opts", None), "autogenerate", False):
         if directives[0].upgrade_ops.is_empty():
             directives[:] = []
             logger.info("No changes in schema detected.")
