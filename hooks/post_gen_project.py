@@ -1,5 +1,7 @@
-"""Set the baked project up: environment, .env, migrations, initial migration;
-without the REST API, leave out its files first.
+"""Set the baked project up: flask-db-kit copied into vendor/ (in every
+render, cruft's too), then .env, environment, migrations, initial migration;
+without the REST API, leave out its files first. Without uv on PATH, the
+bake fetches one for bin/setup (flask_db_template/uv_fetch.py).
 
 The work itself is the baked project's own `bin/setup` (so a user can finish
 or repeat it later with one command); this hook runs it and says what to do
@@ -19,38 +21,52 @@ import json
 import os
 import runpy
 import shlex
+import shutil
 import sys
 import tempfile
 from pathlib import Path
 
-# The REST API's modules and tests: a project baked without the API has none.
+# The REST API's files: a project baked without the API has none.
 API_FILES = (
-    "{package}/resources.py",
-    "{package}/schemas.py",
-    "{package}/database_errors.py",
-    "{package}/api_overrides.py",
-    "{package}/request_limits.py",
-    "{package}/docs_page.py",
-    "{package}/swagger_ui_start.js",
+    "{package}/api.py",
     "tests/test_api.py",
     # Its hook makes the API before gunicorn's workers take a request.
     "gunicorn.conf.py",
 )
 # The API's bearer tokens: none without the API, or with api_auth off.
-AUTH_FILES = (
-    "{package}/auth.py",
-    "tests/test_auth.py",
+AUTH_FILES = ("tests/test_auth.py",)
+
+# The library the project depends on, from the template's checkout into the
+# project's vendor/: every render of the template carries it, so that a
+# template update (cruft's diff of two renders) carries its changes too.
+LIBRARY = "flask-db-kit"
+LIBRARY_FILES = ("pyproject.toml", "README.md", "src")
+NOT_VENDORED = shutil.ignore_patterns(
+    "__pycache__", "*.py[cod]", "*.egg-info", ".*_cache"
 )
 
 
 def remove_api_files(project: Path, package_name: str) -> None:
     for name in API_FILES:
-        (project / name.format(package=package_name)).unlink()
+        (project / name.format(package=package_name)).unlink(missing_ok=True)
 
 
 def remove_auth_files(project: Path, package_name: str) -> None:
     for name in AUTH_FILES:
-        (project / name.format(package=package_name)).unlink()
+        (project / name.format(package=package_name)).unlink(missing_ok=True)
+
+
+def vendor_library(template_dir: Path, project: Path) -> None:
+    """A copy of the library in vendor/, without its tests and caches."""
+    source = template_dir / LIBRARY
+    target = project / "vendor" / LIBRARY
+    shutil.rmtree(target, ignore_errors=True)
+    target.mkdir(parents=True)
+    for name in LIBRARY_FILES:
+        if (source / name).is_dir():
+            shutil.copytree(source / name, target / name, ignore=NOT_VENDORED)
+        else:
+            shutil.copy2(source / name, target / name)
 
 
 # bin/setup's exit status when the database does not exist yet.
@@ -105,6 +121,8 @@ def run_setup(project: Path, database_url: str, create_venv: bool) -> int:
     try:
         runpy.run_path(str(project / "bin" / "setup"), run_name="__main__")
     except SystemExit as exit_:
+        if isinstance(exit_.code, str):  # bin/setup's one-line error
+            print(exit_.code, file=sys.stderr)
         return exit_.code if isinstance(exit_.code, int) else 1
     except Exception as error:  # noqa: BLE001 - the project must be kept
         # Whatever bin/setup did not foresee: one line, and the project stays
@@ -174,6 +192,7 @@ def main() -> int:
     from flask_db_template.updates import BAKE, TEMPLATE_RENDER
 
     project = Path.cwd()
+    vendor_library(Path(answers["__template_dir"]), project)
     # First, so that a setup that stops half-way leaves them out too.
     if not answers["api"]:
         remove_api_files(project, answers["package_name"])
@@ -185,6 +204,10 @@ def main() -> int:
         return 0
     database_url = parse_database_url(answers["database_url"]).url
     print(f"Setting up {project.name}", flush=True)
+    if answers["create_venv"]:
+        from flask_db_template.uv_fetch import uv_for_setup
+
+        os.environ.update(uv_for_setup())
     status = run_setup(project, database_url, answers["create_venv"])
     print("\n".join(link_for_updates(project, answers, bake_kind)))
     api_tokens = answers["api"] and answers["api_auth"]
