@@ -18,7 +18,6 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from click.testing import Result
 from flask import Flask
 from flask_db_kit.migrations import alembic_options
 from flask_db_kit.setup_db import setup_db_command
@@ -147,10 +146,6 @@ def make_app(url: URL | str, directory: Path, version: int = 1) -> Flask:
 def dispose(app: Flask) -> None:
     with app.app_context():
         app.extensions["sqlalchemy"].engine.dispose()
-
-
-def setup_db(app: Flask, *options: str) -> Result:
-    return app.test_cli_runner().invoke(args=["setup-db", *options])
 
 
 def server_engine(backend: str) -> Engine:

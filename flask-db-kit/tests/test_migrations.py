@@ -7,6 +7,8 @@ import flask_migrate
 import pytest
 from alembic import command
 from alembic.operations import ops
+from click.testing import Result
+from flask import Flask
 from flask_db_kit.migrations import (
     POSTGRESQL_LOCK_KEY,
     alembic_options,
@@ -19,9 +21,16 @@ from sqlalchemy.pool import NullPool
 pytest_plugins = ["migration_app"]  # its fixtures
 
 
+def invoke(app: Flask, *arguments: str) -> Result:
+    """`flask <arguments>` for this app, even where another app's context is
+    pushed (Flask's commands use the current app when there is one)."""
+    with app.app_context():
+        return app.test_cli_runner().invoke(args=list(arguments))
+
+
 def set_up(apps, url: URL, directory: Path):
     app = apps(url, directory)
-    result = app.test_cli_runner().invoke(args=["setup-db"])
+    result = invoke(app, "setup-db")
     assert result.exit_code == 0, result.output
     return app
 
@@ -115,7 +124,7 @@ def test_offline_sql(apps, tmp_path: Path):
     url = URL.create("sqlite", database=str(tmp_path / "app.db"))
     app = set_up(apps, url, tmp_path / "migrations")
 
-    result = app.test_cli_runner().invoke(args=["db", "upgrade", "--sql"])
+    result = invoke(app, "db", "upgrade", "--sql")
 
     assert result.exit_code == 0, result.output
     assert "CREATE TABLE books" in result.output

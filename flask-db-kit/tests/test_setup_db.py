@@ -3,12 +3,23 @@
 from pathlib import Path
 
 import pytest
+from click.testing import Result
+from flask import Flask
 from flask_db_kit.migrations import TEMPLATE_DIRECTORY, UNMANAGED_TABLES_FILE
 from flask_db_kit.setup_db import RETRY_COMMAND_VARIABLE
 from sqlalchemy import URL, create_engine, inspect, text
 from sqlalchemy.pool import NullPool
 
 pytest_plugins = ["migration_app"]  # its fixtures
+
+
+def invoke(app: Flask, *arguments: str) -> Result:
+    """`flask <arguments>` for this app, even where another app's context is
+    pushed (Flask's commands use the current app when there is one)."""
+    with app.app_context():
+        return app.test_cli_runner().invoke(args=list(arguments))
+
+
 MODEL_TABLES = {"authors", "books"}
 
 
@@ -68,7 +79,7 @@ def test_from_nothing_then_nothing_to_do(database_url: URL, apps, tmp_path: Path
 
 
 def setup_db(app, *options: str):
-    return app.test_cli_runner().invoke(args=["setup-db", *options])
+    return invoke(app, "setup-db", *options)
 
 
 @pytest.mark.parametrize("backend", ["postgresql", "mariadb"])
