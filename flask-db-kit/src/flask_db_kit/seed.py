@@ -40,7 +40,7 @@ def seed_command(rows: int) -> None:
             existing = db.session.scalar(select(func.count()).select_from(model))
             # Unique values of few (an enum's) continue after those taken.
             factories.ROWS_MADE[model] = existing
-            wanted = max(factories.capacity(model, existing + rows) - existing, 0)
+            wanted = room(factories, model, existing, rows)
             for _ in range(wanted):
                 maker.add(model(**maker.complete_values(model)))
             added[model.__table__.name] = wanted
@@ -53,6 +53,20 @@ def seed_command(rows: int) -> None:
         ) from error
     for table, count in added.items():
         click.echo(f"{table}: {count} rows added")
+
+
+def room(factories: Any, model: type, existing: int, rows: int) -> int:
+    """How many rows of `model` to add, up to `rows`: as many as its unique
+    values of few leave, and as many as there are targets left for a
+    reference that needs one of its own for each row (the models a model
+    refers to are seeded before it)."""
+    wanted = factories.capacity(model, existing + rows) - existing
+    for reference in factories.model_facts.references(model):
+        own_target = reference.unique or factories.in_unique_set(reference)
+        if own_target and reference.target is not model:
+            total = factories.capacity(reference.target, 2**31)
+            wanted = min(wanted, total - factories.ROWS_MADE[reference.target])
+    return max(wanted, 0)
 
 
 def sample_models(db: Any) -> list[type]:

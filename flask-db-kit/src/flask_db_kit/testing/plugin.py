@@ -75,6 +75,20 @@ def pytest_configure(config: pytest.Config) -> None:
     from flask_db_kit.testing import fixtures
 
     config.pluginmanager.register(fixtures, "flask_db_kit.fixtures")
+    leave_pytest_alembic_collector_unbound(config)
+
+
+def leave_pytest_alembic_collector_unbound(config: pytest.Config) -> None:
+    """pytest-alembic binds its checks to tests/conftest.py by default, with a
+    collector that fails on pytest 9; checks_migrations.py runs them instead.
+    Its --alembic-tests-path, unless the project set it, names no file."""
+    option = getattr(config.option, "pytest_alembic_tests_path", "unknown")
+    try:
+        in_settings = config.getini("pytest_alembic_tests_path")
+    except ValueError:  # pytest-alembic is not installed
+        return
+    if option is None and not in_settings:
+        config.option.pytest_alembic_tests_path = "tests/flask-db-kit-runs-these"
 
 
 PROJECT = pytest.StashKey[object]()
