@@ -26,15 +26,14 @@ import sys
 import tempfile
 from pathlib import Path
 
-# The REST API's files: a project baked without the API has none.
+# The REST API's files: a project baked without the API has none. (Its
+# tokens are a few lines in files that every project has.)
 API_FILES = (
     "{package}/api.py",
     "tests/test_api.py",
     # Its hook makes the API before gunicorn's workers take a request.
     "gunicorn.conf.py",
 )
-# The API's bearer tokens: none without the API, or with api_auth off.
-AUTH_FILES = ("tests/test_auth.py",)
 
 # The library the project depends on, from the template's checkout into the
 # project's vendor/: every render of the template carries it, so that a
@@ -48,12 +47,7 @@ NOT_VENDORED = shutil.ignore_patterns(
 
 def remove_api_files(project: Path, package_name: str) -> None:
     for name in API_FILES:
-        (project / name.format(package=package_name)).unlink(missing_ok=True)
-
-
-def remove_auth_files(project: Path, package_name: str) -> None:
-    for name in AUTH_FILES:
-        (project / name.format(package=package_name)).unlink(missing_ok=True)
+        (project / name.format(package=package_name)).unlink()
 
 
 def vendor_library(template_dir: Path, project: Path) -> None:
@@ -196,8 +190,6 @@ def main() -> int:
     # First, so that a setup that stops half-way leaves them out too.
     if not answers["api"]:
         remove_api_files(project, answers["package_name"])
-    if not (answers["api"] and answers["api_auth"]):
-        remove_auth_files(project, answers["package_name"])
     if bake_kind == TEMPLATE_RENDER:
         # cruft renders the template only to compare two of its versions:
         # a setup there would put a .venv, a .env and a migration in the diff.
