@@ -56,9 +56,7 @@ def app(database_url: str) -> Iterator[Flask]:
 
 
 @pytest.fixture
-def client(
-    app: Flask, db_session: scoped_session, module_token: str
-) -> FlaskClient:
+def client(app: Flask, db_session: scoped_session, module_token: str) -> FlaskClient:
     """A client whose requests write in the test's transaction and carry an
     API token."""
     client = app.test_client()

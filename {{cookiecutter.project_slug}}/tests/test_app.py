@@ -16,7 +16,9 @@ GOOD_KEY = secrets.token_hex(32)
 
 
 @pytest.fixture
-def environment(monkeypatch: pytest.MonkeyPatch, database_url: str) -> pytest.MonkeyPatch:
+def environment(
+    monkeypatch: pytest.MonkeyPatch, database_url: str
+) -> pytest.MonkeyPatch:
     """What a server's environment holds: no APP_ENV, no FLASK_DEBUG."""
     for name in ("APP_ENV", "FLASK_DEBUG", "SECRET_KEY_FALLBACKS", "TRUSTED_PROXIES"):
         monkeypatch.delenv(name, raising=False)
