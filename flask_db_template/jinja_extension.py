@@ -67,6 +67,17 @@ def refuse_to_bake_over_a_project(answers: dict) -> str:
     return ""
 
 
+def kit_extras(answers: dict) -> str:
+    """The extras of flask-db-kit the project depends on: `[api,tokens]`,
+    `[api]` or none, as the answers turn the API and its tokens on."""
+    extras = []
+    if answers["api"]:
+        extras.append("api")
+        if answers["api_auth"]:
+            extras.append("tokens")
+    return f"[{','.join(extras)}]" if extras else ""
+
+
 def driver_requirements(database_url: str) -> tuple[str, ...]:
     return answers_module.parse_database_url(database_url).driver_requirements
 
@@ -91,6 +102,7 @@ def configure(environment) -> None:
         models_plan=models_code.plan_models,
         api_title_statement=api_title_statement,
         driver_requirements=driver_requirements,
+        kit_extras=kit_extras,
         database_url_example=database_url_example,
         database_server=database_server,
         python_string=escaping.python_string,
