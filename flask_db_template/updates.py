@@ -84,15 +84,23 @@ def call_stack():
 
 
 def cruft_update_project() -> Path | None:
-    """The project `cruft update` updates (its `project_dir`), from a hook's rendering."""
+    """The project `cruft update` updates (its `project_dir`), from a hook's
+    rendering: absolute, though cruft gives it relative (`.`) and cookiecutter
+    renders the hooks from the template's folder."""
     for frame in call_stack():
         if (
             frame.f_globals.get("__name__", "").startswith("cruft.")
             and frame.f_code.co_name == "update"
             and isinstance(frame.f_locals.get("project_dir"), Path)
         ):
-            return frame.f_locals["project_dir"]
+            return WORKING_DIRECTORY / frame.f_locals["project_dir"]
     return None
+
+
+# Where the command was started: cookiecutter imports this module (and cruft's
+# second render imports it again, see fresh_import.py) as it makes its Jinja
+# environment, before it moves into the template's folder to render a hook.
+WORKING_DIRECTORY = Path.cwd()
 
 
 def project_being_generated() -> Path | None:
