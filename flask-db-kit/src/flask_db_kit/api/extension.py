@@ -64,10 +64,13 @@ class Api(flask_smorest.Api):
         spec_kwargs: dict | None = None,
     ) -> None:
         self.overrides = overrides
+        # Set by init_app; named apart from flask-smorest's own attributes.
+        self.flask_app: Flask | None = None
         self._spec: APISpec | None = None
         super().__init__(app, spec_kwargs=spec_kwargs)
 
     def init_app(self, app: Flask, *, spec_kwargs: dict | None = None) -> None:
+        self.flask_app = app
         app.config.setdefault("API_TITLE", app.name)
         for name, value in CONFIG_DEFAULTS.items():
             app.config.setdefault(name, value)
@@ -91,7 +94,7 @@ class Api(flask_smorest.Api):
         """A blueprint for each served model (and the overrides' own),
         registered and documented now, in the models' order (the tags' order
         in the docs page)."""
-        db = self._app.extensions["sqlalchemy"]
+        db = self.flask_app.extensions["sqlalchemy"]
         self.register_blueprints(model_blueprints(db, self.overrides))
 
     def register_blueprints(self, blueprints: Iterable[Blueprint]) -> None:
@@ -113,9 +116,8 @@ class Api(flask_smorest.Api):
         spec = self._spec
         if spec is None:
             raise RuntimeError("add_spec_plugin needs the Api initialised: init_app")
-        made = isinstance(self._app.url_map, DeferredRoutes) and (
-            not self._app.url_map.pending
-        )
+        url_map = self.flask_app.url_map
+        made = isinstance(url_map, DeferredRoutes) and not url_map.pending
         if made or spec.to_dict().get("paths"):
             raise RuntimeError(
                 "an apispec plugin must be added before the API's blueprints"
@@ -125,8 +127,9 @@ class Api(flask_smorest.Api):
 
     @property
     def spec(self) -> APISpec | None:
-        if self._spec is not None and isinstance(self._app.url_map, DeferredRoutes):
-            self._app.url_map.complete()
+        app = self.flask_app
+        if self._spec is not None and isinstance(app.url_map, DeferredRoutes):
+            app.url_map.complete()
         return self._spec
 
     @spec.setter

@@ -107,11 +107,11 @@ class DecimalString(fields.Decimal):
             raise self.make_error("invalid")
         return super()._deserialize(value, attr, data, **kwargs)
 
-    def _format_num(self, value):
+    def _serialize(self, value, attr, obj, **kwargs):
         # Rounding to the scale needs every digit the column holds: Python's
         # default decimal context keeps 28, and a Numeric(65, 30) holds 65.
         with decimal.localcontext(prec=max(self.precision, 28)):
-            return super()._format_num(value)
+            return super()._serialize(value, attr, obj, **kwargs)
 
 
 def decimal_field(converter: ModelConverter, column_type: sa.Numeric):
