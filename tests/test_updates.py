@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 
 from flask_db_template import updates
-from tests.baking import REPO, flask, run
+from tests.baking import REPO, flask, run, run_baked_tests
 
 CRUFT = str(Path(sys.executable).with_name("cruft"))
 GIT_IDENTITY = ["-c", "user.name=Template Author", "-c", "user.email=t@example.com"]
@@ -638,3 +638,48 @@ def test_a_project_baked_before_the_kit_is_refused_an_update_in_one_line(
     assert_clean_tree(project)
     readme = (REPO / "README.md").read_text()
     assert "## Projects baked before the kit" in readme
+
+    # The README's way over, step by step (create_venv was no: this Python),
+    # for a project that lived a little.
+    models = project / "my_flask_app" / "models.py"
+    models.write_text(
+        models.read_text()
+        + "    karma: Mapped[int | None] = mapped_column(default=0)\n"
+    )
+    flask(project, "db", "migrate", "-m", "karma")
+    flask(project, "db", "upgrade")
+    answers = json.loads((project / ".cruft.json").read_text())["context"]
+    answers = {k: v for k, v in answers["cookiecutter"].items() if k[0] != "_"}
+    answers["database_url"] = "sqlite:///scratch.db"
+    (work / "answers.yaml").write_text(json.dumps({"default_context": answers}))
+    cookiecutter(
+        str(repo),
+        "--no-input",
+        "--config-file",
+        "answers.yaml",
+        "--output-dir",
+        "new",
+        cwd=work,
+        env=user_env,
+    )
+    moved = work / "new" / "my-flask-app"
+    shutil.copy(project / "my_flask_app" / "models.py", moved / "my_flask_app")
+    for revision in (moved / "migrations" / "versions").glob("*.py"):
+        revision.unlink()
+    for revision in (project / "migrations" / "versions").glob("*.py"):
+        shutil.copy(revision, moved / "migrations" / "versions")
+    shutil.copy(project / ".env", moved / ".env")
+    shutil.rmtree(moved / "instance")
+    shutil.copytree(project / "instance", moved / "instance")
+    for path in [
+        moved / "my_flask_app" / "models.py",
+        *(moved / "migrations" / "versions").glob("*.py"),
+    ]:
+        source = path.read_text()
+        for old in ("from .utc import", "from my_flask_app.utc import"):
+            source = source.replace(old, "from flask_db_kit.utc import")
+        path.write_text(source)
+    run([sys.executable, "-m", "ruff", "check", "--fix", "--no-cache", "."], moved)
+    run([sys.executable, "-m", "ruff", "format", "--no-cache", "."], moved)
+    flask(moved, "db", "check")
+    run_baked_tests(moved)
