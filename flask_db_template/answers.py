@@ -757,6 +757,16 @@ def dependency_modules(pyproject_text: str) -> list[str]:
     from packaging.requirements import Requirement
 
     roots = re.findall(r'^\s*"([^"{}]+)",\s*$', pyproject_text, re.MULTILINE)
+    # A requirement whose extras the answers choose (flask-db-kit's, installed
+    # from vendor/): with every extra it has.
+    for name in re.findall(
+        r'^\s*"([A-Za-z0-9._-]+)\{\{[^"]*",\s*$', pyproject_text, re.MULTILINE
+    ):
+        try:
+            extras = metadata.metadata(name).get_all("Provides-Extra") or []
+        except metadata.PackageNotFoundError:
+            extras = []
+        roots.append(f"{name}[{','.join(sorted(extras))}]" if extras else name)
     roots += [r for rs in DRIVER_REQUIREMENTS.values() for r in rs]
     roots += list(TOOL_DISTRIBUTIONS)
     modules_of: dict[str, set[str]] = {}
