@@ -13,6 +13,10 @@ from flask import Flask
 from flask.testing import FlaskClient
 from kit_app import db, make_app, tokens
 
+# The fixtures of the migration tests' own app (apps, database_url,
+# server_database); a plugin, so that its assertions are rewritten.
+pytest_plugins = ["migration_app"]
+
 SERVERS = {
     "postgresql": "postgresql+psycopg://postgres@127.0.0.1:5432",
     "mariadb": "mariadb+pymysql://root@127.0.0.1:3306",

@@ -19,6 +19,7 @@ from pathlib import Path
 
 import pytest
 from flask import Flask
+from flask_db_kit.database import NAMING_CONVENTION
 from flask_db_kit.migrations import alembic_options
 from flask_db_kit.setup_db import setup_db_command
 from flask_db_kit.utc import UtcNow
@@ -35,6 +36,8 @@ from sqlalchemy import (
     String,
     create_engine,
     event,
+    inspect,
+    text,
 )
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.ext.compiler import compiles
@@ -42,14 +45,6 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.pool import NullPool
 from sqlalchemy.sql.functions import FunctionElement
 
-# As flask_db_kit.database's: constraints named from the first migration on.
-NAMING_CONVENTION = {
-    "ix": "ix_%(table_name)s_%(column_0_N_name)s",
-    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
-    "ck": "ck_%(table_name)s_%(constraint_name)s",
-    "fk": "fk_%(table_name)s_%(column_0_N_name)s_%(referred_table_name)s",
-    "pk": "pk_%(table_name)s",
-}
 SERVERS = {
     "postgresql": URL.create(
         "postgresql+psycopg", username="postgres", host="127.0.0.1", port=5432
@@ -228,3 +223,21 @@ def apps() -> Iterator:
     yield make
     for app in made:
         dispose(app)
+
+
+def execute(url: URL, *statements: str) -> None:
+    engine = create_engine(url, poolclass=NullPool)
+    try:
+        with engine.begin() as connection:
+            for statement in statements:
+                connection.execute(text(statement))
+    finally:
+        engine.dispose()
+
+
+def tables(url: URL) -> set[str]:
+    engine = create_engine(url, poolclass=NullPool)
+    try:
+        return set(inspect(engine).get_table_names())
+    finally:
+        engine.dispose()

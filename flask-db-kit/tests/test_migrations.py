@@ -15,10 +15,9 @@ from flask_db_kit.migrations import (
     migrations_guarded,
     mysql_lock_name,
 )
+from migration_app import execute
 from sqlalchemy import URL, create_engine, inspect, text
 from sqlalchemy.pool import NullPool
-
-pytest_plugins = ["migration_app"]  # its fixtures
 
 
 def invoke(app: Flask, *arguments: str) -> Result:
@@ -40,16 +39,6 @@ def scalar(url: URL, statement: str, **parameters):
     try:
         with engine.connect() as connection:
             return connection.execute(text(statement), parameters).scalar()
-    finally:
-        engine.dispose()
-
-
-def execute(url: URL, *statements: str) -> None:
-    engine = create_engine(url, poolclass=NullPool)
-    try:
-        with engine.begin() as connection:
-            for statement in statements:
-                connection.execute(text(statement))
     finally:
         engine.dispose()
 

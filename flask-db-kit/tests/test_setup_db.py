@@ -7,10 +7,9 @@ from click.testing import Result
 from flask import Flask
 from flask_db_kit.migrations import TEMPLATE_DIRECTORY, UNMANAGED_TABLES_FILE
 from flask_db_kit.setup_db import RETRY_COMMAND_VARIABLE
-from sqlalchemy import URL, create_engine, inspect, text
+from migration_app import execute, tables
+from sqlalchemy import URL, create_engine, inspect
 from sqlalchemy.pool import NullPool
-
-pytest_plugins = ["migration_app"]  # its fixtures
 
 
 def invoke(app: Flask, *arguments: str) -> Result:
@@ -21,24 +20,6 @@ def invoke(app: Flask, *arguments: str) -> Result:
 
 
 MODEL_TABLES = {"authors", "books"}
-
-
-def tables(url: URL) -> set[str]:
-    engine = create_engine(url, poolclass=NullPool)
-    try:
-        return set(inspect(engine).get_table_names())
-    finally:
-        engine.dispose()
-
-
-def execute(url: URL, *statements: str) -> None:
-    engine = create_engine(url, poolclass=NullPool)
-    try:
-        with engine.begin() as connection:
-            for statement in statements:
-                connection.execute(text(statement))
-    finally:
-        engine.dispose()
 
 
 def test_from_nothing_then_nothing_to_do(database_url: URL, apps, tmp_path: Path):
