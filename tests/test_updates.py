@@ -49,13 +49,8 @@ def git(*arguments: str, cwd: Path, check: bool = True):
 def template_repo(tmp_path) -> Path:
     """The template's working tree, committed once into a repository of its own."""
     repo = tmp_path / "template"
-    listed = run(
-        ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"], REPO
-    )
-    for name in filter(None, listed.stdout.split("\0")):
-        if (REPO / name).is_file():
-            (repo / name).parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(REPO / name, repo / name)
+    repo.mkdir()
+    copy_working_tree(repo)
     git("init", "--quiet", cwd=repo)
     git("add", "--all", cwd=repo)
     git("commit", "--quiet", "-m", "The template", cwd=repo)
