@@ -116,6 +116,13 @@ def test_health_reports_the_database(client: FlaskClient) -> None:
     assert response.json == {"status": "ok", "database": "ok"}
 
 
+def test_every_response_carries_the_security_headers(client: FlaskClient) -> None:
+    headers = client.get("/health").headers
+    assert "default-src 'self'" in headers["Content-Security-Policy"]
+    assert headers["X-Content-Type-Options"] == "nosniff"
+    assert headers["X-Frame-Options"] == "DENY"
+
+
 def test_health_fails_when_the_database_is_unreachable(tmp_path) -> None:
     unreachable = tmp_path / "missing-folder" / "app.db"
     config = Config(
