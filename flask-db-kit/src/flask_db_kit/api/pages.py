@@ -27,6 +27,14 @@ MAX_PER_PAGE = 100
 # flask-smorest's name for it, and the API's.
 PAGE_SIZE, PER_PAGE = "page_size", "per_page"
 
+# flask-smorest declares X-Pagination as an object, but a header holds text:
+# its JSON, which a client (or a fuzzer checking the headers against the
+# document) reads as a string.
+PAGINATION_HEADER = {
+    "description": "flask-smorest's page metadata, as JSON: total, "
+    "total_pages, first_page, last_page, page, previous_page, next_page.",
+    "schema": {"type": "string"},
+}
 LINK_HEADER = {
     "Link": {
         "description": "The URLs of the first, previous, next and last pages "
@@ -102,13 +110,20 @@ def add_page_links(response: Response) -> Response:
 
 
 class PerPageDocs(BasePlugin):
-    """The page size as `per_page` in the document, as requests give it, and
-    both page parameters described."""
+    """The page size as `per_page` in the document, as requests give it, both
+    page parameters described, and X-Pagination declared as the JSON text it
+    is (PAGINATION_HEADER)."""
 
     def operation_helper(self, path=None, operations=None, **kwargs) -> None:
         for operation in (operations or {}).values():
             for parameter in operation.get("parameters", []):
                 rename_page_size(parameter)
+            for response in operation.get("responses", {}).values():
+                headers = (
+                    response.get("headers") if isinstance(response, dict) else None
+                )
+                if headers and PagedBlueprint.PAGINATION_HEADER_NAME in headers:
+                    headers[PagedBlueprint.PAGINATION_HEADER_NAME] = PAGINATION_HEADER
 
 
 def rename_page_size(parameter: Any) -> None:
