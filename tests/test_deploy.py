@@ -185,7 +185,7 @@ BLUEPRINTS = {models.User: odd}
         (
             MISSING_MODEL,
             "AttributeError: module 'my_flask_app.models' has no attribute",
-            'api.py", line',
+            'my_flask_app/api.py", line',
         ),
         (
             UNNAMED_PARAMETER,
