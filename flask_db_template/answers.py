@@ -6,7 +6,6 @@ real user (pipx, `uv tool`) holds cookiecutter and nothing else.
 
 from __future__ import annotations
 
-import fnmatch
 import keyword
 import os
 import re
@@ -16,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import parse_qsl, unquote
 
+from flask_db_template import vendoring
 from flask_db_template.database_limits import check_database_limits
 from flask_db_template.modelspec import SpecError, parse
 
@@ -624,12 +624,6 @@ SQLITE_MAX_PATHNAME = 512 - len("-journal")
 # The template's folder of the project, and the answers its path names hold.
 PROJECT_TEMPLATE_FOLDER = "{{cookiecutter.project_slug}}"
 PATH_VARIABLE = re.compile(r"\{\{\s*cookiecutter\.(\w+)\s*\}\}")
-# The library the post-generation hook copies from the template into the
-# project's vendor/ (hooks/post_gen_project.py: LIBRARY, LIBRARY_FILES and
-# NOT_VENDORED, the same names and patterns).
-LIBRARY = "flask-db-kit"
-LIBRARY_FILES = ("pyproject.toml", "README.md", "src")
-NOT_VENDORED = ("__pycache__", "*.py[cod]", "*.egg-info", ".*_cache")
 # What the setup makes below the project's folder besides the template's
 # files: the package's compiled modules, the editable install's files in
 # .venv, and the deepest file of an installed dependency (the longest in the
@@ -658,25 +652,8 @@ def baked_paths(template_directory: Path, answers: dict) -> list[str]:
         for path in folder.rglob("*")
         if path.is_file()
     ]
-    paths += vendored_paths(template_directory)
+    paths += vendoring.vendored_paths(template_directory)
     return paths + [path.format(**answers) for path in SETUP_PATHS]
-
-
-def vendored_paths(template_directory: Path) -> list[str]:
-    """The library's files as the hook copies them: vendor/flask-db-kit/..."""
-    library = template_directory / LIBRARY
-    found = []
-    for name in LIBRARY_FILES:
-        top = library / name
-        for path in [top] if top.is_file() else sorted(top.rglob("*")):
-            relative = path.relative_to(library)
-            if path.is_file() and not any(
-                fnmatch.fnmatch(part, pattern)
-                for part in relative.parts
-                for pattern in NOT_VENDORED
-            ):
-                found.append(f"vendor/{LIBRARY}/{relative.as_posix()}")
-    return found
 
 
 def file_system_limits(path: Path) -> tuple[int, int]:

@@ -21,7 +21,6 @@ import json
 import os
 import runpy
 import shlex
-import shutil
 import sys
 import tempfile
 from pathlib import Path
@@ -35,32 +34,10 @@ API_FILES = (
     "gunicorn.conf.py",
 )
 
-# The library the project depends on, from the template's checkout into the
-# project's vendor/: every render of the template carries it, so that a
-# template update (cruft's diff of two renders) carries its changes too.
-LIBRARY = "flask-db-kit"
-LIBRARY_FILES = ("pyproject.toml", "README.md", "src")
-NOT_VENDORED = shutil.ignore_patterns(
-    "__pycache__", "*.py[cod]", "*.egg-info", ".*_cache"
-)
-
 
 def remove_api_files(project: Path, package_name: str) -> None:
     for name in API_FILES:
         (project / name.format(package=package_name)).unlink()
-
-
-def vendor_library(template_dir: Path, project: Path) -> None:
-    """A copy of the library in vendor/, without its tests and caches."""
-    source = template_dir / LIBRARY
-    target = project / "vendor" / LIBRARY
-    shutil.rmtree(target, ignore_errors=True)
-    target.mkdir(parents=True)
-    for name in LIBRARY_FILES:
-        if (source / name).is_dir():
-            shutil.copytree(source / name, target / name, ignore=NOT_VENDORED)
-        else:
-            shutil.copy2(source / name, target / name)
 
 
 # bin/setup's exit status when the database does not exist yet.
@@ -184,6 +161,7 @@ def main() -> int:
     sys.path.insert(0, answers["__template_dir"])
     from flask_db_template.answers import parse_database_url
     from flask_db_template.updates import BAKE, TEMPLATE_RENDER
+    from flask_db_template.vendoring import vendor_library
 
     project = Path.cwd()
     vendor_library(Path(answers["__template_dir"]), project)

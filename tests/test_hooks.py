@@ -4,17 +4,19 @@ from __future__ import annotations
 
 import importlib.util
 import json
+import shutil
 import subprocess
 from pathlib import Path
 
 import pytest
 from cookiecutter.main import cookiecutter
 
-from flask_db_template.answers import FLAGS, find_problem, vendored_paths
+from flask_db_template.answers import FLAGS, find_problem
 from flask_db_template.jinja_extension import (
     check_answers_or_exit,
     resolve_models_answer,
 )
+from flask_db_template.vendoring import vendor_library, vendored_paths
 from tests.baking import (
     REPO,
     TEMPLATE_DIR,
@@ -272,7 +274,7 @@ def test_without_the_api_tokens_the_project_has_no_token_code(tmp_path, changes)
             accept_hooks=False,
         )
     )
-    hook.vendor_library(REPO, project)
+    vendor_library(REPO, project)
     if changes.get("api") is False:
         hook.remove_api_files(project, "my_flask_app")
     assert TOKEN_CODE.search(project_code(project)) is None
@@ -289,18 +291,31 @@ def test_without_the_api_tokens_the_project_has_no_token_code(tmp_path, changes)
     ]
 
 
-def test_the_hook_vendors_the_files_the_path_check_counts(tmp_path):
+def test_the_library_is_vendored_without_its_tests_and_caches(tmp_path):
     """flask-db-kit in vendor/, without its tests and caches: the very paths
-    that the project-path check (answers.baked_paths) counts."""
-    hook = load_hook("post_gen_project")
-    hook.vendor_library(REPO, tmp_path)
+    that the project-path check (answers.baked_paths) counts; a copy left
+    from before is replaced whole."""
+    template = tmp_path / "template"
+    shutil.copytree(REPO / "flask-db-kit", template / "flask-db-kit")
+    cache = template / "flask-db-kit" / "src" / "flask_db_kit" / "__pycache__"
+    cache.mkdir(exist_ok=True)
+    (cache / "api.cpython-311.pyc").write_bytes(b"")
+    project = tmp_path / "project"
+    stale = project / "vendor" / "flask-db-kit" / "src" / "flask_db_kit" / "gone.py"
+    stale.parent.mkdir(parents=True)
+    stale.write_text("")
+
+    vendor_library(template, project)
+
     copied = sorted(
-        path.relative_to(tmp_path).as_posix()
-        for path in tmp_path.rglob("*")
+        path.relative_to(project).as_posix()
+        for path in project.rglob("*")
         if path.is_file()
     )
-    assert copied == sorted(vendored_paths(REPO))
+    assert copied == sorted(vendored_paths(template))
     assert "vendor/flask-db-kit/src/flask_db_kit/tokens.py" in copied
+    assert "vendor/flask-db-kit/pyproject.toml" in copied
+    assert not [path for path in copied if "/tests/" in path or "__pycache__" in path]
 
 
 def test_check_answers_or_exit_makes_the_yes_no_answers_booleans():
