@@ -257,7 +257,7 @@ def passed_test_ids(output: str) -> set[str]:
     return passed
 
 
-def tests_naming(output: str, model: str) -> set[str]:
+def ids_naming(output: str, model: str) -> set[str]:
     """The tests (not subtests) a verbose run reports passed whose parameters
     name `model`: `...[Post]`, `...[Post.author]`, `...[Post.author_id+title]`."""
     named = set()
@@ -273,7 +273,7 @@ def model_checks(output: str, model: str) -> set[str]:
     suffix = f"[{model}]"
     return {
         test.removesuffix(suffix)
-        for test in tests_naming(output, model)
+        for test in ids_naming(output, model)
         if test.endswith(suffix)
     }
 
@@ -295,8 +295,8 @@ def test_the_first_weeks_of_schema_changes_stay_green(bake, databases):
     # The bake of two models: its suite checks each of them, by name.
     result = run_baked_tests(project, "-vv", **tests_environment)
     users, posts = (
-        tests_naming(result.stdout, "User"),
-        tests_naming(result.stdout, "Post"),
+        ids_naming(result.stdout, "User"),
+        ids_naming(result.stdout, "Post"),
     )
     assert len(users) >= 20 and len(posts) >= 20, (users, posts)
     assert len(users | posts) >= 40, users | posts
@@ -316,7 +316,7 @@ def test_the_first_weeks_of_schema_changes_stay_green(bake, databases):
         if edit.change is add_model_with_a_reference:
             # A model added by hand gets every check a model the template
             # wrote gets.
-            comments = tests_naming(result.stdout, "Comment")
+            comments = ids_naming(result.stdout, "Comment")
             assert len(comments) >= 20, comments
             missing = model_checks(result.stdout, "Post") - model_checks(
                 result.stdout, "Comment"
