@@ -21,9 +21,12 @@ demo: $(BIN)/cookiecutter
 	@echo "The demo project works. Start it with:"
 	@echo "    cd $(DEMO)/my-flask-app && .venv/bin/flask run"
 
-# The whole test suite, on two processes: most of it waits on bakes,
-# installs and database servers. A module that shares a fixture stays on one.
+# The whole test suite: first the library's unit tests (fast, no bake), in
+# its own folder and settings; then the template's, on two processes: most of
+# it waits on bakes, installs and database servers. A module that shares a
+# fixture stays on one.
 test: $(BIN)/cookiecutter
+	cd flask-db-kit && ../$(BIN)/pytest
 	$(BIN)/pytest -n 2 --dist loadgroup
 
 # The dependencies' top-level modules, refused as package names (answers.py):

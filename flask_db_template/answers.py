@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import parse_qsl, unquote
 
+from flask_db_template import vendoring
 from flask_db_template.database_limits import check_database_limits
 from flask_db_template.modelspec import SpecError, parse
 
@@ -639,7 +640,8 @@ SETUP_PATHS = (
 
 def baked_paths(template_directory: Path, answers: dict) -> list[str]:
     """The paths below the project's folder, relative: the template's files
-    with their names rendered, and what the setup adds (SETUP_PATHS)."""
+    with their names rendered, the library the hook copies into vendor/, and
+    what the setup adds (SETUP_PATHS)."""
     folder = template_directory / PROJECT_TEMPLATE_FOLDER
 
     def rendered(text: str) -> str:
@@ -650,6 +652,7 @@ def baked_paths(template_directory: Path, answers: dict) -> list[str]:
         for path in folder.rglob("*")
         if path.is_file()
     ]
+    paths += vendoring.vendored_paths(template_directory)
     return paths + [path.format(**answers) for path in SETUP_PATHS]
 
 
@@ -757,6 +760,16 @@ def dependency_modules(pyproject_text: str) -> list[str]:
     from packaging.requirements import Requirement
 
     roots = re.findall(r'^\s*"([^"{}]+)",\s*$', pyproject_text, re.MULTILINE)
+    # A requirement whose extras the answers choose (flask-db-kit's, installed
+    # from vendor/): with every extra it has.
+    for name in re.findall(
+        r'^\s*"([A-Za-z0-9._-]+)\{\{[^"]*",\s*$', pyproject_text, re.MULTILINE
+    ):
+        try:
+            extras = metadata.metadata(name).get_all("Provides-Extra") or []
+        except metadata.PackageNotFoundError:
+            extras = []
+        roots.append(f"{name}[{','.join(sorted(extras))}]" if extras else name)
     roots += [r for rs in DRIVER_REQUIREMENTS.values() for r in rs]
     roots += list(TOOL_DISTRIBUTIONS)
     modules_of: dict[str, set[str]] = {}

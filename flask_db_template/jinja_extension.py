@@ -47,7 +47,8 @@ def api_title_statement(project_name: str) -> str:
 
 
 def refuse_to_bake_over_a_project(answers: dict) -> str:
-    """Exit with one line when `cookiecutter -f` would overwrite a set-up project.
+    """Exit with one line when `cookiecutter -f` would overwrite a set-up
+    project, or `cruft update` would update a project baked before the kit.
 
     Rendered in the pre-generation hook, which cookiecutter (and `cruft
     create`, which calls it) renders in its own process before it writes any
@@ -57,10 +58,24 @@ def refuse_to_bake_over_a_project(answers: dict) -> str:
     if project is None and "_output_dir" in answers:
         project = Path(answers["_output_dir"]) / answers["project_slug"]
     refusal = updates.overwrite_refusal(project) if project else None
+    updated = updates.cruft_update_project()
+    if updated is not None:
+        refusal = updates.kit_move_refusal(updated.absolute())
     if refusal:
         print(f"error: {refusal}", file=sys.stderr)
         raise SystemExit(1)
     return ""
+
+
+def kit_extras(answers: dict) -> str:
+    """The extras of flask-db-kit the project depends on: `[api,tokens]`,
+    `[api]` or none, as the answers turn the API and its tokens on."""
+    extras = []
+    if answers["api"]:
+        extras.append("api")
+        if answers["api_auth"]:
+            extras.append("tokens")
+    return f"[{','.join(extras)}]" if extras else ""
 
 
 def driver_requirements(database_url: str) -> tuple[str, ...]:
@@ -87,6 +102,7 @@ def configure(environment) -> None:
         models_plan=models_code.plan_models,
         api_title_statement=api_title_statement,
         driver_requirements=driver_requirements,
+        kit_extras=kit_extras,
         database_url_example=database_url_example,
         database_server=database_server,
         python_string=escaping.python_string,

@@ -692,7 +692,7 @@ class _Planner:
         return "\n".join([_PRECISE_TYPES_COMMENT, *lines])
 
     def _clocks(self) -> set[str]:
-        """The classes of utc.py that models.py uses: `default=now`, timestamps."""
+        """The clocks that models.py imports from flask_db_kit.utc."""
         clocks = {"UtcNow"} if self.schema.timestamps else set()
         for model in self.schema.models:
             for field in model.fields:
@@ -735,7 +735,10 @@ class _Planner:
         orm_names = ["Mapped", "mapped_column"] + (
             ["relationship"] if has_links else []
         )
-        third_party = [_import("sqlalchemy", _isort_order(sqlalchemy_names))]
+        clocks = sorted(self._clocks())
+        # isort's order: flask_db_kit comes before sqlalchemy.
+        third_party = [_import("flask_db_kit.utc", clocks)] if clocks else []
+        third_party.append(_import("sqlalchemy", _isort_order(sqlalchemy_names)))
         if uses_text and "text" in self.aliased:
             third_party.append(f"from sqlalchemy import text as {self.module('text')}")
         sized_binary = any(f.kind == "binary" and f.length for f in fields)
@@ -749,9 +752,6 @@ class _Planner:
             )
 
         first_party = ["from .extensions import db"]
-        clocks = sorted(self._clocks())
-        if clocks:
-            first_party.append(_import(".utc", clocks))
         sections = [standard, third_party, first_party]
         return "\n\n".join("\n".join(section) for section in sections if section)
 

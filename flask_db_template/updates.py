@@ -21,11 +21,11 @@ Stdlib only: the hooks run under cookiecutter's own interpreter.
 from __future__ import annotations
 
 import atexit
+import inspect
 import json
 import re
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 from flask_db_template.answers import example_database_url
@@ -77,22 +77,30 @@ def bake_kind(answers: dict) -> str:
 
 def call_stack():
     """The frames of this thread's call stack, innermost first."""
-    frame = sys._getframe(1)
+    frame = inspect.currentframe().f_back
     while frame is not None:
         yield frame
         frame = frame.f_back
 
 
 def cruft_update_project() -> Path | None:
-    """The project `cruft update` updates (its `project_dir`), from a hook's rendering."""
+    """The project `cruft update` updates (its `project_dir`), from a hook's
+    rendering: absolute, though cruft gives it relative (`.`) and cookiecutter
+    renders the hooks from the template's folder."""
     for frame in call_stack():
         if (
             frame.f_globals.get("__name__", "").startswith("cruft.")
             and frame.f_code.co_name == "update"
             and isinstance(frame.f_locals.get("project_dir"), Path)
         ):
-            return frame.f_locals["project_dir"]
+            return WORKING_DIRECTORY / frame.f_locals["project_dir"]
     return None
+
+
+# Where the command was started: cookiecutter imports this module (and cruft's
+# second render imports it again, see fresh_import.py) as it makes its Jinja
+# environment, before it moves into the template's folder to render a hook.
+WORKING_DIRECTORY = Path.cwd()
 
 
 def project_being_generated() -> Path | None:
@@ -117,6 +125,38 @@ def overwrite_refusal(folder: Path) -> str | None:
         f"{folder} already holds a set-up project ({', '.join(found)}): baking "
         "over it would overwrite your models and lose your migrations; to take "
         "the template's changes run `cruft update` in it, or bake into another folder"
+    )
+
+
+# A module every project baked before the kit has in its package, and none
+# after: the kit's `flask setup-db` replaced it.
+PRE_KIT_MODULE = "database_setup.py"
+KIT_FOLDER = Path("vendor", "flask-db-kit")
+
+
+def kit_move_refusal(project: Path) -> str | None:
+    """Why `cruft update` must not update this project, or None.
+
+    A project baked before the machinery moved into flask-db-kit holds it in
+    its own package, and its models.py and migrations import it: a three-way
+    merge would delete the modules those files import, since both are the
+    user's and the update skips them. It is refused before anything changes.
+    """
+    try:
+        state = json.loads((project / CRUFT_FILE).read_text(encoding="utf-8"))
+        package = state["context"]["cookiecutter"]["package_name"]
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+    if (project / KIT_FOLDER).is_dir() or not (
+        project / package / PRE_KIT_MODULE
+    ).is_file():
+        return None
+    return (
+        f"{project} was baked before the template moved its machinery into "
+        "flask-db-kit, a move `cruft update` cannot make over your edits; nothing "
+        "was changed. Bake a new project with the answers in .cruft.json and move "
+        "your models.py and migrations/versions/ into it, as the template's README "
+        'says under "Projects baked before the kit"'
     )
 
 

@@ -1,5 +1,7 @@
-"""Set the baked project up: environment, .env, migrations, initial migration;
-without the REST API, leave out its files first.
+"""Set the baked project up: flask-db-kit copied into vendor/ (in every
+render, cruft's too), then .env, environment, migrations, initial migration;
+without the REST API, leave out its files first. Without uv on PATH, the
+bake fetches one for bin/setup (flask_db_template/uv_fetch.py).
 
 The work itself is the baked project's own `bin/setup` (so a user can finish
 or repeat it later with one command); this hook runs it and says what to do
@@ -23,33 +25,18 @@ import sys
 import tempfile
 from pathlib import Path
 
-# The REST API's modules and tests: a project baked without the API has none.
+# The REST API's files: a project baked without the API has none. (Its
+# tokens are a few lines in files that every project has.)
 API_FILES = (
-    "{package}/resources.py",
-    "{package}/schemas.py",
-    "{package}/database_errors.py",
-    "{package}/api_overrides.py",
-    "{package}/request_limits.py",
-    "{package}/docs_page.py",
-    "{package}/swagger_ui_start.js",
+    "{package}/api.py",
     "tests/test_api.py",
     # Its hook makes the API before gunicorn's workers take a request.
     "gunicorn.conf.py",
-)
-# The API's bearer tokens: none without the API, or with api_auth off.
-AUTH_FILES = (
-    "{package}/auth.py",
-    "tests/test_auth.py",
 )
 
 
 def remove_api_files(project: Path, package_name: str) -> None:
     for name in API_FILES:
-        (project / name.format(package=package_name)).unlink()
-
-
-def remove_auth_files(project: Path, package_name: str) -> None:
-    for name in AUTH_FILES:
         (project / name.format(package=package_name)).unlink()
 
 
@@ -105,6 +92,8 @@ def run_setup(project: Path, database_url: str, create_venv: bool) -> int:
     try:
         runpy.run_path(str(project / "bin" / "setup"), run_name="__main__")
     except SystemExit as exit_:
+        if isinstance(exit_.code, str):  # bin/setup's one-line error
+            print(exit_.code, file=sys.stderr)
         return exit_.code if isinstance(exit_.code, int) else 1
     except Exception as error:  # noqa: BLE001 - the project must be kept
         # Whatever bin/setup did not foresee: one line, and the project stays
@@ -172,19 +161,23 @@ def main() -> int:
     sys.path.insert(0, answers["__template_dir"])
     from flask_db_template.answers import parse_database_url
     from flask_db_template.updates import BAKE, TEMPLATE_RENDER
+    from flask_db_template.vendoring import vendor_library
 
     project = Path.cwd()
+    vendor_library(Path(answers["__template_dir"]), project)
     # First, so that a setup that stops half-way leaves them out too.
     if not answers["api"]:
         remove_api_files(project, answers["package_name"])
-    if not (answers["api"] and answers["api_auth"]):
-        remove_auth_files(project, answers["package_name"])
     if bake_kind == TEMPLATE_RENDER:
         # cruft renders the template only to compare two of its versions:
         # a setup there would put a .venv, a .env and a migration in the diff.
         return 0
     database_url = parse_database_url(answers["database_url"]).url
     print(f"Setting up {project.name}", flush=True)
+    if answers["create_venv"]:
+        from flask_db_template.uv_fetch import uv_for_setup
+
+        os.environ.update(uv_for_setup())
     status = run_setup(project, database_url, answers["create_venv"])
     print("\n".join(link_for_updates(project, answers, bake_kind)))
     api_tokens = answers["api"] and answers["api_auth"]

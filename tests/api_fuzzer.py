@@ -10,8 +10,9 @@ OpenAPI document is read from /api/openapi.json, and every operation gets
 that does not, each checked: no 5xx, and a status code, content type,
 headers and body that the document declares for the operation.
 
-Every request carries a token made by the project's own `create_token`
-(when it was baked with api_auth), as a client of the API would.
+Every request carries a token made by the project's own tokens
+(`<package>.extensions.tokens.create_token`, when it was baked with
+api_auth), as a client of the API would.
 
 Operations on one row get cases for rows that exist too, not only for the
 random ids that hit none; creates run first so that there are such rows,
@@ -23,7 +24,6 @@ fitting data that were refused a 401 or 403, and the failures.
 from __future__ import annotations
 
 import importlib
-import importlib.util
 import json
 import os
 import sys
@@ -43,6 +43,8 @@ def main(project: str, package_name: str, database_url: str, report: str) -> int
     sys.path.insert(0, project)
     import flask_migrate
     import schemathesis
+    from flask_db_kit.api import api_of, schema_of, served_models
+    from flask_db_kit.api.resources import Rows
     from schemathesis.checks import (
         content_type_conformance,
         not_a_server_error,
@@ -54,8 +56,8 @@ def main(project: str, package_name: str, database_url: str, report: str) -> int
 
     package = importlib.import_module(package_name)
     config = importlib.import_module(f"{package_name}.config")
-    db = importlib.import_module(f"{package_name}.extensions").db
-    resources = importlib.import_module(f"{package_name}.resources")
+    extensions = importlib.import_module(f"{package_name}.extensions")
+    db = extensions.db
 
     checks = [
         not_a_server_error,
@@ -69,9 +71,10 @@ def main(project: str, package_name: str, database_url: str, report: str) -> int
         config.Config(SECRET_KEY="fuzz", SQLALCHEMY_DATABASE_URI=database_url)
     )
     # Each table's references and links, as the API's views see them.
+    overrides = api_of(app).overrides
     rows_of = {
-        model.__tablename__: resources.Rows(resources.schema_of(model))
-        for model in resources.served_models()
+        model.__tablename__: Rows(schema_of(model, overrides))
+        for model in served_models(db, overrides)
     }
 
     def existing_ids(model) -> list[int]:
@@ -152,9 +155,9 @@ def main(project: str, package_name: str, database_url: str, report: str) -> int
     headers: dict[str, str] = {}
     with app.app_context():
         flask_migrate.upgrade()
-        if importlib.util.find_spec(f"{package_name}.auth"):
-            auth = importlib.import_module(f"{package_name}.auth")
-            headers["Authorization"] = f"Bearer {auth.create_token('fuzzer')}"
+        tokens = getattr(extensions, "tokens", None)
+        if tokens is not None:
+            headers["Authorization"] = f"Bearer {tokens.create_token('fuzzer')}"
         schema = schemathesis.openapi.from_wsgi("/api/openapi.json", app)
         # Creates first, the rows they refer to before them; deletes last.
         tables = [table.name for table in db.metadata.sorted_tables]

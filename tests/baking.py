@@ -6,6 +6,7 @@ import os
 import re
 import subprocess
 import sys
+import tomllib
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
@@ -87,6 +88,50 @@ def baked_files(project: Path) -> list[Path]:
         for path in project.rglob("*")
         if path.is_file() and not skipped.intersection(path.relative_to(project).parts)
     ]
+
+
+# The API tokens in a baked project's own code (flask-db-kit's copy in vendor/
+# always holds them): the ApiTokens of extensions.py, the tests' token fixture.
+TOKEN_CODE = re.compile(r"ApiTokens|flask_db_kit\.tokens|flask_httpauth|auth_headers")
+
+
+def project_code(project: Path) -> str:
+    """The baked project's own Python: not the vendored library, not .venv."""
+    return "".join(
+        path.read_text(encoding="utf-8")
+        for path in baked_files(project)
+        if path.suffix == ".py" and path.relative_to(project).parts[0] != "vendor"
+    )
+
+
+def requirements(project: Path) -> dict[str, set[str]]:
+    """The baked pyproject's runtime requirements: normalized name -> extras."""
+    from packaging.requirements import Requirement
+
+    pyproject = tomllib.loads((project / "pyproject.toml").read_text())
+    found = {}
+    for text in pyproject["project"]["dependencies"]:
+        requirement = Requirement(text)
+        found[canonical_name(requirement.name)] = set(requirement.extras)
+    return found
+
+
+def canonical_name(name: str) -> str:
+    return re.sub(r"[-_.]+", "-", name).lower()
+
+
+def library_requirements(project: Path) -> dict[str, set[str]]:
+    """The vendored flask-db-kit's requirements, by extra ("" for the base)."""
+    from packaging.requirements import Requirement
+
+    pyproject = tomllib.loads(
+        (project / "vendor" / "flask-db-kit" / "pyproject.toml").read_text()
+    )["project"]
+    extras = {"": pyproject["dependencies"], **pyproject["optional-dependencies"]}
+    return {
+        extra: {canonical_name(Requirement(text).name) for text in texts}
+        for extra, texts in extras.items()
+    }
 
 
 def assert_no_template_leftovers(project: Path) -> None:

@@ -12,7 +12,6 @@ message, and every log line written meanwhile.
 from __future__ import annotations
 
 import importlib
-import importlib.util
 import json
 import logging
 import os
@@ -43,11 +42,13 @@ class Lines(logging.Handler):
 def main(project: str, package_name: str, database_url: str, report: str) -> int:
     sys.path.insert(0, project)
     import flask_migrate
+    from flask_db_kit.settings import ConfigurationError
     from sqlalchemy import insert
 
     package = importlib.import_module(package_name)
     config = importlib.import_module(f"{package_name}.config")
-    db = importlib.import_module(f"{package_name}.extensions").db
+    extensions = importlib.import_module(f"{package_name}.extensions")
+    db = extensions.db
     models = importlib.import_module(f"{package_name}.models")
 
     lines = Lines()
@@ -64,9 +65,9 @@ def main(project: str, package_name: str, database_url: str, report: str) -> int
         db.session.commit()
         # The API's own token, when it wants one: the limits are what is probed.
         headers = {}
-        if importlib.util.find_spec(f"{package_name}.auth"):
-            auth = importlib.import_module(f"{package_name}.auth")
-            headers["Authorization"] = f"Bearer {auth.create_token('probe')}"
+        tokens = getattr(extensions, "tokens", None)
+        if tokens is not None:
+            headers["Authorization"] = f"Bearer {tokens.create_token('probe')}"
     client = app.test_client()
     post = {"title": MARKER, "author_id": 1}
     answers: dict[str, list] = {}
@@ -172,7 +173,7 @@ def main(project: str, package_name: str, database_url: str, report: str) -> int
     try:
         config.Config.from_environment()
         configuration_error = ""
-    except config.ConfigurationError as error:
+    except ConfigurationError as error:
         configuration_error = error.format_message()
 
     Path(report).write_text(

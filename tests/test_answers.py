@@ -516,7 +516,11 @@ PATH_ANSWERS = {
 def test_the_baked_paths_are_the_template_s_files_and_the_setup_s():
     paths = baked_paths(REPO, PATH_ANSWERS)
     assert "my_flask_app/models.py" in paths
-    assert "my_flask_app/migrations_template/alembic.ini.mako" in paths
+    # The library the hook copies into vendor/, without its tests and caches.
+    library = "vendor/flask-db-kit/"
+    assert f"{library}src/flask_db_kit/migration_template/alembic.ini.mako" in paths
+    vendored = [path for path in paths if path.startswith(library)]
+    assert not [path for path in vendored if "__pycache__" in path or "/tests/" in path]
     assert not [path for path in paths if "cookiecutter" in path]
     assert (
         ".venv/lib/python3.NN/site-packages/__editable___my_flask_app_0_1_0_finder.py"

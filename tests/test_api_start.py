@@ -26,7 +26,8 @@ SHOWN = """
 import json, sys
 import dotenv
 dotenv.load_dotenv()
-from my_flask_app import build_api, create_app
+from flask_db_kit.api import build_api
+from my_flask_app import create_app
 
 app = create_app()
 made_by_create_app = "Post.Collection" in app.view_functions
@@ -84,25 +85,24 @@ def test_the_api_made_at_first_use_is_the_one_a_server_builds(bake):
 
 # Two apps in one process (as the tests make them): the first one's API is
 # made after the second was started, into its own document. Its routes are
-# made by its first request; its document is written when it is first read,
-# here by build_api (`api.spec` reads the last app's).
+# made by its first request; its document is written with them, into its own
+# Api (one for each app), not the second's.
 TWO_APPS = """
 import json
 import dotenv
 dotenv.load_dotenv()
-from my_flask_app import build_api, create_app
-from my_flask_app.auth import create_token
+from flask_db_kit.api import api_of, build_api
+from my_flask_app import create_app
 from my_flask_app.config import Config
-from my_flask_app.extensions import api
+from my_flask_app.extensions import tokens
 
 first = create_app()
-# Its document, as it is now: reading api.spec would make its routes.
-first_document = api._spec
+first_api = api_of(first)
 config = Config.from_environment()
 second = create_app(Config(**{**vars(config), "PRODUCTION": True}))
 build_api(second)
 with first.app_context():
-    token = create_token("two-apps")
+    token = tokens.create_token("two-apps")
 headers = {"Authorization": f"Bearer {token}"}
 client = first.test_client()
 created = client.post("/api/tags", json={"name": "first"}, headers=headers)
@@ -111,7 +111,9 @@ build_api(first)
 print(json.dumps({
     "created": created.status_code,
     "listed": [tag["name"] for tag in listed.json],
-    "first": first_document.to_dict(),
+    "own_api": first_api is api_of(first) and first_api is not api_of(second),
+    "first": first_api.spec.to_dict(),
+    "first_served": first.test_client().get("/api/openapi.json").json,
     "second": second.test_client().get("/api/openapi.json").json,
 }))
 """
@@ -124,7 +126,8 @@ def test_an_app_made_before_another_makes_its_own_api(bake):
     result = json.loads(code.stdout)
     assert result["created"] == 201
     assert result["listed"] == ["first"]
-    assert result["first"] == result["second"]
+    assert result["own_api"] is True
+    assert result["first"] == result["first_served"] == result["second"]
     assert "/api/tags" in result["first"]["paths"]
 
 
@@ -136,11 +139,11 @@ import dotenv
 dotenv.load_dotenv()
 from werkzeug.serving import make_server
 from my_flask_app import create_app
-from my_flask_app.auth import create_token
+from my_flask_app.extensions import tokens
 
 app = create_app()
 with app.app_context():
-    token = create_token("concurrent")
+    token = tokens.create_token("concurrent")
 assert "Post.Collection" not in app.view_functions
 server = make_server("127.0.0.1", 0, app, threaded=True)
 threading.Thread(target=server.serve_forever, daemon=True).start()

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import ast
 import json
-import re
 import sys
 import tomllib
 from pathlib import Path
@@ -16,10 +15,14 @@ from cookiecutter.main import cookiecutter
 from tests.baking import (
     EVERY_TYPE,
     REPO,
+    TOKEN_CODE,
     assert_no_template_leftovers,
     assert_ruff_clean,
     baked_files,
     flask,
+    library_requirements,
+    project_code,
+    requirements,
     run,
     run_baked_tests,
 )
@@ -64,15 +67,9 @@ def test_bake_is_complete_clean_and_tested(bake, answers):
     flask(project, "db", "check")
 
 
-API_FILES = [
-    "my_flask_app/resources.py",
-    "my_flask_app/schemas.py",
-    "my_flask_app/database_errors.py",
-    "my_flask_app/docs_page.py",
-    "my_flask_app/swagger_ui_start.js",
-    "tests/test_api.py",
-    "gunicorn.conf.py",
-]
+# The API's files (hooks/post_gen_project.py removes them without it); its
+# code is flask-db-kit's `api` extra.
+API_FILES = ["my_flask_app/api.py", "tests/test_api.py", "gunicorn.conf.py"]
 API_DEPENDENCIES = [
     "apispec",
     "flask-cors",
@@ -81,20 +78,29 @@ API_DEPENDENCIES = [
     "marshmallow-sqlalchemy",
     "swagger-ui-bundle-v2",
 ]
-AUTH_FILES = ["my_flask_app/auth.py", "tests/test_auth.py"]
+
+
+def installed_names(project: Path) -> set[str]:
+    """What the project's runtime requirements install by name: its own, and
+    flask-db-kit's with the extras it asks for."""
+    needed = requirements(project)
+    library = library_requirements(project)
+    extras = ["", *needed["flask-db-kit"]]
+    return set(needed).union(*(library[extra] for extra in extras))
 
 
 @pytest.mark.parametrize("api", [True, False], ids=["api", "no-api"])
 def test_the_api_code_and_dependencies_come_with_the_api_only(bake, api):
     project = bake(api=api)
     assert [(project / name).is_file() for name in API_FILES] == [api] * len(API_FILES)
-    pyproject = tomllib.loads((project / "pyproject.toml").read_text())["project"]
-    names = {re.split(r"[<>=\[]", d)[0].lower() for d in pyproject["dependencies"]}
+    names = installed_names(project)
     assert {name in names for name in API_DEPENDENCIES} == {api}
+    assert ("api" in requirements(project)["flask-db-kit"]) is api
     assert "gunicorn" in names
     package = project / "my_flask_app"
     code = "".join(path.read_text() for path in package.rglob("*.py"))
     assert ("flask_smorest" in code) is api
+    assert ("flask_db_kit.api" in code) is api
     assert ("/api/" in (project / "README.md").read_text()) is api
 
 
@@ -105,12 +111,14 @@ def test_the_api_code_and_dependencies_come_with_the_api_only(bake, api):
 )
 def test_the_api_tokens_come_with_api_auth_only(bake, answers, tokens):
     project = bake(**answers)
-    assert [(project / name).is_file() for name in AUTH_FILES] == [tokens] * 2
-    pyproject = tomllib.loads((project / "pyproject.toml").read_text())["project"]
-    names = {re.split(r"[<>=\[]", d)[0].lower() for d in pyproject["dependencies"]}
-    assert ("flask-httpauth" in names) is tokens
-    code = "".join(path.read_text() for path in project.rglob("*.py"))
-    assert ("flask_httpauth" in code or "auth_headers" in code) is tokens
+    assert ("flask-httpauth" in installed_names(project)) is tokens
+    assert ("tokens" in requirements(project)["flask-db-kit"]) is tokens
+    # The tokens in the project's code (ApiTokens in extensions.py, the
+    # tests' auth_headers), and flask-db-kit's checks of them in its tests.
+    assert (TOKEN_CODE.search(project_code(project)) is not None) is tokens
+    collected = run_baked_tests(project, "--collect-only").stdout
+    assert "flask_db_kit:models" in collected
+    assert ("flask_db_kit:auth" in collected) is tokens
     [migration] = (project / "migrations" / "versions").glob("*_initial_migration.py")
     assert ('"api_tokens"' in migration.read_text()) is tokens
     readme = (project / "README.md").read_text()
@@ -148,10 +156,10 @@ def test_an_initial_migration_missing_a_table_is_refused_and_not_kept(bake):
     project = bake()
     extensions = project / "my_flask_app" / "extensions.py"
     source = extensions.read_text()
-    assert "migrate = Migrate()" in source
+    assert "migrate = Migrate(**alembic_options())" in source
     # Autogenerate's filter, given to Flask-Migrate, leaves the table out.
-    leave_users_out = 'Migrate(include_object=lambda _, name, *rest: name != "users")'
-    extensions.write_text(source.replace("Migrate()", leave_users_out))
+    leave_users_out = 'alembic_options(include_object=lambda _, n, *r: n != "users")'
+    extensions.write_text(source.replace("alembic_options()", leave_users_out))
     assert setup_db_from_scratch(project) == (
         "Error: autogenerate left users out of the initial migration, so it was "
         "not kept"

@@ -8,6 +8,7 @@ import json
 import os
 import re
 import secrets
+import shutil
 import subprocess
 import sys
 import tomllib
@@ -184,12 +185,12 @@ BLUEPRINTS = {models.User: odd}
         (
             MISSING_MODEL,
             "AttributeError: module 'my_flask_app.models' has no attribute",
-            'api_overrides.py", line',
+            'my_flask_app/api.py", line',
         ),
         (
             UNNAMED_PARAMETER,
             "InvalidParameterError: Missing keys ['name']",
-            "blueprint 'Odd' (my_flask_app.api_overrides)",
+            "blueprint 'Odd' (my_flask_app.api)",
         ),
     ],
     ids=["in-the-routes", "in-the-document"],
@@ -198,7 +199,7 @@ def test_a_mistake_in_api_overrides_stops_the_server_before_it_serves(
     bake, tmp_path, broken_overrides, error, where
 ):
     project = bake()
-    overrides = project / "my_flask_app" / "api_overrides.py"
+    overrides = project / "my_flask_app" / "api.py"
     overrides.write_text(overrides.read_text() + broken_overrides)
     # Started from another directory, the code found as the image finds it
     # (PYTHONPATH): the entrypoint names gunicorn.conf.py itself.
@@ -253,15 +254,22 @@ def test_the_container_files_follow_the_database(
 
     dockerfile = (project / "Dockerfile").read_text()
     assert "\nUSER app\n" in dockerfile
-    # The build installs pyproject.toml's dependencies: its one-liner lists them.
+    # The build installs pyproject.toml's dependencies: its one-liner lists
+    # them, flask-db-kit's path resolved to the copy of vendor/ in the build.
     [script] = re.findall(r'RUN python -c "(.*?)" > requirements.txt', dockerfile)
     listed = run([sys.executable, "-c", script], project).stdout.split("\n")
     pyproject = tomllib.loads((project / "pyproject.toml").read_text())
-    assert listed[:-1] == pyproject["project"]["dependencies"]
+    dependencies = pyproject["project"]["dependencies"]
+    assert any("{root:uri}/vendor/flask-db-kit" in d for d in dependencies)
+    assert listed[:-1] == [
+        d.replace("{root:uri}", project.as_uri()) for d in dependencies
+    ]
+    assert "\nCOPY vendor/ vendor/\n" in dockerfile
     assert 'ENTRYPOINT ["python", "bin/entrypoint"]' in dockerfile
     # The build context holds only what the image needs: never .env.
     ignored = (project / ".dockerignore").read_text().splitlines()
     assert ignored[1] == "*" and "!.env" not in ignored
+    assert "!vendor/flask-db-kit/" in ignored
     assert os.access(project / "bin" / "entrypoint", os.X_OK)
 
 
@@ -283,8 +291,8 @@ def dockerfile_install_command(project: Path) -> str:
 def test_the_image_installs_the_versions_of_requirements_lock(bake, tmp_path):
     """bin/setup writes requirements.lock, the first commit holds it, and the
     Dockerfile's own install command takes its versions (pip's resolver run
-    dry, here: there is no Docker daemon). One pin is set to an older release,
-    which only the lock can ask for."""
+    dry, here: there is no Docker daemon), and flask-db-kit from vendor/. One
+    pin is set to an older release, which only the lock can ask for."""
     project = bake()
     lock = (project / "requirements.lock").read_text()
     pins = {
@@ -295,20 +303,27 @@ def test_the_image_installs_the_versions_of_requirements_lock(bake, tmp_path):
     pyproject = tomllib.loads((project / "pyproject.toml").read_text())
     for requirement in pyproject["project"]["dependencies"]:
         name = canonical(re.match(r"[\w.-]+", requirement)[0])
-        assert name in pins, f"{name} is not in requirements.lock"
-    assert "my-flask-app" not in pins
+        if " @ " in requirement:
+            # Installed from its path (vendor/), never from a pin.
+            assert name not in pins and name not in lock, name
+        else:
+            assert name in pins, f"{name} is not in requirements.lock"
+    assert "my-flask-app" not in pins and "my_flask_app" not in lock
+    assert not [line for line in lock.splitlines() if line.startswith("-e ")]
     committed = run(["git", "ls-files", "requirements.lock"], project).stdout
     assert committed == "requirements.lock\n"
-    assert (
-        "COPY pyproject.toml requirements.lock ./"
-        in (project / "Dockerfile").read_text()
-    )
+    dockerfile = (project / "Dockerfile").read_text()
+    assert "COPY pyproject.toml requirements.lock ./" in dockerfile
+    assert "COPY vendor/ vendor/" in dockerfile
     assert "requirements.lock" in (project / ".dockerignore").read_text()
 
     # The build context as the image's build stage gets it, one pin older.
     context = tmp_path / "build"
     context.mkdir()
     (context / "pyproject.toml").write_text((project / "pyproject.toml").read_text())
+    shutil.copytree(
+        project / "vendor" / "flask-db-kit", context / "vendor" / "flask-db-kit"
+    )
     assert pins["markupsafe"] != "3.0.2"
     pins["markupsafe"] = "3.0.2"
     (context / "requirements.lock").write_text(
@@ -327,5 +342,11 @@ def test_the_image_installs_the_versions_of_requirements_lock(bake, tmp_path):
         canonical(item["metadata"]["name"]): item["metadata"]["version"]
         for item in report["install"]
     }
+    # flask-db-kit from the build's copy of vendor/, everything else pinned.
+    [kit] = [
+        item for item in report["install"] if item["metadata"]["name"] == "flask-db-kit"
+    ]
+    assert kit["download_info"]["url"] == (context / "vendor" / "flask-db-kit").as_uri()
+    del chosen["flask-db-kit"]
     assert chosen["markupsafe"] == "3.0.2"
     assert {name: pins[name] for name in chosen} == chosen

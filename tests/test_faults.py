@@ -54,6 +54,7 @@ from flask_db_template.answers import (
 )
 from flask_db_template.database_limits import check_database_limits
 from flask_db_template.modelspec import SpecError, parse
+from flask_db_template.uv_fetch import SETUP_UV_VARIABLE, cached_uv, uv_for_setup
 from tests.baking import REPO, TEMPLATE_DIR, clean_environment, flask, run
 from tests.servers import SERVERS, Server, require, throwaway_databases
 
@@ -315,6 +316,7 @@ def test_the_committed_dependency_modules_are_up_to_date():
         "pymysql",
         "gunicorn",
         "ruff",
+        "flask_db_kit",  # the project's own library, in vendor/
         "flask_smorest",
         "webargs",
         "apispec",
@@ -784,14 +786,24 @@ def can_unshare_the_network() -> bool:
 )
 def test_offline_a_setup_makes_the_venv_from_uvs_cache(tmp_path):
     """No network at all (a network namespace of its own): bin/setup makes
-    .venv again with the uv it fetched before and uv's cache, and soon."""
+    .venv again with the user's uv (on PATH) and uv's cache, and soon."""
     baked, project = bake_cli(tmp_path)
     assert baked.returncode == 0, baked.stderr
-    # Online first: uv fetched into the user's cache if need be, caches warm.
-    run([sys.executable, "bin/setup"], project, timeout=900)
+    # The user's uv on PATH: theirs, else the one the first bake fetches.
+    uv = shutil.which("uv") or cached_uv()
+    if uv is None:
+        uv = uv_for_setup().get(SETUP_UV_VARIABLE)
+    assert uv, "no uv on PATH, and none could be fetched"
+    (tmp_path / "bin").mkdir()
+    (tmp_path / "bin" / "uv").symlink_to(uv)
+    on_path = {"PATH": f"{tmp_path / 'bin'}{os.pathsep}{os.environ['PATH']}"}
+    # Online first: caches warm.
+    run([sys.executable, "bin/setup"], project, timeout=900, **on_path)
     lock = (project / "requirements.lock").read_text()
     subprocess.run(["rm", "-rf", str(project / ".venv")], check=True)
-    offline = run(["unshare", "-n", sys.executable, "bin/setup"], project, timeout=300)
+    offline = run(
+        ["unshare", "-n", sys.executable, "bin/setup"], project, timeout=300, **on_path
+    )
     assert "from uv's cache alone" in offline.stdout
     python = str(project / ".venv" / "bin" / "python")
     run([python, "-m", "flask", "db", "check"], project)

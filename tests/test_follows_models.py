@@ -1,6 +1,6 @@
 """What the baked project derives from its models when it runs: sample rows
 (`flask seed`), and an API that a user can still change for one model in
-api_overrides.py, with the tests following."""
+<package>/api.py, with the tests following."""
 
 from __future__ import annotations
 
@@ -50,11 +50,11 @@ def test_flask_seed_fills_every_table_and_can_run_again(bake):
     code = (
         "import dotenv\n"
         "from my_flask_app import create_app\n"
-        "from my_flask_app.auth import create_token\n"
+        "from my_flask_app.extensions import tokens\n"
         "dotenv.load_dotenv()\n"
         "app = create_app()\n"
         "with app.app_context():\n"
-        "    token = create_token('seed-test')\n"
+        "    token = tokens.create_token('seed-test')\n"
         "response = app.test_client().get(\n"
         "    '/api/posts?per_page=100', headers={'Authorization': f'Bearer {token}'}\n"
         ")\n"
@@ -64,13 +64,47 @@ def test_flask_seed_fills_every_table_and_can_run_again(bake):
     assert len(listed) == again["posts"]
 
 
-def test_flask_seed_without_the_factories_says_what_is_missing(bake):
+PROJECT_FACTORIES = """\
+import uuid
+
+from flask_db_kit.factories import ModelFactory
+from polyfactory import Use
+
+from . import models
+
+
+class UserFactory(ModelFactory[models.User]):
+    email = Use(lambda: f"{uuid.uuid4().hex[:12]}@seeded.example")
+"""
+
+
+def test_flask_seed_uses_the_projects_factories_or_says_what_is_missing(bake):
     project = bake()
-    (project / "tests" / "factories.py").unlink()
-    result = flask(project, "seed", check=False)
+    # The project's own factories, in <package>/factories.py, refine the rows.
+    (project / PACKAGE / "factories.py").write_text(PROJECT_FACTORIES)
+    flask(project, "seed", "--rows", "3")
+    with sqlite3.connect(project / "instance" / f"{PACKAGE}.db") as connection:
+        emails = [email for (email,) in connection.execute("SELECT email FROM users")]
+    assert len(emails) == 3
+    assert all(email.endswith("@seeded.example") for email in emails), emails
+    # Without the dev dependencies (polyfactory), one line says what to do.
+    hidden = (
+        "import sys\n"
+        "class NotInstalled:\n"
+        "    def find_spec(self, name, path=None, target=None):\n"
+        "        if name.partition('.')[0] == 'polyfactory':\n"
+        "            raise ModuleNotFoundError(f'No module named {name!r}', name=name)\n"
+        "sys.meta_path.insert(0, NotInstalled())\n"
+        "sys.argv = ['flask', 'seed']\n"
+        "from flask.cli import main\n"
+        "main()\n"
+    )
+    result = run([sys.executable, "-c", hidden], project, check=False)
     assert result.returncode == 1
-    assert "factories.py is missing" in result.stderr
     assert "Traceback" not in result.stderr
+    [line] = result.stderr.strip().splitlines()
+    assert "polyfactory is missing" in line
+    assert "pip install -e '.[dev]'" in line
 
 
 @pytest.mark.slow
@@ -87,10 +121,10 @@ def test_unique_columns_of_few_values_hold_the_rows_the_tests_need(bake):
 OVERRIDES = '''\
 """What differs from the API the models give."""
 
+from flask_db_kit.api import ModelSchema, schema_for
 from flask_smorest import Blueprint
 
 from . import models
-from .schemas import ModelSchema, schema_for
 
 EXCLUDED_MODELS: set[type] = {models.Tag}
 
@@ -111,7 +145,7 @@ BLUEPRINTS: dict[type, Blueprint] = {}
 @pytest.mark.slow
 def test_api_overrides_change_one_model_and_the_tests_follow(bake):
     project = bake(models=EVERY_TYPE)
-    (project / PACKAGE / "api_overrides.py").write_text(OVERRIDES)
+    (project / PACKAGE / "api.py").write_text(OVERRIDES)
     document = json.loads(flask(project, "openapi", "print").stdout)
     assert "/api/tags" not in document["paths"]
     assert "/api/posts" in document["paths"]

@@ -4,17 +4,27 @@ from __future__ import annotations
 
 import importlib.util
 import json
+import shutil
 import subprocess
 from pathlib import Path
 
 import pytest
+from cookiecutter.main import cookiecutter
 
 from flask_db_template.answers import FLAGS, find_problem
 from flask_db_template.jinja_extension import (
     check_answers_or_exit,
     resolve_models_answer,
 )
-from tests.baking import REPO, TEMPLATE_DIR
+from flask_db_template.vendoring import vendor_library, vendored_paths
+from tests.baking import (
+    REPO,
+    TEMPLATE_DIR,
+    TOKEN_CODE,
+    library_requirements,
+    project_code,
+    requirements,
+)
 
 DEFAULTS = json.loads((REPO / "cookiecutter.json").read_text())
 
@@ -244,22 +254,68 @@ def test_a_bake_from_a_template_outside_git_is_not_linked_but_committed(tmp_path
     assert tracked == [".gitignore", "README.md"]
 
 
-def test_without_the_api_tokens_their_files_are_removed_and_nothing_else(tmp_path):
+@pytest.mark.parametrize(
+    "changes",
+    [{"api_auth": False}, {"api": False}],
+    ids=["no-api-auth", "no-api"],
+)
+def test_without_the_api_tokens_the_project_has_no_token_code(tmp_path, changes):
+    """The tokens are a few Jinja lines in files every project has: rendered
+    (no setup) and vendored as the hook does, a project without them has no
+    token code, no flask-httpauth and no `tokens` extra of flask-db-kit. (The
+    bakes of tests/test_bake.py show the default has all three.)"""
     hook = load_hook("post_gen_project")
-    kept = ["shop/__init__.py", "shop/docs_page.py", "tests/test_api.py"]
-    removed = [name.format(package="shop") for name in hook.AUTH_FILES]
-    for name in kept + removed:
-        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
-        (tmp_path / name).write_text("")
-    hook.remove_auth_files(tmp_path, "shop")
-    assert sorted(
-        str(path.relative_to(tmp_path)) for path in tmp_path.rglob("*.py")
-    ) == sorted(kept)
-    for name in hook.AUTH_FILES:
-        template_file = TEMPLATE_DIR / name.format(
-            package="{{cookiecutter.package_name}}"
+    project = Path(
+        cookiecutter(
+            str(REPO),
+            no_input=True,
+            extra_context={"create_venv": False, **changes},
+            output_dir=tmp_path,
+            accept_hooks=False,
         )
-        assert template_file.is_file(), name
+    )
+    vendor_library(REPO, project)
+    if changes.get("api") is False:
+        hook.remove_api_files(project, "my_flask_app")
+    assert TOKEN_CODE.search(project_code(project)) is None
+    needed = requirements(project)
+    assert "flask-httpauth" not in needed
+    assert "tokens" not in needed["flask-db-kit"]
+    assert needed["flask-db-kit"] == (
+        {"api"} if changes.get("api") is not False else set()
+    )
+    # What flask-httpauth comes with: the `tokens` extra, and only that.
+    library = library_requirements(project)
+    assert [extra for extra, names in library.items() if "flask-httpauth" in names] == [
+        "tokens"
+    ]
+
+
+def test_the_library_is_vendored_without_its_tests_and_caches(tmp_path):
+    """flask-db-kit in vendor/, without its tests and caches: the very paths
+    that the project-path check (answers.baked_paths) counts; a copy left
+    from before is replaced whole."""
+    template = tmp_path / "template"
+    shutil.copytree(REPO / "flask-db-kit", template / "flask-db-kit")
+    cache = template / "flask-db-kit" / "src" / "flask_db_kit" / "__pycache__"
+    cache.mkdir(exist_ok=True)
+    (cache / "api.cpython-311.pyc").write_bytes(b"")
+    project = tmp_path / "project"
+    stale = project / "vendor" / "flask-db-kit" / "src" / "flask_db_kit" / "gone.py"
+    stale.parent.mkdir(parents=True)
+    stale.write_text("")
+
+    vendor_library(template, project)
+
+    copied = sorted(
+        path.relative_to(project).as_posix()
+        for path in project.rglob("*")
+        if path.is_file()
+    )
+    assert copied == sorted(vendored_paths(template))
+    assert "vendor/flask-db-kit/src/flask_db_kit/tokens.py" in copied
+    assert "vendor/flask-db-kit/pyproject.toml" in copied
+    assert not [path for path in copied if "/tests/" in path or "__pycache__" in path]
 
 
 def test_check_answers_or_exit_makes_the_yes_no_answers_booleans():

@@ -132,9 +132,6 @@ def render(spec, *, timestamps=True, package="demo_app"):
     }
 
 
-# The baked utc.py (plain Python, nothing in it for Jinja): models.py imports it.
-UTC_MODULE = (MODELS_TEMPLATE.parent / "utc.py").read_text()
-
 EXTENSIONS = """\
 from flask_sqlalchemy import SQLAlchemy
 from sqlalchemy import MetaData
@@ -175,7 +172,6 @@ def write_project(directory, rendered, package="demo_app"):
     (directory / package).mkdir(parents=True, exist_ok=True)
     (directory / package / "__init__.py").write_text("")
     (directory / package / "extensions.py").write_text(EXTENSIONS)
-    (directory / package / "utc.py").write_text(UTC_MODULE)
     (directory / package / "models.py").write_text(rendered["models"])
     (directory / "pyproject.toml").write_text(RUFF_SETTINGS)
     return directory
@@ -207,7 +203,6 @@ def load_models(directory, models_text):
     (root / package).mkdir(parents=True)
     (root / package / "__init__.py").write_text("")
     (root / package / "extensions.py").write_text(EXTENSIONS)
-    (root / package / "utc.py").write_text(UTC_MODULE)
     (root / package / "models.py").write_text(models_text)
     sys.path.insert(0, str(root))
     try:
@@ -238,11 +233,11 @@ def enforce_foreign_keys(connection, record):
 def test_example_models_module():
     models = render(EXAMPLE)["models"]
     expected_lines = [
+        "from flask_db_kit.utc import UtcNow",
         "from sqlalchemy import Boolean, DateTime, Enum, ForeignKey, String, Text, text",
         "from sqlalchemy.dialects import mysql",
         "from sqlalchemy.orm import Mapped, mapped_column, relationship",
         "from .extensions import db",
-        "from .utc import UtcNow",
         "PreciseDateTime = DateTime().with_variant("
         'mysql.DATETIME(fsp=6), "mysql", "mariadb")',
         "class User(TimestampMixin, db.Model):",
@@ -732,7 +727,7 @@ def test_default_now_is_utc_in_the_orm_and_the_database(tmp_path):
     spec = "Visit seen:datetime!:default=now day:date:default=now note:string"
     rendered = render(spec, timestamps=False)
     lines = rendered["models"].splitlines()
-    assert "from .utc import UtcNow, UtcToday" in lines
+    assert "from flask_db_kit.utc import UtcNow, UtcToday" in lines
     assert "        PreciseDateTime, default=UtcNow.value, server_default=UtcNow()" in (
         lines
     )

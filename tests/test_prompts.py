@@ -17,7 +17,13 @@ from flask_db_template.prompting import (
     answer_problem,
     template_defaults,
 )
-from tests.baking import REPO, clean_environment
+from tests.baking import (
+    REPO,
+    TOKEN_CODE,
+    clean_environment,
+    project_code,
+    requirements,
+)
 
 COOKIECUTTER = str(Path(sys.executable).parent / "cookiecutter")
 QUESTIONS = (
@@ -353,8 +359,9 @@ def test_yes_no_questions_take_the_words_and_ask_for_a_token_with_the_api(
         "timestamps": True,
         "create_venv": False,
     }
-    assert "flask-smorest" in (project / "pyproject.toml").read_text()
-    assert not (project / "words" / "auth.py").exists()
+    # The API (flask-db-kit's `api` extra), without its tokens.
+    assert requirements(project)["flask-db-kit"] == {"api"}
+    assert TOKEN_CODE.search(project_code(project)) is None
     assert "created_at" in (project / "words" / "models.py").read_text()
     assert not (project / ".venv").exists()
 

@@ -134,6 +134,12 @@ def drop_model(source: str) -> str:
     return source.replace(line, "")
 
 
+# Where the baked suite's model-following checks come from: flask-db-kit's
+# pytest plugin, which adds them to the collection of tests/conftest.py.
+MODELS = "conftest.py::flask_db_kit:models::"
+API = "conftest.py::flask_db_kit:api::"
+
+
 @dataclass(frozen=True)
 class Edit:
     message: str
@@ -151,26 +157,26 @@ EDITS = [
         "add bio to users",
         add_nullable_column,
         covered=(
-            "test_models.py::test_round_trip[User]",
-            "test_api.py::test_patch_changes_only_the_field_given[User] field='bio'",
+            f"{MODELS}test_round_trip[User]",
+            f"{API}test_patch_changes_only_the_field_given[User] field='bio'",
         ),
     ),
     Edit(
         "add karma to users",
         add_not_null_column_with_server_default,
         covered=(
-            "test_models.py::test_database_refuses_null_in_not_null_columns[User.karma]",
-            "test_models.py::test_database_applies_default_without_the_orm[User.karma]",
-            "test_api.py::test_patch_changes_only_the_field_given[User] field='karma'",
+            f"{MODELS}test_database_refuses_null_in_not_null_columns[User.karma]",
+            f"{MODELS}test_database_applies_default_without_the_orm[User.karma]",
+            f"{API}test_patch_changes_only_the_field_given[User] field='karma'",
         ),
     ),
     Edit(
         "add status to posts",
         add_enum_column,
         covered=(
-            "test_models.py::test_enum_refuses_values_outside_it[Post.status]",
-            "test_models.py::test_default_applies_when_field_is_not_given[Post.status]",
-            "test_api.py::test_a_value_of_the_wrong_type_is_422_naming_the_field[Post]"
+            f"{MODELS}test_enum_refuses_values_outside_it[Post.status]",
+            f"{MODELS}test_default_applies_when_field_is_not_given[Post.status]",
+            f"{API}test_a_value_of_the_wrong_type_is_422_naming_the_field[Post]"
             " field='status'",
         ),
     ),
@@ -178,10 +184,10 @@ EDITS = [
         "add comments",
         add_model_with_a_reference,
         covered=(
-            "test_models.py::test_round_trip[Comment]",
-            "test_models.py::test_reference_reads_back_from_both_sides[Comment.post]",
-            "test_api.py::test_create_answers_the_row_and_where_it_is[Comment]",
-            "test_api.py::test_deleting_a_referred_row[Comment.post]",
+            f"{MODELS}test_round_trip[Comment]",
+            f"{MODELS}test_reference_reads_back_from_both_sides[Comment.post]",
+            f"{API}test_create_answers_the_row_and_where_it_is[Comment]",
+            f"{API}test_deleting_a_referred_row[Comment.post]",
         ),
         served=("comments",),
     ),
@@ -189,10 +195,10 @@ EDITS = [
         "add tags",
         add_many_to_many,
         covered=(
-            "test_models.py::test_many_link_reads_back_from_both_sides[Post.tags]",
-            "test_api.py::test_links_read_and_change_as_ids[Post] field='tag_ids'",
-            "test_api.py::test_links_read_and_change_as_ids[Tag] field='post_ids'",
-            "test_api.py::test_a_taken_unique_value_is_409_naming_the_field[Tag.name]",
+            f"{MODELS}test_many_link_reads_back_from_both_sides[Post.tags]",
+            f"{API}test_links_read_and_change_as_ids[Post] field='tag_ids'",
+            f"{API}test_links_read_and_change_as_ids[Tag] field='post_ids'",
+            f"{API}test_a_taken_unique_value_is_409_naming_the_field[Tag.name]",
         ),
         served=("tags",),
     ),
@@ -200,21 +206,19 @@ EDITS = [
         "one title per author",
         add_unique_constraint,
         covered=(
-            "test_models.py::test_database_refuses_duplicates_in_unique_columns"
+            f"{MODELS}test_database_refuses_duplicates_in_unique_columns"
             "[Post.author_id+title]",
         ),
     ),
     Edit(
         "drop bio from users",
         drop_column,
-        gone=(
-            "test_api.py::test_patch_changes_only_the_field_given[User] field='bio'",
-        ),
+        gone=(f"{API}test_patch_changes_only_the_field_given[User] field='bio'",),
     ),
     Edit(
         "drop comments",
         drop_model,
-        gone=("test_models.py::test_round_trip[Comment]",),
+        gone=(f"{MODELS}test_round_trip[Comment]",),
         not_served=("comments",),
     ),
 ]
@@ -253,6 +257,27 @@ def passed_test_ids(output: str) -> set[str]:
     return passed
 
 
+def ids_naming(output: str, model: str) -> set[str]:
+    """The tests (not subtests) a verbose run reports passed whose parameters
+    name `model`: `...[Post]`, `...[Post.author]`, `...[Post.author_id+title]`."""
+    named = set()
+    for test in re.findall(r"^tests/(\S+) PASSED", output, re.MULTILINE):
+        parameters = test.partition("[")[2]
+        if model in re.split(r"\W+", parameters):
+            named.add(test)
+    return named
+
+
+def model_checks(output: str, model: str) -> set[str]:
+    """The checks run once per model (`...::test_round_trip[Post]`), by name."""
+    suffix = f"[{model}]"
+    return {
+        test.removesuffix(suffix)
+        for test in ids_naming(output, model)
+        if test.endswith(suffix)
+    }
+
+
 def served_tables(project: Path, **environment: str) -> set[str]:
     document = flask(project, "openapi", "print", **environment).stdout
     paths = json.loads(document)["paths"]
@@ -267,6 +292,14 @@ def test_the_first_weeks_of_schema_changes_stay_green(bake, databases):
     tests_environment = (
         {"TEST_DATABASE_URL": databases.tests} if databases.tests else {}
     )
+    # The bake of two models: its suite checks each of them, by name.
+    result = run_baked_tests(project, "-vv", **tests_environment)
+    users, posts = (
+        ids_naming(result.stdout, "User"),
+        ids_naming(result.stdout, "Post"),
+    )
+    assert len(users) >= 20 and len(posts) >= 20, (users, posts)
+    assert len(users | posts) >= 40, users | posts
     for number, edit in enumerate(EDITS, start=1):
         models_py.write_text(edit.change(models_py.read_text()))
         flask(project, "db", "migrate", "-m", edit.message)
@@ -280,6 +313,15 @@ def test_the_first_weeks_of_schema_changes_stay_green(bake, databases):
         assert not missing, f"after {edit.message!r}, not run: {missing}"
         stale = [test for test in edit.gone if test in passed]
         assert not stale, f"after {edit.message!r}, still run: {stale}"
+        if edit.change is add_model_with_a_reference:
+            # A model added by hand gets every check a model the template
+            # wrote gets.
+            comments = ids_naming(result.stdout, "Comment")
+            assert len(comments) >= 20, comments
+            missing = model_checks(result.stdout, "Post") - model_checks(
+                result.stdout, "Comment"
+            )
+            assert not missing, f"not run for the model added by hand: {missing}"
         tables = served_tables(project)
         assert set(edit.served) <= tables, f"after {edit.message!r}: {tables}"
         assert not set(edit.not_served) & tables, f"after {edit.message!r}: {tables}"

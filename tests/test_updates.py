@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 
 from flask_db_template import updates
-from tests.baking import REPO, flask, run
+from tests.baking import REPO, flask, run, run_baked_tests
 
 CRUFT = str(Path(sys.executable).with_name("cruft"))
 GIT_IDENTITY = ["-c", "user.name=Template Author", "-c", "user.email=t@example.com"]
@@ -49,13 +49,8 @@ def git(*arguments: str, cwd: Path, check: bool = True):
 def template_repo(tmp_path) -> Path:
     """The template's working tree, committed once into a repository of its own."""
     repo = tmp_path / "template"
-    listed = run(
-        ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"], REPO
-    )
-    for name in filter(None, listed.stdout.split("\0")):
-        if (REPO / name).is_file():
-            (repo / name).parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(REPO / name, repo / name)
+    repo.mkdir()
+    copy_working_tree(repo)
     git("init", "--quiet", cwd=repo)
     git("add", "--all", cwd=repo)
     git("commit", "--quiet", "-m", "The template", cwd=repo)
@@ -565,3 +560,121 @@ def test_cruft_create_takes_yes_no_words_and_records_booleans(
     assert refused.stderr.startswith("error: api: expected yes or no, got 'maybe'")
     assert "Traceback" not in refused.stdout + refused.stderr
     assert not (work / "refused").exists()
+
+
+# The last commit of the template before its machinery moved into flask-db-kit.
+PRE_KIT_COMMIT = "dbd23e5fcc5f4cbd9b92d22c6a8716f6ed9e1ecb"
+
+
+def contents(project: Path) -> dict[str, str]:
+    """Every file's content hash, but git's own (its index is refreshed)."""
+    return {
+        name: digest
+        for name, (_, digest) in snapshot(project).items()
+        if not name.startswith(".git/")
+    }
+
+
+def copy_working_tree(repo: Path) -> None:
+    """The template as it is now (committed or not) in place of repo's files."""
+    for path in repo.iterdir():
+        if path.name != ".git":
+            shutil.rmtree(path) if path.is_dir() else path.unlink()
+    listed = run(
+        ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"], REPO
+    )
+    for name in filter(None, listed.stdout.split("\0")):
+        if (REPO / name).is_file():
+            (repo / name).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(REPO / name, repo / name)
+
+
+def test_a_project_baked_before_the_kit_is_refused_an_update_in_one_line(
+    tmp_path, user_env
+):
+    """cruft would delete the modules that its models.py and migrations
+    import: the update is refused before anything changes, and says what to do."""
+    repo = tmp_path / "template"
+    repo.mkdir()
+    git("init", "--quiet", cwd=repo)
+    run(
+        [
+            "git",
+            "archive",
+            "--format=tar",
+            "-o",
+            str(tmp_path / "t.tar"),
+            PRE_KIT_COMMIT,
+        ],
+        REPO,
+    )
+    shutil.unpack_archive(tmp_path / "t.tar", repo)
+    git("add", "--all", cwd=repo)
+    git("commit", "--quiet", "-m", "The template before the kit", cwd=repo)
+    work = tmp_path / "work"
+    work.mkdir()
+    cookiecutter("--no-input", str(repo), "create_venv=no", cwd=work, env=user_env)
+    project = work / "my-flask-app"
+    assert (project / "my_flask_app" / "database_setup.py").is_file()
+    assert_clean_tree(project)
+    before = contents(project)
+
+    copy_working_tree(repo)
+    git("add", "--all", cwd=repo)
+    git("commit", "--quiet", "-m", "The kit", cwd=repo)
+    refused = run([CRUFT, "update", "-y"], project, check=False, **user_env)
+
+    assert refused.returncode == 1, refused.stdout + refused.stderr
+    [line] = refused.stderr.strip().splitlines()
+    assert line.startswith(f"error: {project} was baked before the template moved")
+    assert 'README says under "Projects baked before the kit"' in line
+    assert "Traceback" not in refused.stdout + refused.stderr
+    assert contents(project) == before
+    assert_clean_tree(project)
+    readme = (REPO / "README.md").read_text()
+    assert "## Projects baked before the kit" in readme
+
+    # The README's way over, step by step (create_venv was no: this Python),
+    # for a project that lived a little.
+    models = project / "my_flask_app" / "models.py"
+    models.write_text(
+        models.read_text()
+        + "    karma: Mapped[int | None] = mapped_column(default=0)\n"
+    )
+    flask(project, "db", "migrate", "-m", "karma")
+    flask(project, "db", "upgrade")
+    answers = json.loads((project / ".cruft.json").read_text())["context"]
+    answers = {k: v for k, v in answers["cookiecutter"].items() if k[0] != "_"}
+    answers["database_url"] = "sqlite:///scratch.db"
+    (work / "answers.yaml").write_text(json.dumps({"default_context": answers}))
+    cookiecutter(
+        str(repo),
+        "--no-input",
+        "--config-file",
+        "answers.yaml",
+        "--output-dir",
+        "new",
+        cwd=work,
+        env=user_env,
+    )
+    moved = work / "new" / "my-flask-app"
+    shutil.copy(project / "my_flask_app" / "models.py", moved / "my_flask_app")
+    for revision in (moved / "migrations" / "versions").glob("*.py"):
+        revision.unlink()
+    for revision in (project / "migrations" / "versions").glob("*.py"):
+        shutil.copy(revision, moved / "migrations" / "versions")
+    shutil.copy(project / ".env", moved / ".env")
+    shutil.rmtree(moved / "instance")
+    shutil.copytree(project / "instance", moved / "instance")
+    for path in [
+        moved / "my_flask_app" / "models.py",
+        *(moved / "migrations" / "versions").glob("*.py"),
+    ]:
+        source = path.read_text()
+        for old in ("from .utc import", "from my_flask_app.utc import"):
+            source = source.replace(old, "from flask_db_kit.utc import")
+        path.write_text(source)
+    run([sys.executable, "-m", "ruff", "check", "--fix", "--no-cache", "."], moved)
+    run([sys.executable, "-m", "ruff", "format", "--no-cache", "."], moved)
+    flask(moved, "db", "check")
+    run_baked_tests(moved)

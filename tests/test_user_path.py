@@ -111,7 +111,8 @@ def test_a_user_bakes_a_working_project(user, template_url):
     # Each step is printed when it starts, in the order they run, and each
     # ends with its time; the installer shows its own progress in between.
     steps = [line for line in baked.stdout.splitlines() if line.startswith("==> ")]
-    # No uv on PATH: bin/setup fetches it into the user's cache, once.
+    # No uv on PATH: the post-generation hook fetches it into the user's cache,
+    # once (flask_db_template/uv_fetch.py), for bin/setup.
     fetching = [step for step in steps if step.startswith("==> Fetching uv into ")]
     assert [step.split(" (")[0] for step in steps if step not in fetching] == [
         "==> Writing .env with a new SECRET_KEY",
@@ -155,11 +156,16 @@ def test_a_user_bakes_a_working_project(user, template_url):
         server.terminate()
         server.wait(timeout=10)
 
-    # requirements.lock: what .venv holds, but the project and pip, in the
+    # requirements.lock: what .venv holds, but the project, pip and
+    # flask-db-kit (installed from vendor/, which the image copies), in the
     # first commit; .venv has pip, for the user's own `pip install`.
     python = str(venv_bin / "python")
     frozen = run([python, "-m", "pip", "freeze", "--exclude-editable"], project)
-    assert locked(project) == {canonical(line) for line in frozen.stdout.split()}
+    kit = f"flask-db-kit @ {(project / 'vendor' / 'flask-db-kit').as_uri()}"
+    assert kit in frozen.stdout.splitlines()
+    pins = {canonical(line) for line in frozen.stdout.splitlines() if line != kit}
+    assert locked(project) == pins
+    assert "flask-db-kit" not in (project / "requirements.lock").read_text()
     assert "flask" in {pin.split("==")[0] for pin in locked(project)}
     tracked = run(["git", "ls-files", "requirements.lock"], project).stdout
     assert tracked == "requirements.lock\n"

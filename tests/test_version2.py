@@ -94,7 +94,7 @@ def test_version_2_bakes_migrates_and_passes_its_suite(bake, database_urls, tmp_
     url = url or f"sqlite:///{project / 'instance' / f'{PACKAGE}.db'}"
     [initial] = revisions(project)
     source = initial.read_text()
-    assert f"from {PACKAGE}.utc import UtcNow, UtcToday" in source
+    assert "from flask_db_kit.utc import UtcNow, UtcToday" in source
     assert "sqlite_autoincrement=True" in source
     assert foreign_key_actions(url, "ratings") == {
         "user_id": "CASCADE",

@@ -1,13 +1,13 @@
 """gunicorn's settings: it reads this file from the directory it starts in
 (bin/entrypoint names it). Each worker makes the app's REST API once it has
-loaded the app, before it takes a request; a mistake in api_overrides.py
-stops the worker, and gunicorn with it ("Worker failed to boot")."""
+loaded the app, before it takes a request; a mistake in the API (in api.py,
+say) stops the worker, and gunicorn with it ("Worker failed to boot")."""
 
 
 def post_worker_init(worker) -> None:
-    # Imported here: the package is the worker's to load, not gunicorn's
-    # master process's, so that a reload (HUP) loads the code anew.
-    from {{ cookiecutter.package_name }} import build_api
+    # Imported here: the app is the worker's to load, not gunicorn's master
+    # process's, so that a reload (HUP) loads the code anew.
+    from flask_db_kit.api import build_api
 
     build_api(worker.wsgi)
     worker.log.info("API ready")

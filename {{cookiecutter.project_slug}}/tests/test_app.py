@@ -1,78 +1,107 @@
-"""The application factory, its settings and its pages."""
+"""The application factory and its settings (config.py): production unless
+told otherwise, and what it refuses to start with."""
+
+import secrets
 
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
+from flask_db_kit.settings import ConfigurationError
 
-from {{ cookiecutter.package_name }} import create_app, database_url
-from {{ cookiecutter.package_name }}.config import Config, ConfigurationError
+from {{ cookiecutter.package_name }} import create_app
+from {{ cookiecutter.package_name }}.config import Config
 from {{ cookiecutter.package_name }}.extensions import db
 
+GOOD_KEY = secrets.token_hex(32)
 
-def test_settings_come_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("APP_ENV", "development")
-    monkeypatch.setenv("SECRET_KEY", "from-the-environment")
-    monkeypatch.setenv("DATABASE_URL", "sqlite:///from-the-environment.db")
+
+@pytest.fixture
+def environment(
+    monkeypatch: pytest.MonkeyPatch, database_url: str
+) -> pytest.MonkeyPatch:
+    """What a server's environment holds: no APP_ENV, no FLASK_DEBUG."""
+    for name in ("APP_ENV", "FLASK_DEBUG", "SECRET_KEY_FALLBACKS", "TRUSTED_PROXIES"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.delenv("MAX_CONTENT_LENGTH", raising=False)
+    monkeypatch.setenv("SECRET_KEY", GOOD_KEY)
+    monkeypatch.setenv("DATABASE_URL", database_url)
+    return monkeypatch
+
+
+def test_settings_come_from_the_environment(environment: pytest.MonkeyPatch) -> None:
+    environment.setenv("APP_ENV", "development")
+    environment.setenv("SECRET_KEY", "from-the-environment")
+    environment.setenv("DATABASE_URL", "sqlite:///from-the-environment.db")
     config = Config.from_environment()
     assert config.SECRET_KEY == "from-the-environment"
     assert config.SQLALCHEMY_DATABASE_URI == "sqlite:///from-the-environment.db"
-    assert not config.TESTING
+    assert not config.TESTING and not config.PRODUCTION
+    assert not config.SESSION_COOKIE_SECURE
 
 
-@pytest.mark.parametrize(
-    ("given", "used"),
-    [
-        (
-            "postgres://app:p%40ss@db:5433/app",
-            "postgresql+psycopg://app:p%40ss@db:5433/app",
-        ),
-        (
-            "postgresql://app@/app?host=/run/pg",
-            "postgresql+psycopg://app@/app?host=/run/pg",
-        ),
-        (
-            "mysql://app@db/app?charset=utf8mb4",
-            "mysql+pymysql://app@db/app?charset=utf8mb4",
-        ),
-        ("mariadb://app@db/app", "mariadb+pymysql://app@db/app"),
-        ("postgresql+psycopg2://app@db/app", "postgresql+psycopg2://app@db/app"),
-        ("sqlite:///app.db", "sqlite:///app.db"),
-    ],
-)
-def test_database_urls_get_an_installed_driver(
-    monkeypatch: pytest.MonkeyPatch, given: str, used: str
-) -> None:
-    monkeypatch.setenv("APP_ENV", "development")
-    monkeypatch.setenv("SECRET_KEY", "set")
-    monkeypatch.setenv("DATABASE_URL", given)
-    assert Config.from_environment().SQLALCHEMY_DATABASE_URI == used
+def test_production_is_the_default(environment: pytest.MonkeyPatch) -> None:
+    config = Config.from_environment()
+    assert config.PRODUCTION and config.SESSION_COOKIE_SECURE
+    app = create_app(config{% if cookiecutter.api %}, with_api=False{% endif %})
+    assert not app.debug
+    assert app.config["SESSION_COOKIE_SECURE"] and app.config["SESSION_COOKIE_HTTPONLY"]
+    with app.app_context():
+        db.engine.dispose()
 
 
-def test_a_database_without_a_driver_says_what_to_install(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    monkeypatch.setattr(database_url, "find_spec", lambda name: None)
-    with pytest.raises(database_url.MissingDriver, match="'PyMySQL'") as raised:
-        database_url.with_installed_driver("mysql://app:hunter2@db/app")
-    assert "hunter2" not in str(raised.value)
+def test_an_unknown_environment_is_refused(environment: pytest.MonkeyPatch) -> None:
+    environment.setenv("APP_ENV", "staging")
+    with pytest.raises(ConfigurationError, match="APP_ENV is 'staging'"):
+        Config.from_environment()
 
 
 @pytest.mark.parametrize("missing", ["SECRET_KEY", "DATABASE_URL"])
 def test_a_missing_setting_is_named(
-    monkeypatch: pytest.MonkeyPatch, missing: str
+    environment: pytest.MonkeyPatch, missing: str
 ) -> None:
-    monkeypatch.setenv("SECRET_KEY", "set")
-    monkeypatch.setenv("DATABASE_URL", "sqlite:///set.db")
-    monkeypatch.delenv(missing)
+    environment.delenv(missing)
     with pytest.raises(ConfigurationError, match=missing):
         create_app()
+
+
+def test_production_refuses_debug(environment: pytest.MonkeyPatch) -> None:
+    environment.setenv("FLASK_DEBUG", "1")
+    with pytest.raises(ConfigurationError, match="debug is on"):
+        create_app()
+
+
+@pytest.mark.parametrize(
+    "key", ["change-me", "secret", pytest.param(GOOD_KEY[:31], id="31-characters")]
+)
+def test_production_refuses_a_weak_or_placeholder_key(
+    environment: pytest.MonkeyPatch, key: str
+) -> None:
+    environment.setenv("SECRET_KEY", key)
+    with pytest.raises(ConfigurationError, match="SECRET_KEY"):
+        Config.from_environment()
+
+
+def test_production_refuses_a_weak_fallback_key(
+    environment: pytest.MonkeyPatch,
+) -> None:
+    environment.setenv("SECRET_KEY_FALLBACKS", f"{GOOD_KEY[::-1]},change-me")
+    with pytest.raises(ConfigurationError, match="SECRET_KEY_FALLBACKS"):
+        Config.from_environment()
+
+
+@pytest.mark.parametrize("name", ["TRUSTED_PROXIES", "MAX_CONTENT_LENGTH"])
+def test_a_count_that_is_not_a_number_is_refused(
+    environment: pytest.MonkeyPatch, name: str
+) -> None:
+    environment.setenv(name, "two")
+    with pytest.raises(ConfigurationError, match=f"{name} .*'two'"):
+        Config.from_environment()
 
 
 def test_the_factory_applies_the_config(app: Flask) -> None:
     assert app.testing
     assert app.config["SECRET_KEY"] == "test"
-    assert "db" in app.cli.commands
-    assert "setup-db" in app.cli.commands
+    assert {"db", "setup-db", "seed"} <= set(app.cli.commands)
 
 
 def test_index_lists_the_tables(client: FlaskClient) -> None:
@@ -87,20 +116,19 @@ def test_health_reports_the_database(client: FlaskClient) -> None:
     assert response.json == {"status": "ok", "database": "ok"}
 
 
+def test_every_response_carries_the_security_headers(client: FlaskClient) -> None:
+    headers = client.get("/health").headers
+    assert "default-src 'self'" in headers["Content-Security-Policy"]
+    assert headers["X-Content-Type-Options"] == "nosniff"
+    assert headers["X-Frame-Options"] == "DENY"
+
+
 def test_health_fails_when_the_database_is_unreachable(tmp_path) -> None:
     unreachable = tmp_path / "missing-folder" / "app.db"
-{%- if cookiecutter.api %}
-    # Without its REST API, which /health does not need: an app builds its
-    # API at its first request.
-{%- endif %}
-    app = create_app(
-        Config(
-            SECRET_KEY="test",
-            SQLALCHEMY_DATABASE_URI=f"sqlite:///{unreachable}",
-            TESTING=True,
-        ){% if cookiecutter.api %},
-        with_api=False,{% endif %}
+    config = Config(
+        SECRET_KEY="test", SQLALCHEMY_DATABASE_URI=f"sqlite:///{unreachable}"
     )
+    app = create_app(config{% if cookiecutter.api %}, with_api=False{% endif %})
     response = app.test_client().get("/health")
     assert response.status_code == 503
     assert response.json["database"] == "unreachable"
@@ -113,18 +141,13 @@ def test_setup_db_is_idempotent(app: Flask) -> None:
 {%- if cookiecutter.api %}
 
 
-def test_the_app_without_its_api_has_the_database_commands(tmp_path) -> None:
+def test_the_app_without_its_api_has_no_api_routes(tmp_path) -> None:
     # bin/setup runs `flask setup-db` in this app, which skips building the API.
-    app = create_app(
-        Config(
-            SECRET_KEY="test",
-            SQLALCHEMY_DATABASE_URI=f"sqlite:///{tmp_path / 'app.db'}",
-            TESTING=True,
-        ),
-        with_api=False,
+    config = Config(
+        SECRET_KEY="test", SQLALCHEMY_DATABASE_URI=f"sqlite:///{tmp_path / 'app.db'}"
     )
+    app = create_app(config, with_api=False)
     rules = [rule.rule for rule in app.url_map.iter_rules()]
     assert not [rule for rule in rules if rule.startswith("/api")]
     assert {"db", "setup-db"} <= set(app.cli.commands)
-    assert app.test_client().get("/health").status_code == 200
 {%- endif %}

@@ -1,0 +1,353 @@
+"""Rows made from the models: for the model-following checks, for a
+project's own tests, and for `flask seed`.
+
+polyfactory's SQLAlchemyFactory derives a value for each column from its type
+(a string's length, a decimal's precision and scale, an enum's values), so a
+column or a model added to models.py gets values without a change anywhere.
+`factory_for(model)` is the factory of any model. To refine one model's rows,
+declare a factory for it in any module that is imported before the rows are
+made; the last one declared for a model wins:
+
+    from flask_db_kit.factories import ModelFactory
+    from polyfactory import Use
+
+    class UserFactory(ModelFactory[models.User]):
+        email = Use(lambda: f"{uuid.uuid4().hex[:12]}@example.com")
+
+`<package>/factories.py`, if the app has one, is such a module: `flask seed`
+and the pytest plugin import it. A factory declared in the project's
+tests/conftest.py serves the tests only.
+
+References and many-to-many links are left to `RowMaker`: they need rows
+that exist.
+
+This module needs the `testing` extra (polyfactory): the app never imports
+it, only its tests and `flask seed` do.
+"""
+
+import collections
+import datetime
+import random
+import typing
+import uuid
+from decimal import Decimal
+from typing import Any, Generic, TypeVar
+
+import sqlalchemy as sa
+from polyfactory.factories.sqlalchemy_factory import SQLAlchemyFactory
+from sqlalchemy.orm import Session
+
+from flask_db_kit.testing import model_facts
+from flask_db_kit.testing.model_facts import Reference
+
+__all__ = [
+    "ROWS_MADE",
+    "ModelFactory",
+    "RowMaker",
+    "capacity",
+    "factory_for",
+    "start_again",
+]
+
+# The most significant digits of a decimal that SQLite, which keeps decimals
+# as doubles, stores exactly.
+EXACT_DECIMAL_DIGITS = 15
+
+
+Model = TypeVar("Model")
+
+
+class ModelFactory(SQLAlchemyFactory[Model], Generic[Model]):
+    """Values for every column a row is written with: not the key the database
+    counts up, nor the columns it fills in, nor references (see RowMaker).
+    Each row of a model gets values of its own in its unique columns."""
+
+    __is_base_factory__ = True
+    __check_model__ = False
+    __set_foreign_keys__ = False
+    __set_relationships__ = False
+    __set_association_proxy__ = False
+    # Every optional column gets a value, so round trips cover them all.
+    __allow_none_optionals__ = False
+
+    def __init_subclass__(cls, *args: Any, **kwargs: Any) -> None:
+        super().__init_subclass__(*args, **kwargs)
+        model = cls.__dict__.get("__model__")
+        if model is not None and not cls.__dict__.get("__is_base_factory__"):
+            DECLARED[model] = cls
+
+    @classmethod
+    def should_column_be_set(cls, column: Any) -> bool:
+        return super().should_column_be_set(column) and not (
+            model_facts.filled_by_database(column)
+        )
+
+    @classmethod
+    def get_type_from_column(cls, column: sa.Column) -> Any:
+        if isinstance(column.type, sa.Enum) and column.type.enum_class is None:
+            values = typing.Literal[tuple(column.type.enums)]
+            return values | None if column.nullable else values
+        return super().get_type_from_column(column)
+
+    @classmethod
+    def get_model_fields(cls) -> list:
+        # The same for every row: read from the mapper once, not at each row.
+        if "_model_fields" not in cls.__dict__:
+            cls._model_fields = super().get_model_fields()
+        return cls._model_fields
+
+    @classmethod
+    def process_kwargs(cls, **kwargs: Any) -> dict[str, Any]:
+        values = super().process_kwargs(**kwargs)
+        model = cls.__model__
+        mapper = sa.inspect(model)
+        for attribute, value in values.items():
+            if isinstance(value, Decimal) and attribute not in kwargs:
+                values[attribute] = exact_decimal(mapper.columns[attribute].type)
+            length = getattr(mapper.columns[attribute].type, "length", None)
+            if isinstance(value, bytes) and length and attribute not in kwargs:
+                values[attribute] = value[:length]  # a binary{n} holds n bytes
+        number = ROWS_MADE[model]
+        ROWS_MADE[model] += 1
+        for attributes in model_facts.unique_attributes(model):
+            for attribute in distinguishing(mapper, attributes):
+                if attribute in values and attribute not in kwargs:
+                    column = mapper.columns[attribute]
+                    values[attribute] = distinct(values[attribute], number, column)
+        return values
+
+
+def distinguishing(mapper: sa.orm.Mapper, attributes: tuple[str, ...]) -> list[str]:
+    """The attributes of a unique set that get values of their own in each row.
+
+    One alone: itself. Several: the set differs when one of them does, so the
+    one of the most values (a boolean has two); none if a reference is among
+    them, as each row then gets a target of its own (see RowMaker).
+    """
+    if len(attributes) == 1:
+        return list(attributes)
+    columns = [mapper.columns[attribute] for attribute in attributes]
+    if any(column.foreign_keys for column in columns):
+        return []
+
+    def values_of(attribute: str) -> float:
+        count = distinct_values(mapper.columns[attribute])
+        return float("inf") if count is None else count
+
+    return [max(attributes, key=values_of)]
+
+
+def exact_decimal(column_type: sa.Numeric) -> Decimal:
+    """A random value of Numeric(precision, scale) that every database stores
+    exactly: at most 15 significant digits, as SQLite keeps a double."""
+    scale = column_type.scale or 0
+    digits = min(column_type.precision or 10, EXACT_DECIMAL_DIGITS)
+    sign = ModelFactory.__random__.choice([1, -1])
+    return Decimal(sign * ModelFactory.__random__.randrange(10**digits)).scaleb(-scale)
+
+
+# Rows made of each model since `start_again`: the number of the next row,
+# which keeps unique values apart.
+ROWS_MADE: collections.Counter = collections.Counter()
+
+
+def start_again(seed: int = 0) -> None:
+    """The same values again, from the first row: each test starts here."""
+    ROWS_MADE.clear()
+    ModelFactory.seed_random(seed)
+
+
+# The factory of each model: the last declared for it, or one derived from it.
+DECLARED: dict[type, type[ModelFactory]] = {}
+
+
+def factory_for(model: type) -> type[ModelFactory]:
+    """The factory last declared for `model`, or one derived from the model
+    (made once, then kept)."""
+    if model not in DECLARED:
+        # Registers itself in DECLARED (ModelFactory.__init_subclass__).
+        type(f"{model.__name__}Factory", (ModelFactory,), {"__model__": model})
+    return DECLARED[model]
+
+
+def distinct(value: Any, number: int, column: sa.Column) -> Any:
+    """A value for row `number` of a unique column, unlike every other row's;
+    None past the last value of a nullable column (NULLs never clash)."""
+    limit = distinct_values(column)
+    if limit is not None and number >= limit:
+        return None
+    column_type = column.type
+    if isinstance(column_type, sa.Enum):
+        return column_type.enums[number]
+    if isinstance(value, bool):
+        return [True, False][number]
+    if isinstance(value, str):
+        length = getattr(column_type, "length", None)
+        if length is not None and length <= SHORT_STRING:
+            return f"{number:0{length}d}"
+        return f"{number}-{value}"[:length]
+    if isinstance(value, Decimal):
+        return Decimal(number).scaleb(-(column_type.scale or 0))
+    if isinstance(value, datetime.datetime):
+        return FIRST_MOMENT + datetime.timedelta(minutes=number)
+    if isinstance(value, datetime.date):
+        return FIRST_MOMENT.date() + datetime.timedelta(days=number)
+    if isinstance(value, datetime.time):
+        return datetime.time(number // 60, number % 60, 0, FIRST_MOMENT.microsecond)
+    if isinstance(value, uuid.UUID):
+        return uuid.UUID(int=value.int >> 32 << 32 | number)
+    if isinstance(value, float):
+        return number + 0.5
+    if isinstance(value, int):
+        return number
+    return value
+
+
+# Strings this short take zero-padded numbers; longer ones "<number>-<value>".
+SHORT_STRING = 6
+FIRST_MOMENT = datetime.datetime(2000, 1, 1, 0, 0, 0, 123456)
+
+
+def distinct_values(column: sa.Column) -> int | None:
+    """How many different values `distinct` has for `column`; None: plenty."""
+    column_type = column.type
+    if isinstance(column_type, sa.Enum):
+        return len(column_type.enums)
+    if isinstance(column_type, sa.Boolean):
+        return 2
+    if isinstance(column_type, sa.String) and column_type.length:
+        return 10**column_type.length if column_type.length <= SHORT_STRING else None
+    if isinstance(column_type, sa.Numeric) and not isinstance(column_type, sa.Float):
+        digits = min(column_type.precision or 10, EXACT_DECIMAL_DIGITS)
+        return 10 ** min(digits, SHORT_STRING)
+    if isinstance(column_type, sa.Time):
+        return 24 * 60
+    return None
+
+
+def in_unique_set(reference: Reference) -> bool:
+    """Whether the reference is part of a unique constraint over several fields."""
+    return any(
+        reference.key in attributes and len(attributes) > 1
+        for attributes in model_facts.unique_attributes(reference.model)
+    )
+
+
+def capacity(model: type, wanted: int, _seen: frozenset = frozenset()) -> int:
+    """How many rows of `model`, up to `wanted`, can exist at once: a unique
+    column of few values (an enum's, a boolean's, a short string's) that is
+    NOT NULL or has a default holds no more; nor does a reference that needs
+    a target of its own for each row (a one-to-one reference, or one unique
+    together with other fields) hold more than its target's capacity."""
+    limits = [wanted]
+    for reference in model_facts.references(model):
+        own_target = reference.unique or in_unique_set(reference)
+        if own_target and reference.target not in _seen | {model}:
+            limits.append(capacity(reference.target, wanted, _seen | {model}))
+    mapper = sa.inspect(model)
+    for attributes in model_facts.unique_attributes(model):
+        chosen = distinguishing(mapper, attributes)
+        if len(chosen) != 1:
+            continue
+        column = mapper.columns[chosen[0]]
+        limit = distinct_values(column)
+        # NULLs never clash, but a column with a default stores that for None.
+        takes_null = column.nullable and not (column.default or column.server_default)
+        if limit is not None and not takes_null and not column.foreign_keys:
+            limits.append(limit)
+    return min(limits)
+
+
+class RowMaker:
+    """Makes valid rows in one session, as few as it can.
+
+    A required reference that is not unique, and a many-to-many link, point at
+    one row of their target, made once and shared. A unique reference (one to
+    one) needs a target no other row points at: a row of the target made
+    earlier if one is free, else a new one.
+
+    With `spread`, as `flask seed` wants, references and links point at a row
+    chosen at random among those made so far, rather than at one shared row.
+    """
+
+    def __init__(self, session: Session, *, spread: bool = False) -> None:
+        self.session = session
+        self.spread = spread
+        self.rows_of: dict[type, list] = collections.defaultdict(list)
+        self.shared_rows: dict[type, Any] = {}
+        self.taken: dict[Reference, set] = collections.defaultdict(set)
+
+    # `model` is positional-only, so that a field may be called "model".
+    def values(self, model: type, /, **overrides: Any) -> dict[str, Any]:
+        """Values for a new row of `model`, its required references set."""
+        values = factory_for(model).process_kwargs()
+        for reference in model_facts.references(model):
+            if reference.attribute in overrides:
+                chosen = overrides[reference.attribute]
+                if reference.unique and chosen is not None:
+                    self.taken[reference].add(chosen)
+            elif reference.required:
+                values[reference.attribute] = self.target_of(reference)
+        values.update(overrides)
+        return values
+
+    def complete_values(self, model: type, /) -> dict[str, Any]:
+        """Values for a new row with every field set, links included."""
+        values = self.values(model)
+        for reference in model_facts.references(model):
+            if not reference.required:
+                values[reference.attribute] = self.target_of(reference)
+        for link in model_facts.links(model):
+            values[link.attribute] = [self.shared_row(link.target)]
+        return values
+
+    def column_values(self, model: type, /) -> dict[str, Any]:
+        """Values for a new row as its table sees them: keys, not rows."""
+        values = self.values(model)
+        for reference in model_facts.references(model):
+            if reference.attribute in values:
+                target = values.pop(reference.attribute)
+                values[reference.key] = sa.inspect(target).identity[0]
+        mapper = sa.inspect(model)
+        return {mapper.columns[name].name: value for name, value in values.items()}
+
+    def target_of(self, reference: Reference) -> Any:
+        if in_unique_set(reference):
+            # Unique together with other fields: each row gets a target of
+            # its own, so that no two rows share the set.
+            return self.make(reference.target)
+        if not reference.unique:
+            return self.shared_row(reference.target)
+        taken = self.taken[reference]
+        free = (
+            row
+            for row in self.rows_of[reference.target]
+            if row not in taken and not self.referred_to(reference, row)
+        )
+        target = next(free, None) or self.make(reference.target)
+        taken.add(target)
+        return target
+
+    def referred_to(self, reference: Reference, row: Any) -> bool:
+        """Whether a row in the database already points at `row` through this
+        one-to-one reference: one made here, by a request or by the test."""
+        column = getattr(reference.model, reference.key)
+        [key] = sa.inspect(row).identity
+        return bool(self.session.scalar(sa.select(sa.exists().where(column == key))))
+
+    def shared_row(self, model: type, /) -> Any:
+        if self.spread and self.rows_of[model]:
+            return random.choice(self.rows_of[model])
+        if model not in self.shared_rows:
+            self.shared_rows[model] = self.make(model)
+        return self.shared_rows[model]
+
+    def make(self, model: type, /, **overrides: Any) -> Any:
+        """Add and flush a new row of `model`."""
+        return self.add(model(**self.values(model, **overrides)))
+
+    def add(self, row: Any, /) -> Any:
+        self.session.add(row)
+        self.session.flush()
+        self.rows_of[type(row)].append(row)
+        return row

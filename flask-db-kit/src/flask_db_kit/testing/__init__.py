@@ -1,0 +1,1 @@
+"""The model-following checks, as a pytest plugin (see plugin.py)."""

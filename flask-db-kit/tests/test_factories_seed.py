@@ -1,0 +1,111 @@
+"""The factories and `flask seed`, on a tiny app of their own: unique values
+apart in every row, capacities (also through a key that refers to a model
+of few rows), a declared factory winning, and seed skipping the tokens."""
+
+import enum
+
+import pytest
+import sqlalchemy as sa
+from flask import Flask
+from flask_db_kit import factories
+from flask_db_kit.factories import ModelFactory, RowMaker, capacity, factory_for
+from flask_db_kit.seed import seed_command
+from flask_sqlalchemy import SQLAlchemy
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+db = SQLAlchemy(model_class=Base)
+
+
+class Size(enum.Enum):
+    small = "small"
+    large = "large"
+
+
+class Shelf(db.Model):
+    __tablename__ = "shelves"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    size: Mapped[Size] = mapped_column(unique=True)
+    label: Mapped[str] = mapped_column(sa.String(40), unique=True)
+
+
+class Slot(db.Model):
+    """Keyed by its shelf and a number: a row needs a shelf of its own."""
+
+    __tablename__ = "slots"
+    shelf_id: Mapped[int] = mapped_column(sa.ForeignKey("shelves.id"), primary_key=True)
+    number: Mapped[int] = mapped_column(primary_key=True)
+    shelf: Mapped[Shelf] = relationship()
+
+
+class Secret(db.Model):
+    __tablename__ = "secrets"
+    __table_args__ = {"info": {"served": False}}
+    id: Mapped[int] = mapped_column(primary_key=True)
+    value: Mapped[str] = mapped_column(sa.String(20))
+
+
+@pytest.fixture
+def app(tmp_path):
+    app = Flask("factories_test")
+    app.config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{tmp_path / 'f.db'}"
+    db.init_app(app)
+    app.cli.add_command(seed_command)
+    with app.app_context():
+        db.create_all()
+        factories.start_again(seed=0)
+        yield app
+        db.session.remove()
+        db.engine.dispose()
+
+
+def test_unique_columns_differ_from_row_to_row(app):
+    rows = RowMaker(db.session)
+    made = [rows.make(Shelf) for _ in range(capacity(Shelf, 5))]
+    assert len({shelf.label for shelf in made}) == len(made) == 2
+
+
+def test_capacity_follows_a_key_reference_to_its_target(app):
+    assert capacity(Shelf, 10) == 2  # an enum of two values
+    assert capacity(Slot, 10) == 2  # each slot needs a shelf of its own
+    rows = RowMaker(db.session)
+    for _ in range(capacity(Slot, 10)):
+        rows.make(Slot)
+    db.session.commit()
+
+
+def test_a_declared_factory_wins(app):
+    class ShelfFactory(ModelFactory[Shelf]):
+        label = "declared"
+
+    try:
+        assert factory_for(Shelf) is ShelfFactory
+        assert RowMaker(db.session).values(Shelf)["label"].endswith("declared")
+    finally:
+        del factories.DECLARED[Shelf]
+
+
+def test_seed_fills_the_tables_but_the_unserved(app):
+    result = app.test_cli_runner().invoke(args=["seed", "--rows", "3"])
+    assert result.exit_code == 0, result.output
+    assert "shelves: 2 rows added" in result.output
+    assert "secrets" not in result.output
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Secret)) == 0
+    again = app.test_cli_runner().invoke(args=["seed"])
+    assert "shelves: 0 rows added" in again.output
+
+
+def test_seed_without_the_dev_dependencies_says_what_to_install(app, monkeypatch):
+    import sys
+
+    monkeypatch.delitem(sys.modules, "flask_db_kit.factories")
+    monkeypatch.setitem(sys.modules, "polyfactory.factories.sqlalchemy_factory", None)
+    monkeypatch.delattr("flask_db_kit.factories", raising=False)
+    result = app.test_cli_runner().invoke(args=["seed"])
+    assert result.exit_code == 1
+    assert "pip install -e '.[dev]'" in result.output
+    assert "Traceback" not in result.output

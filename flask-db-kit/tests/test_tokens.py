@@ -1,0 +1,140 @@
+"""flask_db_kit.tokens: nothing under /api/ but its docs answers a request
+without a valid token, and the `flask tokens` commands."""
+
+import datetime
+import hashlib
+import re
+
+import pytest
+from flask_db_kit.tokens import OPEN_BLUEPRINTS
+from kit_app import db, tokens
+from sqlalchemy import event, select
+
+BAD_AUTHORIZATIONS = [None, "Bearer not-a-token", "Bearer ", "Basic dXNlcjpwYXNz"]
+
+
+@pytest.fixture
+def anonymous(app, client):
+    """A client without a token (the tables emptied after the test)."""
+    return app.test_client()
+
+
+def make_token(app, *arguments):
+    result = app.test_cli_runner().invoke(args=["tokens", "create", *arguments])
+    assert result.exit_code == 0, result.output
+    return result.stdout.strip().splitlines()[-1]
+
+
+def bearer(token):
+    return {"Authorization": f"Bearer {token}"}
+
+
+@pytest.mark.parametrize("authorization", BAD_AUTHORIZATIONS)
+def test_every_operation_refuses_a_request_without_a_valid_token(
+    app, anonymous, authorization
+):
+    headers = {"Authorization": authorization} if authorization else {}
+    writes = []
+
+    def note(connection, cursor, statement, *args):
+        if not statement.lstrip().upper().startswith("SELECT"):
+            writes.append(statement)
+
+    operations = [
+        (method, re.sub(r"<[^>]+>", "1", rule.rule))
+        for rule in app.url_map.iter_rules()
+        if rule.rule.startswith("/api/")
+        and rule.endpoint.rpartition(".")[0] not in OPEN_BLUEPRINTS
+        for method in sorted(rule.methods - {"OPTIONS"})
+    ]
+    assert {"GET", "POST", "PATCH", "DELETE"} <= {method for method, _ in operations}
+    event.listen(db.engine, "before_cursor_execute", note)
+    try:
+        for method, url in operations + [("GET", "/api/no-such-table")]:
+            response = anonymous.open(
+                url, method=method, headers=headers, json={"id": 1}
+            )
+            assert response.status_code == 401, (method, url)
+            assert response.headers["WWW-Authenticate"].startswith("Bearer")
+            if method != "HEAD":
+                assert response.json["code"] == 401
+    finally:
+        event.remove(db.engine, "before_cursor_execute", note)
+    assert writes == []
+
+
+def test_the_docs_page_and_the_document_are_open(anonymous):
+    assert anonymous.get("/api/").status_code == 200
+    assert anonymous.get("/api/openapi.json").status_code == 200
+    assert anonymous.get("/api").status_code == 308
+    assert anonymous.get("/swagger-ui/start.js").status_code == 200
+
+
+def test_the_document_declares_the_scheme_on_every_operation(anonymous):
+    document = anonymous.get("/api/openapi.json").json
+    scheme = document["components"]["securitySchemes"]["bearerAuth"]
+    assert (scheme["type"], scheme["scheme"]) == ("http", "bearer")
+    assert document["security"] == [{"bearerAuth": []}]
+    for path, operations in document["paths"].items():
+        for method, operation in operations.items():
+            if method != "parameters":
+                assert "401" in operation["responses"], (method, path)
+                assert ("403" in operation["responses"]) is (method != "get")
+
+
+def test_a_token_from_the_command_works_until_revoked(app, anonymous):
+    token = make_token(app, "ci-deploy")
+    assert anonymous.get("/api/tags", headers=bearer(token)).status_code == 200
+    lower_case = {"Authorization": f"bearer {token}"}
+    assert anonymous.get("/api/tags", headers=lower_case).status_code == 200
+    listed = app.test_cli_runner().invoke(args=["tokens", "list"]).output
+    assert "ci-deploy" in listed and token not in listed
+    [line] = [line for line in listed.splitlines() if "ci-deploy" in line]
+    stamp = re.search(r"\d{4}-\d\d-\d\d \d\d:\d\d UTC", line)
+    created = datetime.datetime.strptime(stamp.group(), "%Y-%m-%d %H:%M UTC")
+    now = datetime.datetime.now(datetime.UTC).replace(tzinfo=None)
+    assert abs(now - created) < datetime.timedelta(hours=1), line
+    revoked = app.test_cli_runner().invoke(args=["tokens", "revoke", "ci-deploy"])
+    assert revoked.exit_code == 0, revoked.output
+    assert anonymous.get("/api/tags", headers=bearer(token)).status_code == 401
+
+
+def test_a_token_is_revoked_by_its_id_and_only_its_hash_is_stored(app, anonymous):
+    token = make_token(app, "by-id")
+    row = db.session.scalar(select(tokens.model).where(tokens.model.name == "by-id"))
+    assert row.token_hash == hashlib.sha256(token.encode()).hexdigest()
+    revoked = app.test_cli_runner().invoke(args=["tokens", "revoke", str(row.id)])
+    assert revoked.exit_code == 0, revoked.output
+    assert anonymous.get("/api/tags", headers=bearer(token)).status_code == 401
+
+
+def test_a_read_only_token_reads_and_may_not_write(app, anonymous):
+    token = make_token(app, "reader", "--read-only")
+    assert anonymous.get("/api/tags", headers=bearer(token)).status_code == 200
+    refused = anonymous.post("/api/tags", headers=bearer(token), json={"name": "x"})
+    assert refused.status_code == 403
+    assert refused.json["code"] == 403 and "read-only" in refused.json["message"]
+    assert anonymous.get("/api/tags", headers=bearer(token)).json == []
+
+
+@pytest.mark.parametrize(
+    ("arguments", "error"),
+    [
+        (["create", "twice"], "a token named 'twice' exists already"),
+        (["create", "42"], "a name needs a letter"),
+        (["create", " "], "give a name of 1 to 100"),
+        (["revoke", "nobody"], "no token is named or numbered 'nobody'"),
+        (["revoke", "9" * 30], "no token is named or numbered"),
+    ],
+)
+def test_the_commands_refuse_in_one_line(app, anonymous, arguments, error):
+    make_token(app, "twice")
+    result = app.test_cli_runner().invoke(args=["tokens", *arguments])
+    assert result.exit_code != 0
+    assert error in result.output and "Traceback" not in result.output
+
+
+def test_the_token_table_is_not_served(app):
+    assert tokens.model.__tablename__ == "api_tokens"
+    assert tokens.model.__table__.info == {"served": False}
+    assert app.extensions["flask-db-kit"]["tokens"] is tokens
