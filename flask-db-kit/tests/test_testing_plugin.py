@@ -134,3 +134,46 @@ def test_a_failing_check_explains_itself(
     result = run(pytester, "-q", "-k", "duplicates and Book")
     result.assert_outcomes(failed=1)
     result.stdout.fnmatch_lines(["*DID NOT RAISE*"])
+
+
+SAME_DAY_MODEL = """
+
+import datetime
+
+
+class Diary(db.Model):
+    __tablename__ = "diaries"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    day: Mapped[datetime.date]
+    secret_day: Mapped[datetime.date] = mapped_column(info={"secret": True})
+"""
+
+SAME_DAY_FACTORY = """
+
+import datetime
+
+from flask_db_kit.factories import ModelFactory
+from polyfactory import Use
+
+from shop.models import Diary
+
+
+class DiaryFactory(ModelFactory[Diary]):
+    day = Use(lambda: datetime.date(2000, 1, 1))
+    secret_day = Use(lambda: datetime.date(2000, 1, 1))
+"""
+
+
+def test_a_plain_field_equal_to_a_secret_is_no_leak(pytester: pytest.Pytester) -> None:
+    """A response shows the plain date; the secret date is the same day, and
+    the check looks at the fields that could carry the secret, not the
+    body's whole text."""
+    root = kit_project.write_project(pytester.path)
+    models = root / "shop" / "models.py"
+    models.write_text(models.read_text() + SAME_DAY_MODEL)
+    conftest = root / "tests" / "conftest.py"
+    conftest.write_text(conftest.read_text() + SAME_DAY_FACTORY)
+    kit_project.make_migrations(root)
+    result = run(pytester, "-q", "-k", "secret_is_taken and Diary")
+    result.assert_outcomes(passed=1)

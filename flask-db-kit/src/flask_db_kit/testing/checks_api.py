@@ -651,6 +651,35 @@ def field_names(response):
 MIN_SECRET_LENGTH = 6
 
 
+@functools.cache
+def plain_column_fields(model):
+    """The fields a response shows that each show a column of their own, not
+    a secret one: their values are those columns', and may equal a secret by
+    chance (a plain date and a secret date, both 2000-01-01)."""
+    columns = set(sa.inspect(model).column_attrs.keys())
+    columns -= set(model_facts.secret_attributes(model))
+    return {
+        name
+        for name, field in schema_fields(model).items()
+        if not field.load_only and (field.attribute or name) in columns
+    }
+
+
+def could_carry_a_secret(response, model):
+    """The texts of a response a secret of `model` could show in: an error's
+    whole body; in each row, the fields but those of plain columns."""
+    if response.status_code >= 400:
+        return [response.get_data(as_text=True)]
+    rows = response.json if isinstance(response.json, list) else [response.json]
+    plain = plain_column_fields(model)
+    return [
+        json.dumps(value)
+        for row in rows
+        for name, value in row.items()
+        if name not in plain
+    ]
+
+
 @pytest.mark.parametrize(("model", "field"), cases(write_only))
 def test_a_secret_is_taken_but_never_answered(api, client, model, field, caplog):
     """Accepted on create and change; in no response, no log line; writeOnly
@@ -681,8 +710,9 @@ def test_a_secret_is_taken_but_never_answered(api, client, model, field, caplog)
     answers.append(client.get(f"/api/{table(model)}"))
     for response in answers:
         assert field not in field_names(response)
-        for secret in secrets:
-            assert secret not in response.get_data(as_text=True)
+        for text in could_carry_a_secret(response, model):
+            for secret in secrets:
+                assert secret not in text
     for record in caplog.records:
         for secret in secrets:
             assert secret not in record.getMessage()
