@@ -268,6 +268,16 @@ def test_hostile_answers_typed_at_the_prompts_make_a_clean_project(tmp_path):
     )
 
 
+def test_plain_pytest_finds_the_package_when_the_project_is_not_installed(bake):
+    # create_venv: no, and this environment does not hold the baked project:
+    # the `pytest` command (not `python -m pytest`, which puts the working
+    # directory on sys.path) must still import it.
+    project = bake()
+    pytest_command = str(Path(sys.executable).parent / "pytest")
+    quiet = ["-q", "-p", "no:cacheprovider", "-p", "no:schemathesis"]
+    run([pytest_command, *quiet, "tests/test_app.py"], project)
+
+
 def test_baking_from_a_relative_template_path(tmp_path):
     # `cookiecutter .` in a checkout, as `make demo` does: the hooks run in
     # the baked folder, where "." is no longer the template.
