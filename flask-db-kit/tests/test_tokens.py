@@ -99,6 +99,21 @@ def test_a_token_from_the_command_works_until_revoked(app, anonymous):
     assert anonymous.get("/api/tags", headers=bearer(token)).status_code == 401
 
 
+def test_the_list_after_every_token_is_revoked_says_there_are_none(app, anonymous):
+    make_token(app, "short-lived")
+    runner = app.test_cli_runner()
+    for token_id in db.session.scalars(select(tokens.model.id)).all():
+        revoked = runner.invoke(args=["tokens", "revoke", str(token_id)])
+        assert revoked.exit_code == 0, revoked.output
+    listed = runner.invoke(args=["tokens", "list"])
+    assert listed.exit_code == 0, listed.output
+    # Not "No tokens yet": there were some.
+    assert listed.output == (
+        "No tokens (none made, or all revoked): "
+        "make one with `flask tokens create NAME`.\n"
+    )
+
+
 def test_a_token_is_revoked_by_its_id_and_only_its_hash_is_stored(app, anonymous):
     token = make_token(app, "by-id")
     row = db.session.scalar(select(tokens.model).where(tokens.model.name == "by-id"))

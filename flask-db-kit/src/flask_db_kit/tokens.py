@@ -254,7 +254,10 @@ def tokens_cli(tokens: ApiTokens) -> AppGroup:
         except SQLAlchemyError as error:
             raise database_error(error) from None
         if not found:
-            click.echo("No tokens yet: make one with `flask tokens create NAME`.")
+            click.echo(
+                "No tokens (none made, or all revoked): "
+                "make one with `flask tokens create NAME`."
+            )
             return
         for token in found:
             access = "read-only" if token.read_only else "read-write"
