@@ -499,6 +499,23 @@ class _Planner:
             and len(self.schema.model(field.model).key) == 1
         )
 
+    def _reference_key_type(self, reference: Reference) -> str | None:
+        """The column type of a reference that is its model's whole integer key,
+        None for any other reference (its type comes from its foreign key).
+
+        SQLite makes a one-column key declared exactly INTEGER the rowid, which
+        fills in an inserted NULL with the next number despite NOT NULL: a row
+        would join a parent nobody chose. BIGINT is an ordinary column there, of
+        the same 64 bits, and refuses the NULL."""
+        if not reference.primary or len(self.schema.model(reference.model).key) != 1:
+            return None
+        kind = key_column(self.schema, self.schema.model(reference.target))[1]
+        if kind == "integer":
+            return 'Integer().with_variant(BigInteger, "sqlite")'
+        if kind == "bigint":
+            return "BigInteger"
+        return None
+
     def _foreign_key(self, reference: Reference) -> _Statement:
         target = self.schema.model(reference.target)
         options = {"unique": "True"} if reference.unique else {"index": "True"}
@@ -512,7 +529,9 @@ class _Planner:
             # The tables refer to each other: this foreign key comes after both.
             key_options["use_alter"] = "True"
         foreign_key = _call("ForeignKey", f'"{target.table}.{key}"', **key_options)
-        value = _call("mapped_column", foreign_key, **options)
+        key_type = self._reference_key_type(reference)
+        arguments = (_Atom(key_type), foreign_key) if key_type else (foreign_key,)
+        value = _call("mapped_column", *arguments, **options)
         python_type = _PYTHON_TYPES[kind].format(datetime=self.module("datetime"))
         if reference.nullable:
             python_type += " | None"
@@ -724,6 +743,11 @@ class _Planner:
             sqlalchemy_names.add("ForeignKey")
         if any(self._counted_bigint(f) for f in fields):
             sqlalchemy_names.add("Integer")
+        references = [r for model in self.schema.models for r in model.references]
+        for key_type in filter(None, map(self._reference_key_type, references)):
+            sqlalchemy_names.add("BigInteger")
+            if key_type.startswith("Integer"):
+                sqlalchemy_names.add("Integer")
         composites = {c.kind for model in self.schema.models for c in model.composites}
         if "unique" in composites:
             sqlalchemy_names.add("UniqueConstraint")

@@ -108,6 +108,8 @@ SPECS = {
     "long-names": LONG_NAMES,
     "hundred": HUNDRED,
     "minimal": "Note text",
+    # A reference that is its model's whole key: not SQLite's rowid.
+    "reference-key": "A name:string; B a:references{A.bs}:primary",
 }
 
 
@@ -464,7 +466,7 @@ def test_plan_exposes_the_schema():
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("name", ["broad", "long-names"])
+@pytest.mark.parametrize("name", ["broad", "long-names", "reference-key"])
 def test_baked_schemas_pass_their_own_tests(bake, name):
     """The baked tests and API follow whatever the models hold: every type,
     default and link, names at the length limit."""
@@ -932,3 +934,35 @@ def test_a_bigint_key_is_counted_up_by_sqlite_with_autoincrement(tmp_path):
     postgresql = sa.create_engine("postgresql+psycopg://").dialect
     created = sa.schema.CreateTable(module.Big.__table__).compile(dialect=postgresql)
     assert "code BIGSERIAL NOT NULL" in str(created)  # a BIGINT, counted up
+
+
+@pytest.mark.parametrize(
+    ("parent", "declared"),
+    [
+        ("A name", 'Integer().with_variant(BigInteger, "sqlite"), ForeignKey'),
+        ("A code:bigint!:primary name", "BigInteger, ForeignKey"),
+    ],
+)
+def test_a_reference_that_is_the_whole_key_refuses_null_on_sqlite(
+    tmp_path, parent, declared
+):
+    """SQLite makes a one-column key declared exactly INTEGER the rowid: a NULL
+    inserted there would take the next number and join a parent nobody chose."""
+    rendered = render(f"{parent}; B a:references{{A.bs}}:primary", timestamps=False)
+    models = rendered["models"]
+    assert declared in " ".join(models.split())
+    assert_ruff_clean(write_project(tmp_path / "project", rendered))
+    module = load_models(tmp_path / "load", models)
+    for table in module.db.metadata.tables.values():
+        table.dialect_kwargs["sqlite_autoincrement"] = True  # as extensions.py
+    engine, inspector = create_tables(module, foreign_keys=True)
+    assert str(inspector.get_columns("bs")[0]["type"]) == "BIGINT"
+    with engine.begin() as connection:
+        connection.execute(sa.insert(module.A.__table__).values(name="parent"))
+    with pytest.raises(sa.exc.IntegrityError, match="NOT NULL"):
+        with engine.begin() as connection:
+            connection.execute(sa.text("INSERT INTO bs (a_id) VALUES (NULL)"))
+    postgresql = sa.create_engine("postgresql+psycopg://").dialect
+    created = str(sa.schema.CreateTable(module.B.__table__).compile(dialect=postgresql))
+    integer = "BIGINT" if "bigint" in parent else "INTEGER"
+    assert f"a_id {integer} NOT NULL" in created, created
