@@ -3,6 +3,9 @@ apart in every row, capacities (also through a key that refers to a model
 of few rows), a declared factory winning, and seed skipping the tokens."""
 
 import enum
+import sys
+import textwrap
+import types
 
 import pytest
 import sqlalchemy as sa
@@ -40,6 +43,12 @@ class Slot(db.Model):
     shelf_id: Mapped[int] = mapped_column(sa.ForeignKey("shelves.id"), primary_key=True)
     number: Mapped[int] = mapped_column(primary_key=True)
     shelf: Mapped[Shelf] = relationship()
+
+
+class User(db.Model):
+    __tablename__ = "users"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(sa.String(120), unique=True)
 
 
 class Secret(db.Model):
@@ -87,6 +96,35 @@ def test_a_declared_factory_wins(app):
         assert RowMaker(db.session).values(Shelf)["label"].endswith("declared")
     finally:
         del factories.DECLARED[Shelf]
+
+
+def docstring_example(module) -> str:
+    """The first indented block of a module's docstring, as code."""
+    lines = module.__doc__.splitlines()
+    start = next(i for i, line in enumerate(lines) if line.startswith("    "))
+    end = next(
+        (i for i in range(start, len(lines)) if lines[i] and lines[i][0] != " "),
+        len(lines),
+    )
+    return textwrap.dedent("\n".join(lines[start:end]))
+
+
+def test_the_factory_example_works_as_copied(app, monkeypatch):
+    """factories.py's example, imports and all, on an app whose package is
+    `myapp` with a User model."""
+    package = types.ModuleType("myapp")
+    package.models = types.ModuleType("myapp.models")
+    package.models.User = User
+    monkeypatch.setitem(sys.modules, "myapp", package)
+    monkeypatch.setitem(sys.modules, "myapp.models", package.models)
+    try:
+        exec(docstring_example(factories), {})
+        assert factory_for(User).__name__ == "UserFactory"
+        emails = [RowMaker(db.session).values(User)["email"] for _ in range(3)]
+        assert all(email.endswith("@example.com") for email in emails)
+        assert len(set(emails)) == 3
+    finally:
+        factories.DECLARED.pop(User, None)
 
 
 def test_seed_fills_the_tables_but_the_unserved(app):

@@ -6,10 +6,15 @@ polyfactory's SQLAlchemyFactory derives a value for each column from its type
 column or a model added to models.py gets values without a change anywhere.
 `factory_for(model)` is the factory of any model. To refine one model's rows,
 declare a factory for it in any module that is imported before the rows are
-made; the last one declared for a model wins:
+made; the last one declared for a model wins (`myapp` being your app's
+package):
+
+    import uuid
 
     from flask_db_kit.factories import ModelFactory
     from polyfactory import Use
+
+    from myapp import models
 
     class UserFactory(ModelFactory[models.User]):
         email = Use(lambda: f"{uuid.uuid4().hex[:12]}@example.com")
