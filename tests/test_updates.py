@@ -10,11 +10,14 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
+import shlex
 import shutil
 import sys
 import tomllib
 from pathlib import Path
 
+import pexpect
 import pytest
 
 from flask_db_template import updates
@@ -215,6 +218,70 @@ def test_a_cookiecutter_bake_takes_a_template_update(tmp_path, template_repo, us
     assert "up to date" in run([CRUFT, "check"], project, **user_env).stdout
     # Apart from what it skips, the project is what the template makes.
     run([CRUFT, "diff", "--exit-code"], project, **user_env)
+
+
+def readme_install_line(project: Path) -> str:
+    """The line of the baked README's "Template updates" that installs cruft."""
+    readme = (project / "README.md").read_text()
+    section = readme.partition("## Template updates")[2]
+    (line,) = [
+        line for line in section.splitlines() if line.startswith("pipx install cruft")
+    ]
+    return line.partition("#")[0].strip()
+
+
+@pytest.mark.slow
+def test_cruft_installed_as_the_readme_says_updates_when_asked(
+    tmp_path, template_repo, user_env
+):
+    """On a fresh machine: cruft installed by the README's own line, and the
+    README's `cruft update`, answered `y` at its question in a terminal (cruft
+    2.16 crashed there under typer 0.29)."""
+    tools = tmp_path / "tools"
+    run([sys.executable, "-m", "venv", str(tools / "pipx")], tmp_path)
+    pip = tools / "pipx" / "bin" / "pip"
+    run(
+        [str(pip), "install", "--quiet", "--disable-pip-version-check", "pipx"],
+        tmp_path,
+    )
+    tool_env = {
+        **user_env,
+        "PIPX_HOME": str(tools / "home"),
+        "PIPX_BIN_DIR": str(tools / "bin"),
+        "PATH": f"{tools / 'pipx' / 'bin'}{os.pathsep}{os.environ['PATH']}",
+    }
+    work = tmp_path / "work"
+    work.mkdir()
+    cookiecutter(
+        "--no-input",
+        f"git+file://{template_repo}",
+        "create_venv=no",
+        cwd=work,
+        env=user_env,
+    )
+    project = work / "my-flask-app"
+    line = readme_install_line(project)
+    run(["bash", "-c", line], tmp_path, timeout=600, **tool_env)
+    commit_a_template_change(template_repo)
+
+    child = pexpect.spawn(
+        str(tools / "bin" / "cruft"),
+        ["update"],
+        cwd=project,
+        env={**os.environ, **tool_env},
+        encoding="utf-8",
+        timeout=300,
+        dimensions=(40, 200),
+    )
+    child.expect(r"Apply diff and update\?")
+    child.expect(r"\]: ")
+    child.sendline("y")
+    child.expect(pexpect.EOF)
+    child.close()
+    output = child.before
+    assert "Traceback" not in output, f"{shlex.quote(line)}\n{output}"
+    assert child.exitstatus == 0, output
+    assert "## A SECTION FROM THE NEW TEMPLATE" in (project / "README.md").read_text()
 
 
 def migration_files(project: Path) -> list[str]:
