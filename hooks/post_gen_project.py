@@ -127,10 +127,11 @@ def next_steps(
             f"    {finish_command(project, create_venv, status)}",
         ]
     activate = ["source .venv/bin/activate"] if create_venv else []
+    # After a failed setup, the app runs only once the command above has
+    # finished it, and that command has gone into the folder already.
+    lines += ["", "Then, once it has finished:"] if status else ["", "Next:"]
     lines += [
-        "",
-        "Next:",
-        f"    cd {where}",
+        *([] if status else [f"    cd {where}"]),
         *(f"    {line}" for line in activate),
         "    flask run          # http://127.0.0.1:5000/",
         *(["    flask tokens create me   # a token for the API"] if api_tokens else []),

@@ -161,6 +161,21 @@ def test_next_steps_after_a_failed_setup_name_the_one_command(monkeypatch, tmp_p
     assert not any("activate" in line for line in lines)
 
 
+def test_after_a_failed_setup_the_next_steps_wait_for_it_to_finish(
+    monkeypatch, tmp_path
+):
+    hook = load_hook("post_gen_project")
+    monkeypatch.setenv("PWD", str(tmp_path))
+    lines = hook.next_steps(tmp_path / "shop", create_venv=True, status=1)
+    assert "Next:" not in lines
+    finish = lines.index("    cd shop && python3 bin/setup")
+    then = lines.index("Then, once it has finished:")
+    run = lines.index("    flask run          # http://127.0.0.1:5000/")
+    assert finish < then < run
+    # The finishing command has gone into the folder already.
+    assert not [line for line in lines[then:] if line.lstrip().startswith("cd ")]
+
+
 def test_a_missing_database_is_finished_with_create_database(monkeypatch, tmp_path):
     hook = load_hook("post_gen_project")
     monkeypatch.setenv("PWD", str(tmp_path))
