@@ -381,7 +381,7 @@ def parse_database_url(url: str) -> DatabaseURL:
     if dialect == "sqlite":
         check_sqlite(parts, shown)
     else:
-        check_server(parts, dialect, shown)
+        check_server(parts, dialect, shown, database_path(written))
     return DatabaseURL(written, dialect)
 
 
@@ -405,7 +405,14 @@ def check_sqlite(parts: URLParts, shown: str) -> None:
         )
 
 
-def check_server(parts: URLParts, dialect: str, shown: str) -> None:
+def database_path(url: str) -> str:
+    """What follows the host, as written: a `/` in a database name is `%2F`
+    there, while the decoded name holds it raw."""
+    match = SQLALCHEMY_URL_PATTERN.match(url)
+    return (match and match.group("database")) or ""
+
+
+def check_server(parts: URLParts, dialect: str, shown: str, path: str) -> None:
     options = dict(parts.query)
     if parts.port is not None and parts.port != "":
         if not parts.port.isdigit() or not 0 < int(parts.port) < 65536:
@@ -420,7 +427,7 @@ def check_server(parts: URLParts, dialect: str, shown: str) -> None:
             "or a socket (mysql://user@/app?unix_socket=/run/mysqld/mysqld.sock)"
         )
     database = parts.database or ""
-    if not database or "/" in database:
+    if not database or "/" in path:
         example = {
             "postgresql": "postgresql://user@localhost/app",
             "mysql": "mysql://user@localhost/app",
@@ -428,6 +435,7 @@ def check_server(parts: URLParts, dialect: str, shown: str) -> None:
         raise AnswerError(
             f"database_url: {shown} names no database; add it after the host, "
             f"e.g. {example}"
+            + (" (a / in its name is written %2F)" if "/" in path else "")
         )
 
 

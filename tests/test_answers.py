@@ -154,6 +154,16 @@ def test_bad_database_urls_are_refused(given, problem):
     assert problem in str(raised.value)
 
 
+@pytest.mark.parametrize("scheme", ["mysql", "mariadb", "postgresql"])
+def test_a_database_name_may_hold_an_encoded_slash_and_percent(scheme):
+    """`%2F` and `%25` are a / and a % of the name (as SQLAlchemy reads them);
+    only a raw / ends the name and is refused."""
+    url = parse_database_url(f"{scheme}://root@127.0.0.1/app%2Fx_%25s")
+    assert make_url(url.url).database == "app/x_%s"
+    with pytest.raises(AnswerError, match=r"names no database.*written %2F"):
+        parse_database_url(f"{scheme}://root@127.0.0.1/app/x")
+
+
 @pytest.mark.parametrize(
     ("url", "character"),
     [

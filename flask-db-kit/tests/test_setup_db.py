@@ -7,7 +7,7 @@ from click.testing import Result
 from flask import Flask
 from flask_db_kit.migrations import TEMPLATE_DIRECTORY, UNMANAGED_TABLES_FILE
 from flask_db_kit.setup_db import RETRY_COMMAND_VARIABLE
-from migration_app import execute, tables
+from migration_app import execute, server_engine, tables
 from sqlalchemy import URL, create_engine, inspect
 from sqlalchemy.pool import NullPool
 
@@ -67,7 +67,8 @@ def setup_db(app, *options: str):
 def test_missing_database(backend, server_database, apps, tmp_path, monkeypatch):
     """Exit status 3 and one line naming the retry; --create-database creates
     the database with exactly the name the URL gives."""
-    url = server_database(backend, prefix="kit b%")
+    # A `%s` (what a driver formats) and a `/` (a `%2F` in the URL's text).
+    url = server_database(backend, prefix="kit b%s/")
     name = url.database
     app = apps(url, tmp_path / "migrations")
     monkeypatch.setenv(RETRY_COMMAND_VARIABLE, "bin/setup")
@@ -84,6 +85,16 @@ def test_missing_database(backend, server_database, apps, tmp_path, monkeypatch)
     assert created.exit_code == 0, created.output
     assert f"created the database {name!r}" in created.output
     assert tables(url) == MODEL_TABLES | {"alembic_version"}
+    assert name in server_databases(backend)  # the name itself, no %% for %
+
+
+def server_databases(backend: str) -> set[str]:
+    list_databases = {
+        "postgresql": "SELECT datname FROM pg_database",
+        "mariadb": "SHOW DATABASES",
+    }[backend]
+    with server_engine(backend).connect() as connection:
+        return set(connection.exec_driver_sql(list_databases).scalars())
 
 
 def test_unmanaged_tables_are_left_alone(tmp_path: Path, apps):
