@@ -4,7 +4,9 @@ own tests and `flask db check` pass."""
 from __future__ import annotations
 
 import ast
+import contextlib
 import json
+import sqlite3
 import sys
 import tomllib
 from pathlib import Path
@@ -276,6 +278,23 @@ def test_plain_pytest_finds_the_package_when_the_project_is_not_installed(bake):
     pytest_command = str(Path(sys.executable).parent / "pytest")
     quiet = ["-q", "-p", "no:cacheprovider", "-p", "no:schemathesis"]
     run([pytest_command, *quiet, "tests/test_app.py"], project)
+
+
+def test_the_factory_example_in_test_rows_works_as_copied(bake):
+    # Where its docstring says to put it: <package>/factories.py, which
+    # `flask seed` imports.
+    project = bake()
+    docstring = ast.get_docstring(
+        ast.parse((project / "tests/test_rows.py").read_text())
+    )
+    example = [line for line in docstring.splitlines() if line.startswith("    ")]
+    factories = "\n".join(line.removeprefix("    ") for line in example)
+    (project / "my_flask_app" / "factories.py").write_text(factories + "\n")
+    flask(project, "seed", "--rows", "3")
+    database = sqlite3.connect(project / "instance" / "my_flask_app.db")
+    with contextlib.closing(database):
+        emails = [email for (email,) in database.execute("SELECT email FROM users")]
+    assert len(emails) == 3 and all(e.endswith("@example.com") for e in emails), emails
 
 
 def test_baking_from_a_relative_template_path(tmp_path):

@@ -3,6 +3,8 @@ column from its type, unique where the column is, and a row for each
 required reference. To refine a model's rows, declare its factory, e.g. in
 {{ cookiecutter.package_name }}/factories.py (which `flask seed` uses too):
 
+    import uuid
+
     from flask_db_kit.factories import ModelFactory
     from polyfactory import Use
 
