@@ -85,6 +85,20 @@ def check_text(name: str, value: str, *, required: bool = True) -> str:
     return value
 
 
+# What a slug derived from a project name that starts with a digit is given
+# in front, so that it starts with a letter ('7-7-app' becomes
+# 'project-7-7-app'), as folders, distributions and packages must.
+SLUG_PREFIX = "project-"
+
+
+def slug_starting_with_a_letter(slug: str) -> str:
+    """A slug made from the project name (cookiecutter's `slugify`), made to
+    start with a letter when the name starts with a digit."""
+    if slug[:1].isdigit():
+        return SLUG_PREFIX + slug
+    return slug
+
+
 def check_project_slug(slug: str) -> str:
     check_name_length("project_slug", slug)
     if not SLUG_PATTERN.fullmatch(slug):

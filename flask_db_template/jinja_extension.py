@@ -106,6 +106,7 @@ def configure(environment) -> None:
         database_url_example=database_url_example,
         database_server=database_server,
         python_string=escaping.python_string,
+        slug_starting_with_a_letter=answers_module.slug_starting_with_a_letter,
         python_assignment=escaping.python_assignment,
         toml_string=escaping.toml_string,
         yaml_string=escaping.yaml_string,

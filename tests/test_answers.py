@@ -10,6 +10,7 @@ import sys
 import tomllib
 from pathlib import Path
 
+import pexpect
 import psycopg.pq
 import pymysql
 import pytest
@@ -37,12 +38,70 @@ from flask_db_template.answers import (
     split_url,
     yes_or_no,
 )
-from tests.baking import REPO
+from tests.baking import REPO, clean_environment, run_baked_tests
 
 
 @pytest.mark.parametrize("slug", ["my-flask-app", "app2", "a", "shop_front"])
 def test_valid_slugs(slug):
     assert check_project_slug(slug) == slug
+
+
+def derived_names(project_name: str) -> tuple[str, str]:
+    """The slug and package name cookiecutter.json derives from a project name,
+    rendered as cookiecutter renders its defaults."""
+    from cookiecutter.environment import StrictEnvironment
+
+    context = json.loads((REPO / "cookiecutter.json").read_text())
+    environment = StrictEnvironment(context={"cookiecutter": context})
+    answers = {"project_name": project_name}
+    for name in ("project_slug", "package_name"):
+        template = environment.from_string(context[name])
+        answers[name] = template.render(cookiecutter=answers)
+    return answers["project_slug"], answers["package_name"]
+
+
+@pytest.mark.parametrize(
+    ("project_name", "slug"),
+    [
+        ("{{ 7*7 }} App", "project-7-7-app"),
+        ("7-Eleven Stores", "project-7-eleven-stores"),
+        ("2048", "project-2048"),
+        ("3D Printer Farm", "project-3d-printer-farm"),
+        ("Recipe Box", "recipe-box"),
+        ("Caf\u00e9 2", "cafe-2"),
+    ],
+)
+def test_a_name_starting_with_a_digit_derives_a_valid_slug_and_package(
+    project_name, slug
+):
+    derived_slug, package = derived_names(project_name)
+    assert derived_slug == slug
+    assert check_project_slug(derived_slug) == slug
+    assert check_package_name(package) == slug.replace("-", "_")
+
+
+def test_the_readme_s_example_command_line_bakes_as_written(tmp_path):
+    # README.md: `cookiecutter . project_name='{{ 7*7 }} App'`, every
+    # question then answered with its default, in a real terminal.
+    readme = (REPO / "README.md").read_text()
+    assert "`cookiecutter . project_name='{{ 7*7 }} App'`" in " ".join(readme.split())
+    child = pexpect.spawn(
+        str(Path(sys.executable).parent / "cookiecutter"),
+        [str(REPO), "project_name={{ 7*7 }} App"],
+        cwd=tmp_path,
+        env=clean_environment(HOME=str(tmp_path), TERM="xterm"),
+        encoding="utf-8",
+        timeout=300,
+        dimensions=(60, 250),
+    )
+    while child.expect([r"\[\d+/12\]", pexpect.EOF]) == 0:
+        child.sendline("")
+    child.close()
+    assert child.exitstatus == 0, child.before
+    project = tmp_path / "project-7-7-app"
+    views = (project / "project_7_7_app" / "views.py").read_text()
+    assert 'PROJECT_NAME = "{{ 7*7 }} App"' in views
+    run_baked_tests(project)
 
 
 @pytest.mark.parametrize(
