@@ -37,6 +37,7 @@ def check_answers_or_exit(answers: dict) -> str:
     if problem:
         print(f"error: {problem}", file=sys.stderr)
         raise SystemExit(1)
+    prompting.warn_after_the_prompts(answers)
     answers_module.make_flags_booleans(answers)
     return ""
 

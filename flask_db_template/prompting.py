@@ -18,6 +18,10 @@ and `generate_files` look up at each call:
   The yes/no variables, text in cookiecutter.json (see answers.FLAGS), are
   asked as cookiecutter asks its boolean ones, and `api_auth` is not asked
   (it is no) when the answer to `api` is no;
+  An accepted models answer that declares a field named like a secret as
+  plain text (`password:string`) gets a one-line warning, and the bake goes
+  on (`warn_of_plaintext_secrets`, which the check after the last prompt
+  calls too, for `--no-input`);
 - `read_user_yes_no`: the same skip of `api_auth`, for a context where the
   yes/no answers are already booleans (answers that cruft recorded);
 - `render_and_create_dir` (of cookiecutter.generate), just before the
@@ -48,6 +52,7 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
+from flask_db_template import updates
 from flask_db_template.answers import (
     FLAGS,
     SINGLE_ANSWER_CHECKS,
@@ -60,6 +65,7 @@ from flask_db_template.answers import (
     read_models_file,
     yes_or_no,
 )
+from flask_db_template.modelspec import SpecError, parse, plaintext_secrets_warning
 
 TEMPLATE_DIRECTORY = Path(__file__).resolve().parent.parent
 MODELS_FILE_PREFIX = "@"
@@ -145,6 +151,16 @@ def answer_problem(name: str, value: Any, earlier: Mapping[str, Any]) -> str | N
     return None
 
 
+def plaintext_secrets_problem(models: str, timestamps: bool | str) -> str | None:
+    """The one-line warning about fields named like a secret but declared as
+    plain text in a models answer (resolved), or None; an answer that does
+    not parse has none (its check says what is wrong)."""
+    try:
+        return plaintext_secrets_warning(parse(models, timestamps=timestamps))
+    except SpecError:
+        return None
+
+
 class Prompts:
     """The wrappers, and what they share: the answers given so far."""
 
@@ -154,6 +170,8 @@ class Prompts:
         # before which cookiecutter renders nothing.
         self.latest_answers: Mapping[str, Any] | None = None
         self.template_directory = TEMPLATE_DIRECTORY
+        # The models answer (resolved) last warned of, to warn once a bake.
+        self.warned_models: str | None = None
 
     def render_variable(self, original: Callable, env, raw, cookiecutter_dict):
         if not is_ours(env):
@@ -184,7 +202,21 @@ class Prompts:
                 raise SystemExit(1)
             with editable_answer(value):
                 value = original(var_name, default_value, prompts, prefix)
+        if var_name == "models":
+            self.warn_of_plaintext_secrets(
+                resolve_models_answer(value), earlier_flag(answers, "timestamps")
+            )
         return value
+
+    def warn_of_plaintext_secrets(self, models: str, timestamps: bool | str) -> None:
+        """One line on stderr when the models declare a secret as plain text;
+        once for one answer."""
+        if models == self.warned_models:
+            return
+        warning = plaintext_secrets_problem(models, timestamps)
+        if warning is not None:
+            print(f"warning: {warning}", file=sys.stderr, flush=True)
+            self.warned_models = models
 
     def ask_yes_or_no(self, var_name, default_value, answers, prompts, prefix):
         """A yes/no question, as cookiecutter asks its boolean variables; its
@@ -282,6 +314,17 @@ class Prompts:
                 os.environ.pop(PROJECT_KEPT_VARIABLE, None)
             else:
                 os.environ[PROJECT_KEPT_VARIABLE] = previous
+
+
+def warn_after_the_prompts(answers: Mapping[str, Any]) -> None:
+    """The plaintext-secrets warning, for answers given without the prompts
+    (`--no-input`, a replay); never in the renders `cruft update` compares."""
+    if updates.bake_kind(dict(answers)) == updates.TEMPLATE_RENDER:
+        return
+    PROMPTS.warn_of_plaintext_secrets(
+        answers.get("__models", answers.get("models", "")),
+        answers.get("timestamps", True),
+    )
 
 
 class editable_answer:  # noqa: N801 (a context manager, used as a statement)

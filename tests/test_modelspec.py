@@ -830,3 +830,37 @@ def test_primary_keys_of_their_own():
     assert modelspec.key_column(schema, schema.model("Setting")) == ("key", "string")
     assert modelspec.key_column(schema, schema.model("Task")) == ("id", "string")
     assert modelspec.key_column(schema, schema.model("User")) == ("id", "integer")
+
+
+@pytest.mark.parametrize(
+    ("answer", "named"),
+    [
+        ("User email:string{120}!:unique password:string{128}!", ["User.password"]),
+        ("User passwd:text", ["User.passwd"]),
+        (
+            "Client secret:string{64} api_key:string{40}",
+            ["Client.secret", "Client.api_key"],
+        ),
+        ("Session token:string{32}!", ["Session.token"]),
+        (
+            "User reset_token:string{32}? client_secret:text",
+            ["User.reset_token", "User.client_secret"],
+        ),
+        ("User password:password!", []),
+        ("Session token:string{32}:secret:unique", []),
+        ("Game token:integer", []),  # a game piece, not text: no secret
+        ("User email:string{120} tokens_used:integer", []),
+    ],
+)
+def test_fields_named_like_a_secret_but_plain_text_are_found(answer, named):
+    schema = parse(answer)
+    found = modelspec.plaintext_secrets(schema)
+    assert [f"{field.model}.{field.name}" for field in found] == named
+    warning = modelspec.plaintext_secrets_warning(schema)
+    if not named:
+        assert warning is None
+        return
+    # One line, naming the fields and both ways out.
+    assert "\n" not in warning
+    assert ", ".join(named) in warning
+    assert "password type" in warning and "':secret'" in warning

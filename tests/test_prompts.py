@@ -12,6 +12,7 @@ from pathlib import Path
 import pexpect
 import pytest
 
+from flask_db_template import prompting
 from flask_db_template.prompting import (
     TEMPLATE_DIRECTORY,
     answer_problem,
@@ -312,6 +313,97 @@ def test_the_replay_file_keeps_no_password(tmp_path, config):
     # .env is where the password is kept.
     dotenv = (tmp_path / "my-flask-app" / ".env").read_text()
     assert "s3cr3t%40pw@127.0.0.1:1/recipes" in dotenv
+
+
+# --- A secret declared as plain text ------------------------------------------------
+
+PLAINTEXT_PASSWORD = "User email:string{120}!:unique password:string{128}!"
+PLAINTEXT_WARNING = "warning: models: User.password is plain text"
+
+
+def test_a_plain_text_password_is_warned_of_at_its_prompt_and_baked(tmp_path, config):
+    child = spawn(tmp_path, config, "create_venv=no")
+    for question in QUESTIONS:
+        child.expect_exact(question)
+        if question == "Models:":
+            # The help names the version 2 words.
+            child.expect_exact("e.g. ")  # the help's last line
+            help_text = child.before
+            for word in (
+                "password (stored hashed",
+                ":secret",
+                ":cascade",
+                ":nullify",
+                ":default=now",
+                ":primary",
+            ):
+                assert word in help_text, word
+            child.sendline(PLAINTEXT_PASSWORD)
+            # One line, right after the answer, and the bake goes on.
+            child.expect_exact(PLAINTEXT_WARNING)
+            child.expect(r"[^\r\n]*\r\n")
+            assert "password type ('password:password!'" in child.after
+            assert "':secret'" in child.after
+        else:
+            child.sendline("")
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 0, child.before
+    assert child.before.count(PLAINTEXT_WARNING) == 0  # not said twice
+    models = tmp_path / "work" / "my-flask-app" / "my_flask_app" / "models.py"
+    assert "password" in models.read_text()
+
+
+def test_a_plain_text_password_given_without_the_prompts_is_warned_of_once(
+    tmp_path, config
+):
+    baked = subprocess.run(
+        [COOKIECUTTER, "--config-file", str(config), "--no-input", str(REPO)]
+        + ["create_venv=no", f"models={PLAINTEXT_PASSWORD}"],
+        cwd=tmp_path,
+        env=clean_environment(),
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert baked.returncode == 0, baked.stderr
+    assert baked.stderr.count(PLAINTEXT_WARNING) == 1, baked.stderr
+    assert (tmp_path / "my-flask-app" / "my_flask_app" / "models.py").exists()
+    # A password declared as one, or a secret marked so, is not warned of.
+    again = subprocess.run(
+        [COOKIECUTTER, "--config-file", str(config), "--no-input", str(REPO)]
+        + [
+            "create_venv=no",
+            "project_name=Other",
+            "models=User password:password! api_token:string{40}:secret",
+        ],
+        cwd=tmp_path,
+        env=clean_environment(),
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert again.returncode == 0, again.stderr
+    assert "warning:" not in again.stderr
+
+
+def test_the_renders_cruft_compares_do_not_warn_of_plain_text_secrets(
+    capsys, monkeypatch
+):
+    monkeypatch.setattr(prompting.PROMPTS, "warned_models", None)
+    answers = {"__models": PLAINTEXT_PASSWORD, "timestamps": "yes"}
+    # As cruft's update renders the template's two commits: nothing said.
+    namespace = {"__name__": "cruft._commands.update", "prompting": prompting}
+    exec(
+        "def update(answers):\n    prompting.warn_after_the_prompts(answers)\n",
+        namespace,
+    )
+    namespace["update"](answers)
+    assert capsys.readouterr().err == ""
+    # A bake: said once, however often the answers are checked.
+    prompting.warn_after_the_prompts(answers)
+    prompting.warn_after_the_prompts(answers)
+    assert capsys.readouterr().err.count(PLAINTEXT_WARNING) == 1
 
 
 # --- The yes/no answers --------------------------------------------------------------

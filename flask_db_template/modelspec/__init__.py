@@ -17,6 +17,8 @@ Its modules, in the order an answer meets them:
 - `names`: the forms of names and the words reserved by Python, SQL and the
   generated code; `words`: snake_case, plurals, spelling suggestions;
 - `limits`: the databases' limits; `resolve`: the checks that need the whole answer;
+- `secret_fields`: fields named like a secret but declared as plain text,
+  which a bake warns of;
 - `declarations` (the answer as read) and `schema` (what it becomes);
   `errors`: SpecError; `source`: values written as Python source.
 """
@@ -41,6 +43,7 @@ from .schema import (
     Schema,
     key_column,
 )
+from .secret_fields import plaintext_secrets, plaintext_secrets_warning
 from .source import display_width, python_string_literal
 from .syntax import _declarations_from_text
 
@@ -60,6 +63,8 @@ __all__ = [
     "key_column",
     "modules_to_alias",
     "parse",
+    "plaintext_secrets",
+    "plaintext_secrets_warning",
     "python_string_literal",
 ]
 
