@@ -1,13 +1,15 @@
 """Filters that put a free-text answer safely into each kind of file.
 
 Every answer is one line (the pre-generation hook refuses control
-characters), so these only deal with quotes, backslashes and markup.
+characters); in Python code, format characters such as the bidi overrides
+are escaped too, so that code reads as it runs.
 """
 
 from __future__ import annotations
 
 import json
 import re
+import unicodedata
 
 from flask_db_template.modelspec import display_width
 
@@ -19,7 +21,27 @@ def python_string(text: str) -> str:
     # ruff prefers double quotes, unless single quotes need fewer escapes.
     quote = "'" if text.count('"') > text.count("'") else '"'
     escaped = text.replace("\\", "\\\\").replace(quote, "\\" + quote)
+    escaped = "".join(map(escape_invisible, escaped))
     return f"{quote}{escaped}{quote}"
+
+
+# Characters that must not stand raw in code: control characters, and format
+# characters such as the bidi overrides (U+202E), which make code read
+# otherwise than it runs; line and paragraph separators; unassigned ones.
+INVISIBLE_CATEGORIES = frozenset({"Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp"})
+
+
+def escape_invisible(character: str) -> str:
+    """An invisible character's escape sequence, as ruff writes it; any other
+    character as it is."""
+    if unicodedata.category(character) not in INVISIBLE_CATEGORIES:
+        return character
+    code = ord(character)
+    if code <= 0xFF:
+        return f"\\x{code:02x}"
+    if code <= 0xFFFF:
+        return f"\\u{code:04x}"
+    return f"\\U{code:08x}"
 
 
 def python_assignment(text: str, target: str, indent: str = "") -> str:
@@ -58,3 +80,22 @@ def markdown_text(text: str) -> str:
 def dotenv_value(text: str) -> str:
     """A value for a .env file, read literally by python-dotenv and shells."""
     return "'" + text.replace("\\", "\\\\").replace("'", "\\'") + "'"
+
+
+def python_from_import(module: str, name: str, indent: str = "") -> str:
+    """`from module import name` laid out as ruff's isort would: in
+    parentheses, one name a line, when the line is too long."""
+    flat = f"from {module} import {name}"
+    if len(indent + flat) <= LINE_LENGTH:
+        return flat
+    return f"from {module} import (\n{indent}    {name},\n{indent})"
+
+
+def python_call(function: str, text: str, indent: str = "") -> str:
+    """`function("text")` laid out as `ruff format` would: the string on a
+    line of its own when the call is too long."""
+    literal = python_string(text)
+    flat = f"{function}({literal})"
+    if display_width(indent + flat) <= LINE_LENGTH:
+        return flat
+    return f"{function}(\n{indent}    {literal}\n{indent})"

@@ -109,6 +109,8 @@ def configure(environment) -> None:
         python_string=escaping.python_string,
         slug_starting_with_a_letter=answers_module.slug_starting_with_a_letter,
         python_assignment=escaping.python_assignment,
+        python_from_import=escaping.python_from_import,
+        python_call=escaping.python_call,
         toml_string=escaping.toml_string,
         yaml_string=escaping.yaml_string,
         markdown_text=escaping.markdown_text,

@@ -306,3 +306,25 @@ def test_baking_from_a_relative_template_path(tmp_path):
         REPO,
     )
     assert (tmp_path / "my-flask-app" / "instance" / "my_flask_app.db").is_file()
+
+
+@pytest.mark.parametrize(
+    "project_name",
+    [
+        "Acme Corporation Internal Inventory Management Service",
+        "P" + "x" * 65,
+        "P" + "x" * 110,
+        "Right\u202eto left\u200b",
+    ],
+)
+def test_long_and_bidi_names_bake_ruff_clean_code(tmp_path, project_name):
+    cookiecutter(
+        str(REPO),
+        no_input=True,
+        output_dir=str(tmp_path),
+        extra_context={"project_name": project_name, "create_venv": False},
+    )
+    [project] = [path for path in tmp_path.iterdir() if path.is_dir()]
+    assert_ruff_clean(project)
+    for path in project.rglob("*.py"):
+        assert "\u202e" not in path.read_text(), path

@@ -27,9 +27,9 @@ from flask.testing import FlaskClient
 from flask_db_kit.database_url import with_installed_driver
 from sqlalchemy.orm import scoped_session
 
-from {{ cookiecutter.package_name }} import create_app
-from {{ cookiecutter.package_name }}.config import Config
-from {{ cookiecutter.package_name }}.extensions import db
+{{ cookiecutter.package_name | python_from_import("create_app", "") }}
+{{ (cookiecutter.package_name ~ ".config") | python_from_import("Config", "") }}
+{{ (cookiecutter.package_name ~ ".extensions") | python_from_import("db", "") }}
 
 
 @pytest.fixture(scope="session")

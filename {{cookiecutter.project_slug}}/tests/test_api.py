@@ -9,8 +9,8 @@ from flask_db_kit.api import served_models
 from flask_db_kit.factories import RowMaker
 from sqlalchemy.orm import scoped_session
 
-from {{ cookiecutter.package_name }} import api
-from {{ cookiecutter.package_name }}.extensions import db
+{{ cookiecutter.package_name | python_from_import("api", "") }}
+{{ (cookiecutter.package_name ~ ".extensions") | python_from_import("db", "") }}
 
 SERVED = served_models(db, api)
 

@@ -8,9 +8,9 @@ from flask import Flask
 from flask.testing import FlaskClient
 from flask_db_kit.settings import ConfigurationError
 
-from {{ cookiecutter.package_name }} import create_app
-from {{ cookiecutter.package_name }}.config import Config
-from {{ cookiecutter.package_name }}.extensions import db
+{{ cookiecutter.package_name | python_from_import("create_app", "") }}
+{{ (cookiecutter.package_name ~ ".config") | python_from_import("Config", "") }}
+{{ (cookiecutter.package_name ~ ".extensions") | python_from_import("db", "") }}
 
 GOOD_KEY = secrets.token_hex(32)
 

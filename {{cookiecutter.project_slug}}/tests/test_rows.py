@@ -23,7 +23,7 @@ from flask_db_kit.factories import RowMaker, factory_for
 from flask_db_kit.mapping import mapped_models
 from sqlalchemy.orm import scoped_session
 
-from {{ cookiecutter.package_name }}.extensions import db
+{{ (cookiecutter.package_name ~ ".extensions") | python_from_import("db", "") }}
 
 MODELS = [m for m in mapped_models(db) if m.__table__.info.get("served", True)]
 each_model = pytest.mark.parametrize("model", MODELS, ids=lambda m: m.__name__)
