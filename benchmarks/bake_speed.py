@@ -182,6 +182,13 @@ def by_hand(output: Path) -> Path:
     """Render (hooks off), then make .venv and install as the README of any
     Flask project says."""
     project = cookiecutter(output, hooks=False)
+    if (TEMPLATE / "flask-db-kit").is_dir():
+        # The library the project depends on by path, in vendor/ as the
+        # hook puts it: part of the project's files, not of the setup.
+        sys.path.insert(0, str(TEMPLATE))
+        from flask_db_template.vendoring import vendor_library
+
+        vendor_library(TEMPLATE, project)
     env = without_uv_on_path(environment())
     run([sys.executable, "-m", "venv", ".venv"], project, env)
     pip = [str(project / ".venv" / "bin" / "python"), "-m", "pip", "install"]
@@ -198,7 +205,13 @@ def installed(project: Path) -> set[str]:
         capture_output=True,
         text=True,
     ).stdout
-    return {line.lower().replace("_", "-") for line in frozen.split()}
+    # A package installed from a path (flask-db-kit from vendor/) by its name:
+    # the two projects' paths differ.
+    return {
+        line.partition(" @ ")[0].lower().replace("_", "-")
+        for line in frozen.splitlines()
+        if line.strip()
+    }
 
 
 def check_full_bake() -> str:
