@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import os
 import re
 import subprocess
@@ -166,3 +167,14 @@ def run_baked_tests(project: Path, *pytest_arguments: str, **env: str):
         project,
         **env,
     )
+
+
+def assert_readme_tables_end_cleanly(project: Path) -> None:
+    """Each Markdown table of the baked README is followed by a blank line:
+    a line right after a table's last row renders as one more row."""
+    lines = (project / "README.md").read_text(encoding="utf-8").splitlines()
+    for number, (line, following) in enumerate(itertools.pairwise(lines), start=2):
+        if line.startswith("|") and following and not following.startswith("|"):
+            raise AssertionError(
+                f"README.md:{number} joins the table above: {following!r}"
+            )

@@ -19,6 +19,7 @@ from tests.baking import (
     REPO,
     TOKEN_CODE,
     assert_no_template_leftovers,
+    assert_readme_tables_end_cleanly,
     assert_ruff_clean,
     baked_files,
     flask,
@@ -65,6 +66,7 @@ def test_bake_is_complete_clean_and_tested(bake, answers):
     )
     assert len(revisions) == 1
     assert_ruff_clean(project)
+    assert_readme_tables_end_cleanly(project)
     run_baked_tests(project)
     flask(project, "db", "check")
 
