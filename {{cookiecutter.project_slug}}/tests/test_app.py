@@ -71,7 +71,13 @@ def test_production_refuses_debug(environment: pytest.MonkeyPatch) -> None:
 
 
 @pytest.mark.parametrize(
-    "key", ["change-me", "secret", pytest.param(GOOD_KEY[:31], id="31-characters")]
+    "key",
+    [
+        "change-me",
+        "secret",
+        "change-me" * 4,
+        pytest.param(GOOD_KEY[:31], id="31-characters"),
+    ],
 )
 def test_production_refuses_a_weak_or_placeholder_key(
     environment: pytest.MonkeyPatch, key: str
