@@ -3,6 +3,7 @@ apart in every row, capacities (also through a key that refers to a model
 of few rows), a declared factory winning, and seed skipping the tokens."""
 
 import enum
+import re
 import sys
 import textwrap
 import types
@@ -147,3 +148,66 @@ def test_seed_without_the_dev_dependencies_says_what_to_install(app, monkeypatch
     assert result.exit_code == 1
     assert "pip install -e '.[dev]'" in result.output
     assert "Traceback" not in result.output
+
+
+def test_seed_refuses_a_production_app_unless_told(app):
+    app.config["PRODUCTION"] = True
+    refused = app.test_cli_runner().invoke(args=["seed"])
+    assert refused.exit_code == 1
+    assert refused.output.count("\n") == 1, refused.output
+    assert "production" in refused.output and "--yes-production" in refused.output
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(User)) == 0
+    told = app.test_cli_runner().invoke(args=["seed", "--yes-production"])
+    assert told.exit_code == 0, told.output
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(User)) == 10
+
+
+def seeded_rows(app, *arguments: str) -> list[tuple]:
+    """The rows `flask seed ...` adds to empty tables."""
+    db.drop_all()
+    db.create_all()
+    result = app.test_cli_runner().invoke(args=["seed", *arguments])
+    assert result.exit_code == 0, result.output
+    return [
+        tuple(row)
+        for model in (User, Shelf)
+        for row in db.session.execute(sa.select(model.__table__)).all()
+    ]
+
+
+def test_seed_rows_are_readable_and_the_same_from_the_same_seed(app):
+    rows = seeded_rows(app, "--rows", "5", "--seed", "7")
+    assert rows == seeded_rows(app, "--rows", "5", "--seed", "7")
+    assert rows != seeded_rows(app, "--rows", "5", "--seed", "8")
+    emails = [email for _, email in db.session.execute(sa.select(User.__table__))]
+    # A unique column keeps its values apart with the row's number.
+    assert len(set(emails)) == 5
+    for email in emails:
+        assert re.fullmatch(r"[a-z0-9._%-]+\+\d+@[a-z0-9.-]+\.[a-z]{2,}", email), email
+    labels = db.session.scalars(sa.select(Shelf.label)).all()
+    for label in labels:
+        assert len(label) <= 40 and re.fullmatch(r"[A-Z][a-z]+( [a-z]+)* \d+", label)
+
+
+def test_realistic_text_follows_the_field_name_and_the_length():
+    class OwnBase(DeclarativeBase):  # not in the app's tables
+        pass
+
+    class Person(OwnBase):
+        __tablename__ = "people"
+        id: Mapped[int] = mapped_column(primary_key=True)
+        name: Mapped[str] = mapped_column(sa.String(12))
+        homepageUrl: Mapped[str] = mapped_column(sa.String(200))
+        bio: Mapped[str] = mapped_column(sa.Text)
+        status: Mapped[Size]
+
+    factories.start_again(seed=3, realistic=True)
+    try:
+        values = factory_for(Person).process_kwargs()
+    finally:
+        factories.start_again()
+    assert len(values["name"]) <= 12 and values["name"][0].isupper()
+    assert values["homepageUrl"].startswith(("http://", "https://"))
+    assert values["bio"].count(" ") >= 5 and values["bio"].endswith(".")
+    assert isinstance(values["status"], Size)
+    assert factories.name_words("avatarURL") >= {"avatar", "url"}

@@ -26,13 +26,18 @@ tests/conftest.py serves the tests only.
 References and many-to-many links are left to `RowMaker`: they need rows
 that exist.
 
+`start_again(seed, realistic=True)`, as `flask seed` starts, makes text
+columns that a declared factory leaves alone readable: Faker's emails,
+names, URLs, sentences, chosen by the field's name (see FAKES_BY_NAME),
+cut to the column's length, unique ones told apart by a number at the end.
+
 This module needs the `testing` extra (polyfactory): the app never imports
 it, only its tests and `flask seed` do.
 """
 
 import collections
 import datetime
-import random
+import re
 import typing
 import uuid
 from decimal import Decimal
@@ -112,6 +117,17 @@ class ModelFactory(SQLAlchemyFactory[Model], Generic[Model]):
             length = getattr(mapper.columns[attribute].type, "length", None)
             if isinstance(value, bytes) and length and attribute not in kwargs:
                 values[attribute] = value[:length]  # a binary{n} holds n bytes
+        if REALISTIC:
+            for attribute, value in values.items():
+                column = mapper.columns[attribute]
+                if (
+                    isinstance(value, str)
+                    and isinstance(column.type, sa.String)
+                    and not isinstance(column.type, sa.Enum)
+                    and attribute not in kwargs
+                    and not declared_field(cls, attribute)
+                ):
+                    values[attribute] = realistic_text(model, column, attribute)
         number = ROWS_MADE[model]
         ROWS_MADE[model] += 1
         for attributes in model_facts.unique_attributes(model):
@@ -156,10 +172,122 @@ def exact_decimal(column_type: sa.Numeric) -> Decimal:
 ROWS_MADE: collections.Counter = collections.Counter()
 
 
-def start_again(seed: int = 0) -> None:
-    """The same values again, from the first row: each test starts here."""
+# Whether text columns get readable values (start_again's `realistic`).
+REALISTIC = False
+
+
+def start_again(seed: int = 0, *, realistic: bool = False) -> None:
+    """The same values again, from the first row: each test starts here.
+    `realistic`: readable text (Faker's), as `flask seed` wants."""
+    global REALISTIC
+    REALISTIC = realistic
     ROWS_MADE.clear()
     ModelFactory.seed_random(seed)
+
+
+def declared_field(factory: type, attribute: str) -> bool:
+    """Whether a factory declared for the model sets `attribute` itself."""
+    return any(
+        attribute in vars(klass)
+        for klass in factory.__mro__
+        if issubclass(klass, ModelFactory) and "__model__" in vars(klass)
+    )
+
+
+def _sentence(faker: Any, words: int) -> str:
+    return faker.sentence(nb_words=words).rstrip(".")
+
+
+# A fake value by the words of a field's name (`contact_email`, `avatarUrl`),
+# the first entry that names one of them winning; a name or a field of a
+# person (PEOPLE) is a person's name. Other text gets words or a sentence.
+FAKES_BY_NAME: list[tuple[frozenset[str], typing.Callable[[Any], str]]] = [
+    (frozenset({"email", "mail"}), lambda f: f.email()),
+    (
+        frozenset({"avatar", "image", "photo", "picture", "thumbnail", "logo"}),
+        lambda f: f.image_url(),
+    ),
+    (
+        frozenset({"url", "uri", "website", "homepage", "link", "href"}),
+        lambda f: f.url(),
+    ),
+    (frozenset({"ip"}), lambda f: f.ipv4()),
+    (frozenset({"first", "firstname", "forename"}), lambda f: f.first_name()),
+    (frozenset({"last", "lastname", "surname"}), lambda f: f.last_name()),
+    (
+        frozenset({"username", "login", "handle", "nickname", "nick"}),
+        lambda f: f.user_name(),
+    ),
+    (frozenset({"phone", "mobile", "telephone", "fax"}), lambda f: f.phone_number()),
+    (frozenset({"street", "address"}), lambda f: f.street_address()),
+    (frozenset({"city", "town"}), lambda f: f.city()),
+    (frozenset({"country"}), lambda f: f.country()),
+    (frozenset({"zip", "zipcode", "postcode", "postal"}), lambda f: f.postcode()),
+    (frozenset({"company", "organization", "organisation"}), lambda f: f.company()),
+    (frozenset({"job", "occupation", "profession"}), lambda f: f.job()),
+    (frozenset({"slug"}), lambda f: f.slug()),
+    (frozenset({"color", "colour"}), lambda f: f.color_name()),
+    (frozenset({"domain", "hostname"}), lambda f: f.domain_name()),
+    (frozenset({"filename", "file", "path"}), lambda f: f.file_name()),
+    (frozenset({"currency"}), lambda f: f.currency_code()),
+    (frozenset({"language", "lang", "locale"}), lambda f: f.language_code()),
+    (frozenset({"timezone"}), lambda f: f.timezone()),
+    (frozenset({"isbn"}), lambda f: f.isbn13()),
+    (frozenset({"sku", "code"}), lambda f: f.bothify("??-#####").upper()),
+    (
+        frozenset({"password", "secret", "token", "key", "hash", "digest", "salt"}),
+        lambda f: f.sha256(),
+    ),
+    (
+        frozenset({"title", "subject", "headline", "heading", "caption", "label"}),
+        lambda f: _sentence(f, 4),
+    ),
+    (
+        frozenset(
+            """body content text description summary bio about comment message
+            note notes details abstract excerpt review answer question""".split()
+        ),
+        lambda f: f.paragraph(nb_sentences=3),
+    ),
+]
+PEOPLE = frozenset(
+    """user users person people author authors customer customers member
+    members employee employees owner owners contact contacts profile profiles
+    account accounts student students teacher teachers patient patients client
+    clients staff player players writer writers editor editors""".split()
+)
+
+
+def name_words(name: str) -> set[str]:
+    """The words of `contact_email` or `avatarUrl`, lower-cased, and the
+    whole name without its separators (`user_name` -> `username`)."""
+    words = [
+        word.lower() for word in re.findall(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])|\d+", name)
+    ]
+    return {*words, "".join(words)}
+
+
+def realistic_text(model: type, column: sa.Column, attribute: str) -> str:
+    """A readable value for a text column, by its name, cut to its length."""
+    faker = ModelFactory.__faker__
+    words = name_words(attribute)
+    length = getattr(column.type, "length", None)
+    fake = next((make for names, make in FAKES_BY_NAME if names & words), None)
+    if fake is not None:
+        value = fake(faker)
+    elif (
+        words & {"name", "author", "owner", "fullname"}
+        and (words & PEOPLE or name_words(model.__name__) & PEOPLE)
+        or words & PEOPLE
+    ):
+        value = faker.name()
+    elif words & {"name"}:
+        value = " ".join(faker.words(2)).capitalize()
+    elif length is not None and length <= 40:
+        value = faker.word()
+    else:
+        value = _sentence(faker, 8)
+    return value[:length].rstrip() if length else value
 
 
 # The factory of each model: the last declared for it, or one derived from it.
@@ -190,6 +318,8 @@ def distinct(value: Any, number: int, column: sa.Column) -> Any:
         length = getattr(column_type, "length", None)
         if length is not None and length <= SHORT_STRING:
             return f"{number:0{length}d}"
+        if REALISTIC and value:
+            return numbered(value, number, length)
         return f"{number}-{value}"[:length]
     if isinstance(value, Decimal):
         return Decimal(number).scaleb(-(column_type.scale or 0))
@@ -206,6 +336,21 @@ def distinct(value: Any, number: int, column: sa.Column) -> Any:
     if isinstance(value, int):
         return number
     return value
+
+
+def numbered(value: str, number: int, length: int | None) -> str:
+    """A readable value with the row's number in it, which tells it apart:
+    `ann.lee+3@example.org`, `Blue river 3`; cut to `length` before the number."""
+    local, at, domain = value.partition("@")
+    if at and "+" not in local:
+        suffix = f"+{number}@{domain}"
+        if length is None or len(suffix) < length:
+            return local[: None if length is None else length - len(suffix)] + suffix
+    suffix = f" {number}" if " " in value else f"-{number}"
+    room = None if length is None else length - len(suffix)
+    if room is not None and room < 1:
+        return f"{number}-{value}"[:length]
+    return value[:room].rstrip() + suffix
 
 
 # Strings this short take zero-padded numbers; longer ones "<number>-<value>".
@@ -342,7 +487,8 @@ class RowMaker:
 
     def shared_row(self, model: type, /) -> Any:
         if self.spread and self.rows_of[model]:
-            return random.choice(self.rows_of[model])
+            # From the factories' seeded generator: `flask seed --seed`.
+            return ModelFactory.__random__.choice(self.rows_of[model])
         if model not in self.shared_rows:
             self.shared_rows[model] = self.make(model)
         return self.shared_rows[model]

@@ -2,9 +2,12 @@
 
 The rows come from flask_db_kit.factories, made from the models as they are
 now, refined by the factories the app declares in `<package>/factories.py`
-(imported when it exists). A development tool: the factories need the
-`testing` extra (polyfactory), which the project's dev dependencies bring
-(`pip install -e '.[dev]'`).
+(imported when it exists), with realistic values (Faker's names, emails,
+URLs, sentences, as each field's name suggests). `--seed N` makes the same
+rows again. A development tool: the factories need the `testing` extra
+(polyfactory, which brings Faker), which the project's dev dependencies
+bring (`pip install -e '.[dev]'`); a production app (APP_ENV=production)
+is refused unless `--yes-production` says so.
 """
 
 import importlib
@@ -28,11 +31,28 @@ from flask_db_kit.mapping import mapped_models
     type=click.IntRange(1, 10_000),
     help="Rows to add to each table.",
 )
-def seed_command(rows: int) -> None:
+@click.option(
+    "--seed",
+    type=click.IntRange(0, 2**32 - 1),
+    help="The same rows again from the same number (random by default).",
+)
+@click.option(
+    "--yes-production",
+    is_flag=True,
+    help="Add fake rows even though the app is production (APP_ENV).",
+)
+def seed_command(rows: int, seed: int | None, yes_production: bool) -> None:
     """Add sample rows to every table the app serves (not the API's tokens)."""
+    if current_app.config.get("PRODUCTION") and not yes_production:
+        raise click.ClickException(
+            "this app is production (APP_ENV=production): flask seed would add "
+            "fake rows to its database; add --yes-production if you mean it"
+        )
     factories = load_factories()
     db = current_app.extensions["sqlalchemy"]
-    factories.start_again(seed=random.randrange(2**32))
+    factories.start_again(
+        seed=random.randrange(2**32) if seed is None else seed, realistic=True
+    )
     maker = factories.RowMaker(db.session, spread=True)
     added = {}
     try:
