@@ -88,9 +88,7 @@ def test_flask_seed_uses_the_projects_factories_or_says_what_is_missing(bake):
     assert len(emails) == 3
     assert all(email.endswith("@seeded.example") for email in emails), emails
     # A production app gets no fake rows unless told, in one line.
-    refused = flask(
-        project, "seed", check=False, APP_ENV="production", FLASK_DEBUG="0"
-    )
+    refused = flask(project, "seed", check=False, APP_ENV="production", FLASK_DEBUG="0")
     assert refused.returncode == 1 and "Traceback" not in refused.stderr
     assert "Error: this app is production" in refused.stderr
     assert "--yes-production" in refused.stderr
