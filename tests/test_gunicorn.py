@@ -3,6 +3,7 @@ several workers, in production (the default), behind one trusted proxy."""
 
 from __future__ import annotations
 
+import json
 import re
 import secrets
 import shlex
@@ -91,6 +92,10 @@ def test_gunicorn_serves_the_app_and_its_api_behind_a_proxy(bake):
         assert status == 200
         assert headers["Strict-Transport-Security"].startswith("max-age=")
 
+        # The start page tells an anonymous caller no table name.
+        status, _, body = get(f"{base}/")
+        assert status == 200 and json.loads(body) == {"app": "My Flask App"}
+
         status, _, body = get(f"{base}/api/openapi.json")
         assert status == 200 and b'"openapi"' in body
         status, headers, body = get(f"{base}/api/users")
@@ -103,3 +108,63 @@ def test_gunicorn_serves_the_app_and_its_api_behind_a_proxy(bake):
     # Production logs: gunicorn's access log on standard output, a line a request.
     output = server.stdout.read()
     assert '"GET /health HTTP/1.1" 200' in output
+
+
+GOOD_KEY = secrets.token_hex(32)
+# A setting the app refuses, and what the one line says.
+REFUSED = [
+    ({"SECRET_KEY": "change-me"}, "SECRET_KEY is a placeholder"),
+    ({"SECRET_KEY": "change-me" * 4}, "SECRET_KEY repeats itself"),
+    ({"SECRET_KEY": ""}, "SECRET_KEY is not set"),
+    ({"SECRET_KEY_FALLBACKS": "a" * 32}, "SECRET_KEY_FALLBACKS has only 1"),
+    ({"FLASK_DEBUG": "1"}, "debug is on (FLASK_DEBUG)"),
+    ({"APP_ENV": "staging"}, "APP_ENV is 'staging'"),
+    ({"MAX_CONTENT_LENGTH": "1MB"}, "MAX_CONTENT_LENGTH must be a positive number"),
+    (
+        {"DATABASE_URL": "postgresql://app:Zq9@x@127.0.0.1/app"},
+        "DATABASE_URL: the password holds a raw '@'",
+    ),
+    (
+        {"DATABASE_URL": "postgresql://app:Zq9@127.0.0.1/app?connect_timeout=abc"},
+        "connect_timeout='abc'; it must be a whole number",
+    ),
+]
+
+
+def refused_start(project, settings: dict[str, str]) -> subprocess.CompletedProcess:
+    """The README's gunicorn command, with 3 workers, in an environment holding
+    `settings`: it must stop by itself."""
+    command = readme_command((project / "README.md").read_text())
+    command[command.index("-w") + 1] = "3"
+    command[command.index("-b") + 1] = f"127.0.0.1:{free_port()}"
+    environment = {"SECRET_KEY": GOOD_KEY, "DATABASE_URL": "sqlite:///app.db"}
+    return subprocess.run(
+        [sys.executable, "-m", *command],
+        cwd=project,
+        env=clean_environment(**{**environment, **settings}),
+        capture_output=True,
+        text=True,
+        timeout=STARTUP_SECONDS,
+    )
+
+
+def assert_one_line(started: subprocess.CompletedProcess, expected: str) -> None:
+    errors = [line for line in started.stderr.splitlines() if "error" in line.lower()]
+    assert started.returncode == 1, started.stderr
+    assert errors == [errors[0]] and errors[0].startswith("error: "), started.stderr
+    assert expected in errors[0], started.stderr
+    assert "Traceback" not in started.stderr and "Booting worker" not in started.stderr
+    assert "Zq9" not in started.stderr + started.stdout
+
+
+def test_a_refused_setting_stops_gunicorn_in_one_line_before_any_worker(bake):
+    """Each setting the app refuses: one line, once (not a traceback from each
+    of 3 workers), and gunicorn exits 1 without starting a worker."""
+    project = bake()
+    for settings, expected in REFUSED:
+        assert_one_line(refused_start(project, settings), expected)
+    # A project without the API has gunicorn.conf.py's hook too.
+    without_api = bake(api=False, project_name="No API")
+    assert_one_line(
+        refused_start(without_api, {"FLASK_DEBUG": "1"}), "debug is on (FLASK_DEBUG)"
+    )

@@ -1,7 +1,16 @@
 """gunicorn's settings: it reads this file from the directory it starts in
-(bin/entrypoint names it). Each worker makes the app's REST API once it has
+(bin/entrypoint names it).{% if cookiecutter.api %} Each worker makes the app's REST API once it has
 loaded the app, before it takes a request; a mistake in the API (in api.py,
-say) stops the worker, and gunicorn with it ("Worker failed to boot")."""
+say) stops the worker, and gunicorn with it ("Worker failed to boot").{% endif %}"""
+
+
+def on_starting(server) -> None:
+    # A setting the app refuses (SECRET_KEY, FLASK_DEBUG, DATABASE_URL, ...)
+    # stops gunicorn with one line before it starts a worker.
+    from flask_db_kit.production import refuse_bad_configuration
+
+    refuse_bad_configuration(server)
+{%- if cookiecutter.api %}
 
 
 def post_worker_init(worker) -> None:
@@ -11,3 +20,4 @@ def post_worker_init(worker) -> None:
 
     build_api(worker.wsgi)
     worker.log.info("API ready")
+{%- endif %}

@@ -110,10 +110,14 @@ def test_the_factory_applies_the_config(app: Flask) -> None:
     assert {"db", "setup-db", "seed"} <= set(app.cli.commands)
 
 
-def test_index_lists_the_tables(client: FlaskClient) -> None:
+def test_index_lists_the_tables_in_development_only(
+    app: Flask, client: FlaskClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
     response = client.get("/")
     assert response.status_code == 200
     assert response.json["tables"] == sorted(db.metadata.tables)
+    monkeypatch.setitem(app.config, "PRODUCTION", True)
+    assert client.get("/").json == {"app": response.json["app"]}
 
 
 def test_health_reports_the_database(client: FlaskClient) -> None:

@@ -4,12 +4,17 @@ named, and logs as JSON lines.
 
 Both read the app's config: PRODUCTION, TRUSTED_PROXIES (how many proxies
 set X-Forwarded-*), CORS_ORIGINS (a list) and LOG_LEVEL.
+
+`refuse_bad_configuration` is a gunicorn `on_starting` hook: a setting the
+app refuses stops gunicorn with one line, once, not a traceback per worker.
 """
 
 import json
 import logging
+import os
 import sys
 from datetime import UTC, datetime
+from typing import Any
 
 from flask import Flask, Response, has_request_context, request
 from werkzeug.middleware.proxy_fix import ProxyFix
@@ -119,3 +124,35 @@ def register_logging(app: Flask) -> None:
     handler.setFormatter(JSONFormatter())
     app.logger.handlers[:] = [handler]
     app.logger.propagate = False
+
+
+def refuse_bad_configuration(server: Any) -> None:
+    """gunicorn's `on_starting` hook (`server` is its arbiter): make the app
+    once, in a child process, before gunicorn listens or starts a worker. A
+    setting the app refuses (a ConfigurationError: a placeholder or missing
+    SECRET_KEY, FLASK_DEBUG=1 in production, a wrong APP_ENV or DATABASE_URL)
+    is printed as one line, as bin/entrypoint prints it, and gunicorn exits
+    with status 1 instead of each worker printing a traceback.
+
+    The child, not gunicorn's master process, imports the app, so that a
+    reload (HUP) still loads its code anew; any other error is left to the
+    workers, which report it as gunicorn does.
+    """
+    if server.cfg.preload_app:  # gunicorn made the app already, in the master
+        return
+    sys.stdout.flush()
+    sys.stderr.flush()
+    child = os.fork()
+    if child == 0:
+        status = 0
+        try:
+            server.app.wsgi()
+        except ConfigurationError as error:
+            print(f"error: {error.format_message()}", file=sys.stderr, flush=True)
+            status = 1
+        except BaseException:  # noqa: BLE001 - the workers will report it
+            pass
+        os._exit(status)
+    _, status = os.waitpid(child, 0)
+    if os.waitstatus_to_exitcode(status) == 1:
+        sys.exit(1)
