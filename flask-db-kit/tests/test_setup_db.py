@@ -130,6 +130,24 @@ def test_a_model_table_in_the_way_stops_before_anything(tmp_path: Path, apps):
     assert tables(url) == {"books"}
 
 
+def test_another_projects_database_is_named_as_such(tmp_path: Path, apps):
+    """A database another project migrated (its alembic_version at a
+    revision these migrations do not have): one line saying so, nothing
+    applied, and no advice to run the same command again as it is."""
+    url = URL.create("sqlite", database=str(tmp_path / "app.db"))
+    execute(
+        url,
+        "CREATE TABLE alembic_version (version_num VARCHAR(32) PRIMARY KEY)",
+        "INSERT INTO alembic_version VALUES ('0ther0project')",
+    )
+    result = setup_db(apps(url, tmp_path / "migrations"))
+    assert result.exit_code == 1
+    [line] = [line for line in result.output.splitlines() if "Error" in line]
+    assert "is at revision 0ther0project, which none of this project's" in line
+    assert "belongs to another project" in line and "Point DATABASE_URL" in line
+    assert tables(url) == {"alembic_version"}
+
+
 def test_half_made_environment_and_revision_are_made_again(tmp_path: Path, apps):
     url = URL.create("sqlite", database=str(tmp_path / "app.db"))
     directory = tmp_path / "migrations"

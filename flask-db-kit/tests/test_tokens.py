@@ -153,3 +153,32 @@ def test_the_token_table_is_not_served(app):
     assert tokens.model.__tablename__ == "api_tokens"
     assert tokens.model.__table__.info == {"served": False}
     assert app.extensions["flask-db-kit"]["tokens"] is tokens
+
+
+def closed_port() -> int:
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@pytest.mark.parametrize("server", ["postgresql+psycopg", "mysql+pymysql", "sqlite"])
+def test_an_unreachable_database_is_named_not_blamed_on_migrations(tmp_path, server):
+    """The database down: the line says where it was looked for (host and
+    port, or SQLite's file), not "is it migrated?", and never the password."""
+    from kit_app import make_app
+
+    port = closed_port()
+    if server == "sqlite":
+        url, where = f"sqlite:///{tmp_path}/no-folder/kit.db", "the SQLite file"
+    else:
+        url, where = f"{server}://kit:Zq9pw@127.0.0.1:{port}/kit", f"127.0.0.1:{port}"
+    app = make_app(url)
+    with app.app_context():
+        result = app.test_cli_runner().invoke(args=["tokens", "list"])
+        db.engine.dispose()
+    assert result.exit_code == 1, result.output
+    assert f"Error: cannot connect to the database at {where}" in result.output
+    assert "migrated" not in result.output and "Zq9pw" not in result.output
+    assert result.output.count("\n") == 1

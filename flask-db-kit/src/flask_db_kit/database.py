@@ -6,6 +6,9 @@
   id again, as the other databases do.
 - init_database: Flask-SQLAlchemy bound to the app, an unusable
   DATABASE_URL refused in one line.
+- connection_failure: a command's one line when the database cannot be
+  connected to, naming where it was looked for (never the password), rather
+  than advice (`flask db upgrade`) that cannot help.
 """
 
 import sqlite3
@@ -14,8 +17,8 @@ from urllib.parse import urlsplit
 
 from flask import Flask
 from flask_sqlalchemy import SQLAlchemy
-from sqlalchemy import Engine, MetaData, Table, event
-from sqlalchemy.exc import ArgumentError
+from sqlalchemy import URL, Engine, MetaData, Table, event
+from sqlalchemy.exc import ArgumentError, DBAPIError, SQLAlchemyError
 
 from .settings import ConfigurationError
 
@@ -80,3 +83,28 @@ def unusable_database_url(app: Flask, error: Exception) -> str:
     if password:
         reason = reason.replace(password, "***")
     return f"DATABASE_URL cannot be used: {reason}; correct it in .env"
+
+
+DEFAULT_PORTS = {"postgresql": 5432, "mysql": 3306, "mariadb": 3306}
+
+
+def connection_failure(error: SQLAlchemyError, url: URL) -> str | None:
+    """One line when `error` is a failed connection (the database server
+    down, unknown host, refused login), naming host and port or SQLite's
+    file, never the password; None for an error of a statement (a missing
+    table, say)."""
+    if not isinstance(error, DBAPIError) or error.statement is not None:
+        return None
+    text = str(error.orig or error).strip()
+    reason = text.splitlines()[0] if text else type(error).__name__
+    if url.password:
+        reason = reason.replace(str(url.password), "***")
+    backend = url.get_backend_name()
+    if backend == "sqlite":
+        where = f"the SQLite file {url.database}"
+    else:
+        where = f"{url.host or 'localhost'}:{url.port or DEFAULT_PORTS.get(backend)}"
+    return (
+        f"cannot connect to the database at {where} ({reason}): is its server "
+        "up, and DATABASE_URL right?"
+    )

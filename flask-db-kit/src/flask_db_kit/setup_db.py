@@ -37,6 +37,7 @@ import flask_migrate
 from alembic.config import Config as AlembicConfig
 from alembic.migration import MigrationContext
 from alembic.operations.ops import CreateTableOp
+from alembic.script import ScriptDirectory
 from alembic.util import CommandError
 from flask import Flask, current_app
 from flask.cli import with_appcontext
@@ -446,7 +447,8 @@ def first_upgrade_guarded(directory: Path, url: URL) -> Iterator[None]:
     before).
     """
     pending = directory / FIRST_UPGRADE_PENDING_FILE
-    if current_revisions(url):
+    if current := current_revisions(url):
+        refuse_foreign_history(directory, url, current)
         pending.unlink(missing_ok=True)
         yield
         return
@@ -482,6 +484,24 @@ def first_upgrade_guarded(directory: Path, url: URL) -> Iterator[None]:
         pending.unlink()
         raise
     pending.unlink()
+
+
+def refuse_foreign_history(directory: Path, url: URL, current: tuple[str, ...]) -> None:
+    """A database at a revision none of the migrations knows belongs to
+    another project (or to another history of this one): no command of this
+    project can upgrade it, so say that, not "run it again"."""
+    known = {
+        script.revision for script in ScriptDirectory(str(directory)).walk_revisions()
+    }
+    unknown = sorted(set(current) - known)
+    if unknown:
+        raise SetupError(
+            f"the database at {shown(url)} is at revision {', '.join(unknown)}, "
+            "which none of this project's migrations knows: it belongs to another "
+            "project (or another migration history); nothing was applied. Point "
+            "DATABASE_URL in .env at this project's own database, then run "
+            f"`{retry_command()}`"
+        )
 
 
 def undo_first_upgrade(url: URL, existing_before: set[str]) -> None:

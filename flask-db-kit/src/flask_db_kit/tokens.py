@@ -36,6 +36,7 @@ from werkzeug.exceptions import Forbidden, Unauthorized
 from werkzeug.routing import RequestRedirect
 
 from .api.extension import EXTENSION, Api, api_of
+from .database import connection_failure
 from .utc import UtcNow
 
 # The name of the scheme in the OpenAPI document.
@@ -189,6 +190,9 @@ def document(responses: dict, status: int, component: str) -> None:
 
 
 def database_error(error: SQLAlchemyError) -> click.ClickException:
+    url = current_app.extensions["sqlalchemy"].engine.url
+    if failure := connection_failure(error, url):  # not a migration's matter
+        return click.ClickException(failure)
     reason = str(getattr(error, "orig", None) or error).strip().splitlines()[0]
     return click.ClickException(
         f"the database refused ({reason}); is it migrated? Run `flask db upgrade`"
