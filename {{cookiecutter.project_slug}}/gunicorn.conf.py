@@ -3,6 +3,17 @@
 loaded the app, before it takes a request; a mistake in the API (in api.py,
 say) stops the worker, and gunicorn with it ("Worker failed to boot")."""
 
+from flask_db_kit.server_errors import json_server_errors
+
+# What gunicorn refuses itself (a request line over 4,094 bytes, a NUL in a
+# header) is answered in JSON too, like the app's own errors.
+json_server_errors()
+# X-Forwarded-* are the app's to believe, from as many proxies as
+# TRUSTED_PROXIES says (flask_db_kit.production); gunicorn believes none.
+forwarded_allow_ips = ""
+secure_scheme_headers = {}
+forwarder_headers = ""
+
 
 def post_worker_init(worker) -> None:
     # Imported here: the app is the worker's to load, not gunicorn's master
