@@ -30,8 +30,6 @@ from pathlib import Path
 API_FILES = (
     "{package}/api.py",
     "tests/test_api.py",
-    # Its hook makes the API before gunicorn's workers take a request.
-    "gunicorn.conf.py",
 )
 
 

@@ -73,7 +73,7 @@ def test_bake_is_complete_clean_and_tested(bake, answers):
 
 # The API's files (hooks/post_gen_project.py removes them without it); its
 # code is flask-db-kit's `api` extra.
-API_FILES = ["my_flask_app/api.py", "tests/test_api.py", "gunicorn.conf.py"]
+API_FILES = ["my_flask_app/api.py", "tests/test_api.py"]
 API_DEPENDENCIES = [
     "apispec",
     "flask-cors",

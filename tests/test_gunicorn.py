@@ -14,6 +14,8 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
@@ -144,20 +146,10 @@ def request_head(method: str, path: str, *headers: str) -> bytes:
     return "\r\n".join(lines).encode("latin-1")
 
 
-def test_gunicorn_answers_in_json_refuses_before_reading_and_trusts_no_proxy(bake):
-    """gunicorn's own refusals are JSON; an anonymous write is refused before
-    its body is read; a chunked body over MAX_CONTENT_LENGTH gets 413; an
-    expired token gets 401; with TRUSTED_PROXIES unset, X-Forwarded-Proto
-    from 127.0.0.1 is not believed (issue 21)."""
-    project = bake()
-    token = flask(project, "tokens", "create", "gunicorn").stdout.strip()
-    expired = flask(project, "tokens", "create", "old", "--expires", "1m")
-    with sqlite3.connect(project / "instance" / "my_flask_app.db") as database:
-        database.execute(
-            "UPDATE api_tokens SET expires_at = '2020-01-02 03:04:00.000000'"
-            " WHERE name = 'old'"
-        )
-    database.close()
+@contextlib.contextmanager
+def gunicorn(project: Path, *, api: bool) -> Iterator[int]:
+    """gunicorn serving the project with two workers, from its directory (so
+    with its gunicorn.conf.py), in production, no proxy trusted; its port."""
     port = free_port()
     server = subprocess.Popen(
         [sys.executable, "-m", "gunicorn", "-w", "2", "-b", f"127.0.0.1:{port}"]
@@ -173,11 +165,32 @@ def test_gunicorn_answers_in_json_refuses_before_reading_and_trusts_no_proxy(bak
     log: list[str] = []
     reader = threading.Thread(target=collect, args=(server.stderr, log))
     reader.start()
-    bearer = f"Authorization: Bearer {token}"
     try:
-        workers_ready(server, log, 2)
+        if api:
+            workers_ready(server, log, 2)
         wait_until_serving(server, f"http://127.0.0.1:{port}/health")
+        yield port
+    finally:
+        stop(server)
+        reader.join()
 
+
+def test_gunicorn_answers_in_json_refuses_before_reading_and_trusts_no_proxy(bake):
+    """gunicorn's own refusals are JSON; an anonymous write is refused before
+    its body is read; a chunked body over MAX_CONTENT_LENGTH gets 413; an
+    expired token gets 401; with TRUSTED_PROXIES unset, X-Forwarded-Proto
+    from 127.0.0.1 is not believed (issue 21)."""
+    project = bake()
+    token = flask(project, "tokens", "create", "gunicorn").stdout.strip()
+    expired = flask(project, "tokens", "create", "old", "--expires", "1m")
+    with sqlite3.connect(project / "instance" / "my_flask_app.db") as database:
+        database.execute(
+            "UPDATE api_tokens SET expires_at = '2020-01-02 03:04:00.000000'"
+            " WHERE name = 'old'"
+        )
+    database.close()
+    bearer = f"Authorization: Bearer {token}"
+    with gunicorn(project, api=True) as port:
         # gunicorn's own refusals, in the app's JSON.
         for head, status, reason in [
             (request_head("GET", "/api/users?q=" + "a" * 5000), 414, "URI Too Long"),
@@ -247,6 +260,14 @@ def test_gunicorn_answers_in_json_refuses_before_reading_and_trusts_no_proxy(bak
         )
         assert status == 200
         assert "strict-transport-security" not in headers
-    finally:
-        stop(server)
-        reader.join()
+
+
+def test_without_the_api_gunicorn_trusts_no_proxy_either(bake):
+    project = bake(api=False)
+    assert (project / "gunicorn.conf.py").is_file()
+    with gunicorn(project, api=False) as port:
+        status, headers, _ = exchange(
+            port, request_head("GET", "/health", "X-Forwarded-Proto: https")
+        )
+        assert status == 200
+        assert "strict-transport-security" not in headers

@@ -1,18 +1,24 @@
 """gunicorn's settings: it reads this file from the directory it starts in
-(bin/entrypoint names it). Each worker makes the app's REST API once it has
+(bin/entrypoint names it).
+{%- if cookiecutter.api %} Each worker makes the app's REST API once it has
 loaded the app, before it takes a request; a mistake in the API (in api.py,
-say) stops the worker, and gunicorn with it ("Worker failed to boot")."""
+say) stops the worker, and gunicorn with it ("Worker failed to boot").
+{%- endif %}"""
+{%- if cookiecutter.api %}
 
 from flask_db_kit.server_errors import json_server_errors
 
 # What gunicorn refuses itself (a request line over 4,094 bytes, a NUL in a
 # header) is answered in JSON too, like the app's own errors.
 json_server_errors()
+{%- endif %}
+
 # X-Forwarded-* are the app's to believe, from as many proxies as
 # TRUSTED_PROXIES says (flask_db_kit.production); gunicorn believes none.
 forwarded_allow_ips = ""
 secure_scheme_headers = {}
 forwarder_headers = ""
+{%- if cookiecutter.api %}
 
 
 def post_worker_init(worker) -> None:
@@ -22,3 +28,4 @@ def post_worker_init(worker) -> None:
 
     build_api(worker.wsgi)
     worker.log.info("API ready")
+{%- endif %}
