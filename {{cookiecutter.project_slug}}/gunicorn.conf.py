@@ -8,9 +8,14 @@ say) stops the worker, and gunicorn with it ("Worker failed to boot").
 
 from flask_db_kit.server_errors import json_server_errors
 
-# What gunicorn refuses itself (a request line over 4,094 bytes, a NUL in a
-# header) is answered in JSON too, like the app's own errors.
+# What gunicorn refuses itself is answered in JSON too, like the app's own
+# errors: a request line over limit_request_line bytes (414), more header
+# fields than limit_request_fields or one over limit_request_field_size
+# bytes (431), a malformed one (a NUL in it: 400). Its defaults, as the README says.
 json_server_errors()
+limit_request_line = 4094
+limit_request_fields = 100
+limit_request_field_size = 8190
 {%- endif %}
 
 # X-Forwarded-* are the app's to believe, from as many proxies as
