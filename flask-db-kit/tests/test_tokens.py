@@ -231,3 +231,10 @@ def test_an_expiry_that_is_no_time_span_is_refused_in_one_line(app, anonymous, s
     assert "Invalid value for '--expires'" in result.output
     assert "Traceback" not in result.output
     assert expiry_of("temp") is None
+
+
+def test_a_token_made_to_expire_at_once_is_expired(app, anonymous):
+    token = tokens.create_token("at-once", expires_in=datetime.timedelta(0))
+    refused = anonymous.get("/api/tags", headers=bearer(token))
+    assert refused.status_code == 401
+    assert refused.json["message"].startswith("This API token expired on")

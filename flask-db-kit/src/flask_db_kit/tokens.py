@@ -121,7 +121,7 @@ class ApiTokens:
         stops working `expires_in` from now (never without it); the token is
         returned once and can never be read again."""
         token = secrets.token_urlsafe(32)
-        expires_at = UtcNow.value() + expires_in if expires_in else None
+        expires_at = None if expires_in is None else UtcNow.value() + expires_in
         session = self.db.session
         session.add(
             self.model(
@@ -314,7 +314,7 @@ def tokens_cli(tokens: ApiTokens) -> AppGroup:
         except SQLAlchemyError as error:
             raise database_error(error) from None
         access = "read-only" if read_only else "read and write"
-        if expires_in:
+        if expires_in is not None:
             made = db.session.scalar(select(model).where(model.name == name))
             access += f", expires {made.expires_at:%Y-%m-%d %H:%M} UTC"
         click.echo(
