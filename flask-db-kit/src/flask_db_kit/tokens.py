@@ -242,7 +242,7 @@ def database_error(error: SQLAlchemyError) -> click.ClickException:
 
 def parse_expiry(text: str) -> datetime.timedelta:
     """`90m`, `12h`, `30d`, `8w` or `1y` (365 days), as a time span."""
-    match = re.fullmatch(r"\s*(\d{1,6})\s*([a-zA-Z])\s*", text)
+    match = re.fullmatch(r"\s*([0-9]{1,6})\s*([a-zA-Z])\s*", text)
     unit = match and EXPIRY_UNITS.get(match[2].lower())
     if not unit or int(match[1]) == 0:
         raise click.BadParameter(
