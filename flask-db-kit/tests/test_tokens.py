@@ -222,7 +222,9 @@ def test_a_token_without_expiry_never_expires(app, anonymous):
     assert "never expires" in line
 
 
-@pytest.mark.parametrize("span", ["30", "30x", "0d", "101y", "-1d", "d", "1.5d"])
+@pytest.mark.parametrize(
+    "span", ["30", "30x", "0d", "101y", "-1d", "d", "1.5d", "\u0663d"]
+)
 def test_an_expiry_that_is_no_time_span_is_refused_in_one_line(app, anonymous, span):
     result = app.test_cli_runner().invoke(
         args=["tokens", "create", "temp", "--expires", span]
