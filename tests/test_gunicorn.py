@@ -3,18 +3,23 @@ several workers, in production (the default), behind one trusted proxy."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import re
 import secrets
 import shlex
+import socket
+import sqlite3
 import subprocess
 import sys
 import threading
 import time
+from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
-from tests.baking import clean_environment
+from tests.baking import clean_environment, flask
 from tests.serving import STARTUP_SECONDS, free_port, get, stop, wait_until_serving
 
 pytestmark = pytest.mark.slow
@@ -168,3 +173,165 @@ def test_a_refused_setting_stops_gunicorn_in_one_line_before_any_worker(bake):
     assert_one_line(
         refused_start(without_api, {"FLASK_DEBUG": "1"}), "debug is on (FLASK_DEBUG)"
     )
+
+
+def exchange(port: int, head: bytes, body: list[bytes] = ()) -> tuple[int, dict, bytes]:
+    """One request sent as given (a chunked body: `body`'s pieces, each a
+    chunk), and gunicorn's answer as (status, headers, body). The body is
+    sent meanwhile: gunicorn may answer before it has all of it."""
+    with socket.create_connection(("127.0.0.1", port), timeout=30) as connection:
+
+        def send() -> None:
+            try:
+                connection.sendall(head)
+                for piece in body:
+                    connection.sendall(b"%x\r\n%s\r\n" % (len(piece), piece))
+                if body:
+                    connection.sendall(b"0\r\n\r\n")
+            except OSError:
+                pass  # answered and closed before the whole body came
+
+        sender = threading.Thread(target=send)
+        sender.start()
+        received = b""
+        with contextlib.suppress(ConnectionResetError):
+            while piece := connection.recv(65536):
+                received += piece
+        sender.join()
+    header, _, content = received.partition(b"\r\n\r\n")
+    status, *lines = header.decode("latin-1").split("\r\n")
+    fields = (line.partition(":") for line in lines)
+    headers = {name.lower(): value.strip() for name, _, value in fields}
+    return int(status.split()[1]), headers, content
+
+
+def request_head(method: str, path: str, *headers: str) -> bytes:
+    lines = [f"{method} {path} HTTP/1.1", "Host: 127.0.0.1", *headers, "", ""]
+    return "\r\n".join(lines).encode("latin-1")
+
+
+@contextlib.contextmanager
+def gunicorn(project: Path, *, api: bool) -> Iterator[int]:
+    """gunicorn serving the project with two workers, from its directory (so
+    with its gunicorn.conf.py), in production, no proxy trusted; its port."""
+    port = free_port()
+    server = subprocess.Popen(
+        [sys.executable, "-m", "gunicorn", "-w", "2", "-b", f"127.0.0.1:{port}"]
+        + ["my_flask_app:create_app()"],
+        cwd=project,
+        env=clean_environment(
+            SECRET_KEY=secrets.token_hex(32), DATABASE_URL="sqlite:///my_flask_app.db"
+        ),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    log: list[str] = []
+    reader = threading.Thread(target=collect, args=(server.stderr, log))
+    reader.start()
+    try:
+        if api:
+            workers_ready(server, log, 2)
+        wait_until_serving(server, f"http://127.0.0.1:{port}/health")
+        yield port
+    finally:
+        stop(server)
+        reader.join()
+
+
+def test_gunicorn_answers_in_json_refuses_before_reading_and_trusts_no_proxy(bake):
+    """gunicorn's own refusals are JSON; an anonymous write is refused before
+    its body is read; a chunked body over MAX_CONTENT_LENGTH gets 413; an
+    expired token gets 401; with TRUSTED_PROXIES unset, X-Forwarded-Proto
+    from 127.0.0.1 is not believed (issue 21)."""
+    project = bake()
+    token = flask(project, "tokens", "create", "gunicorn").stdout.strip()
+    expired = flask(project, "tokens", "create", "old", "--expires", "1m")
+    with sqlite3.connect(project / "instance" / "my_flask_app.db") as database:
+        database.execute(
+            "UPDATE api_tokens SET expires_at = '2020-01-02 03:04:00.000000'"
+            " WHERE name = 'old'"
+        )
+    database.close()
+    bearer = f"Authorization: Bearer {token}"
+    with gunicorn(project, api=True) as port:
+        # gunicorn's own refusals, in the app's JSON.
+        for head, status, reason in [
+            (request_head("GET", "/api/users?q=" + "a" * 5000), 414, "URI Too Long"),
+            (request_head("GET", "/health", "X-Test: a\0b"), 400, "Bad Request"),
+            (
+                request_head("GET", "/health", *(f"X-{n}: 1" for n in range(101))),
+                431,
+                "Request Header Fields Too Large",
+            ),
+        ]:
+            answer = exchange(port, head)
+            assert answer[0] == status, answer
+            assert answer[1]["content-type"] == "application/json", answer
+            error = json.loads(answer[2])
+            assert (error["code"], error["status"]) == (status, reason), error
+            assert error["message"]
+
+        # An anonymous write is refused before its body is read or parsed.
+        for body in ("[" * 40 + "]" * 40, '{"username": ' + "9" * 200 + "}"):
+            head = request_head(
+                "POST",
+                "/api/users",
+                "Content-Type: application/json",
+                f"Content-Length: {len(body)}",
+            )
+            answer = exchange(port, head + body.encode())
+            assert answer[0] == 401, answer
+            assert json.loads(answer[2])["code"] == 401
+
+        # A chunked body: read, and refused past MAX_CONTENT_LENGTH (1 MiB).
+        chunked = request_head(
+            "POST",
+            "/api/users",
+            bearer,
+            "Content-Type: application/json",
+            "Transfer-Encoding: chunked",
+        )
+        user = b'{"username": "chunked", "email": "c@example.com"}'
+        status, _, content = exchange(port, chunked, [user[:10], user[10:]])
+        assert status == 201, content
+        for pieces in (
+            [b'{"username": "' + b"a" * 65536] * 80 + [b'"}'],  # 5 MiB
+            [user, *[b" " * 65536] * 32],  # then 2 MiB of spaces
+        ):
+            status, headers, content = exchange(port, chunked, pieces)
+            assert status == 413, content[:300]
+            assert json.loads(content)["message"] == (
+                "The request body is larger than 1048576 bytes (MAX_CONTENT_LENGTH)."
+            )
+
+        # A token past its expiry.
+        status, _, content = exchange(
+            port,
+            request_head(
+                "GET", "/api/users", f"Authorization: Bearer {expired.stdout.strip()}"
+            ),
+        )
+        assert status == 401
+        assert json.loads(content)["message"].startswith(
+            "This API token expired on 2020-01-02 03:04 UTC"
+        )
+
+        # No proxy is trusted (TRUSTED_PROXIES unset): a client on 127.0.0.1
+        # saying it came over HTTPS is not believed, by gunicorn or the app.
+        status, headers, _ = exchange(
+            port, request_head("GET", "/health", "X-Forwarded-Proto: https")
+        )
+        assert status == 200
+        assert "strict-transport-security" not in headers
+
+
+def test_without_the_api_gunicorn_trusts_no_proxy_either(bake):
+    project = bake(api=False)
+    assert (project / "gunicorn.conf.py").is_file()
+    with gunicorn(project, api=False) as port:
+        status, headers, _ = exchange(
+            port, request_head("GET", "/health", "X-Forwarded-Proto: https")
+        )
+        assert status == 200
+        assert "strict-transport-security" not in headers

@@ -24,6 +24,7 @@ pytestmark = pytest.mark.slow
 PROBE = Path(__file__).parent / "request_limits_probe.py"
 DEEP = "The JSON body is nested more than 32 levels deep."
 CAP = '{"json": {"tag_ids": ["At most 1000 ids."]}}'
+TOO_LARGE = "The request body is larger than 1048576 bytes (MAX_CONTENT_LENGTH)."
 
 # case -> (status, the start of its message); None: any message.
 EXPECTED = {
@@ -38,8 +39,9 @@ EXPECTED = {
     "an integer of 101 digits": (422, "The body holds an integer of 101 digits"),
     "an integer of 100 digits (out of range)": (422, '{"json": {"views"'),
     "a float of 1e999999": (422, '{"json": {"score"'),
-    "a body of 2 MiB (limit 1 MiB)": (413, ""),
-    "a body of 2 MiB that is not JSON": (422, None),
+    "a body of 2 MiB (limit 1 MiB)": (413, TOO_LARGE),
+    # Its size is refused before its type is looked at.
+    "a body of 2 MiB that is not JSON": (413, TOO_LARGE),
     "1,000 tag ids (the cap)": (201, None),
     "1,001 tag ids": (422, CAP),
     "70,000 tag ids": (422, CAP),

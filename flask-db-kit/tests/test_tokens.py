@@ -182,3 +182,90 @@ def test_an_unreachable_database_is_named_not_blamed_on_migrations(tmp_path, ser
     assert f"Error: cannot connect to the database at {where}" in result.output
     assert "migrated" not in result.output and "Zq9pw" not in result.output
     assert result.output.count("\n") == 1
+
+
+def expiry_of(name):
+    row = db.session.scalar(select(tokens.model).where(tokens.model.name == name))
+    return row
+
+
+@pytest.mark.parametrize(
+    ("span", "length"),
+    [
+        ("90m", datetime.timedelta(minutes=90)),
+        ("12h", datetime.timedelta(hours=12)),
+        ("30d", datetime.timedelta(days=30)),
+        ("8W", datetime.timedelta(weeks=8)),
+        ("1y", datetime.timedelta(days=365)),
+    ],
+)
+def test_a_token_made_to_expire_stops_working_then_and_says_why(
+    app, anonymous, span, length
+):
+    runner = app.test_cli_runner()
+    made = runner.invoke(args=["tokens", "create", "temp", "--expires", span])
+    assert made.exit_code == 0, made.output
+    token = made.stdout.strip().splitlines()[-1]
+    row = expiry_of("temp")
+    now = datetime.datetime.now(datetime.UTC).replace(tzinfo=None)
+    assert abs(row.expires_at - (now + length)) < datetime.timedelta(minutes=1)
+    stamp = f"{row.expires_at:%Y-%m-%d %H:%M} UTC"
+    assert f"(read and write, expires {stamp})" in made.stderr
+    assert anonymous.get("/api/tags", headers=bearer(token)).status_code == 200
+    [line] = [
+        line
+        for line in runner.invoke(args=["tokens", "list"]).output.splitlines()
+        if "temp" in line
+    ]
+    assert f"expires {stamp}" in line
+
+    # Once the time has come.
+    row.expires_at = now - datetime.timedelta(minutes=1)
+    db.session.commit()
+    refused = anonymous.get("/api/tags", headers=bearer(token))
+    assert refused.status_code == 401
+    assert refused.headers["WWW-Authenticate"].startswith("Bearer")
+    assert refused.json["message"] == (
+        f"This API token expired on {row.expires_at:%Y-%m-%d %H:%M} UTC: "
+        "make a new one with `flask tokens create`."
+    )
+    write = anonymous.post("/api/tags", headers=bearer(token), json={"name": "x"})
+    assert write.status_code == 401 and "expired" in write.json["message"]
+    # The next request, with another token, is told what it is told.
+    unknown = anonymous.get("/api/tags", headers=bearer("not-a-token"))
+    assert unknown.json["message"].startswith("A valid API token is required")
+    [line] = [
+        line
+        for line in runner.invoke(args=["tokens", "list"]).output.splitlines()
+        if "temp" in line
+    ]
+    assert f"expired {row.expires_at:%Y-%m-%d %H:%M} UTC" in line
+
+
+def test_a_token_without_expiry_never_expires(app, anonymous):
+    token = make_token(app, "forever")
+    assert expiry_of("forever").expires_at is None
+    assert anonymous.get("/api/tags", headers=bearer(token)).status_code == 200
+    listed = app.test_cli_runner().invoke(args=["tokens", "list"]).output
+    [line] = [line for line in listed.splitlines() if "forever" in line]
+    assert "never expires" in line
+
+
+@pytest.mark.parametrize(
+    "span", ["30", "30x", "0d", "101y", "-1d", "d", "1.5d", "\u0663d"]
+)
+def test_an_expiry_that_is_no_time_span_is_refused_in_one_line(app, anonymous, span):
+    result = app.test_cli_runner().invoke(
+        args=["tokens", "create", "temp", "--expires", span]
+    )
+    assert result.exit_code == 2, result.output
+    assert "Invalid value for '--expires'" in result.output
+    assert "Traceback" not in result.output
+    assert expiry_of("temp") is None
+
+
+def test_a_token_made_to_expire_at_once_is_expired(app, anonymous):
+    token = tokens.create_token("at-once", expires_in=datetime.timedelta(0))
+    refused = anonymous.get("/api/tags", headers=bearer(token))
+    assert refused.status_code == 401
+    assert refused.json["message"].startswith("This API token expired on")

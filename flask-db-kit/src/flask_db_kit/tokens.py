@@ -3,14 +3,19 @@
     tokens = ApiTokens(db)           # the api_tokens model, on db.Model
     tokens.init_app(app, api)        # after Api(app), before its blueprints
 
-    flask tokens create NAME [--read-only]   a new token, shown once
+    flask tokens create NAME [--read-only] [--expires 30d]
+                                             a new token, shown once
     flask tokens list                        the tokens there are
     flask tokens revoke NAME|ID              the token stops working at once
 
 Only the OpenAPI document (/api/openapi.json) and the docs page (/api/) are
-open. A request without a valid token gets a 401, a read-only token writing
-gets a 403, both as JSON like every other error; the OpenAPI document
+open. A request without a valid token gets a 401 (saying so when the token
+has expired), a read-only token writing gets a 403, both as JSON like every
+other error, and before the request's body is read; the OpenAPI document
 declares the scheme, so the docs page has its "Authorize" button.
+
+A token made with `--expires` stops working at that time (`expires_at`, in
+UTC; a column that kit 0.1 lacked: see the README's changes).
 
 A token is 256 random bits, and the database keeps only its SHA-256: a
 stolen copy of the table lets nobody in. A slow password hash (bcrypt,
@@ -21,11 +26,12 @@ milliseconds, and its random salt would rule out finding a token by its hash.
 
 import datetime
 import hashlib
+import re
 import secrets
 
 import click
 from apispec import BasePlugin
-from flask import Flask, current_app, request
+from flask import Flask, current_app, g, request
 from flask.cli import AppGroup
 from flask_httpauth import HTTPTokenAuth
 from flask_sqlalchemy import SQLAlchemy
@@ -49,6 +55,15 @@ WRITE_ROLE = "write"
 MAX_NAME_LENGTH = 100
 MAX_ID = 2**31 - 1
 TABLE = "api_tokens"
+# --expires: a whole number and its unit.
+EXPIRY_UNITS = {
+    "m": datetime.timedelta(minutes=1),
+    "h": datetime.timedelta(hours=1),
+    "d": datetime.timedelta(days=1),
+    "w": datetime.timedelta(weeks=1),
+    "y": datetime.timedelta(days=365),
+}
+MAX_EXPIRY = datetime.timedelta(days=100 * 365)
 
 
 def token_hash(token: str) -> str:
@@ -72,6 +87,8 @@ def token_model(db: SQLAlchemy) -> type:
         created_at: Mapped[datetime.datetime] = mapped_column(
             DateTime, server_default=UtcNow()
         )
+        # In UTC; a token without it never expires.
+        expires_at: Mapped[datetime.datetime | None] = mapped_column(DateTime)
 
     ApiToken.__module__ = __name__
     ApiToken.__qualname__ = "ApiToken"
@@ -94,23 +111,43 @@ class ApiTokens:
         self.allow_writing = self.auth.login_required(role=WRITE_ROLE)(lambda: None)
         self.cli = tokens_cli(self)
 
-    def create_token(self, name: str, *, read_only: bool = False) -> str:
-        """A new token named `name`, saved as its hash (and committed); the
-        token is returned once and can never be read again."""
+    def create_token(
+        self,
+        name: str,
+        *,
+        read_only: bool = False,
+        expires_in: datetime.timedelta | None = None,
+    ) -> str:
+        """A new token named `name`, saved as its hash (and committed), that
+        stops working `expires_in` from now (never without it); the token is
+        returned once and can never be read again."""
         token = secrets.token_urlsafe(32)
+        expires_at = None if expires_in is None else UtcNow.value() + expires_in
         session = self.db.session
         session.add(
-            self.model(name=name, token_hash=token_hash(token), read_only=read_only)
+            self.model(
+                name=name,
+                token_hash=token_hash(token),
+                read_only=read_only,
+                expires_at=expires_at,
+            )
         )
         session.commit()
         return token
 
     def verify_token(self, token: str):
+        # For refuse(): set when the token has expired, for this request only.
+        g.api_token_expired_at = None
         if not token:
             return None
         model = self.model
         query = select(model).where(model.token_hash == token_hash(token))
-        return self.db.session.scalar(query)
+        found = self.db.session.scalar(query)
+        if found is not None and found.expires_at is not None:
+            if found.expires_at <= UtcNow.value():
+                g.api_token_expired_at = found.expires_at
+                return None
+        return found
 
     @staticmethod
     def roles(token) -> list[str]:
@@ -123,7 +160,9 @@ class ApiTokens:
         at first use): it documents each operation as it comes."""
         api.add_spec_plugin(BearerTokenDocs())
         app.extensions.setdefault(EXTENSION, {})["tokens"] = self
-        app.before_request(self.require_token)
+        # First of all the app's checks: before the API's request limits
+        # (request_limits.py) read the body, an anonymous request is refused.
+        app.before_request_funcs.setdefault(None, []).insert(0, self.require_token)
         app.cli.add_command(self.cli)
 
     def require_token(self):
@@ -148,6 +187,12 @@ def refuse(status: int):
     if status == 403:
         error = Forbidden()
         message = "This token is read-only."
+    elif expired_at := g.get("api_token_expired_at"):
+        error = Unauthorized()
+        message = (
+            f"This API token expired on {expired_at:%Y-%m-%d %H:%M} UTC: "
+            "make a new one with `flask tokens create`."
+        )
     else:
         error = Unauthorized()
         message = (
@@ -199,6 +244,27 @@ def database_error(error: SQLAlchemyError) -> click.ClickException:
     )
 
 
+def parse_expiry(text: str) -> datetime.timedelta:
+    """`90m`, `12h`, `30d`, `8w` or `1y` (365 days), as a time span."""
+    match = re.fullmatch(r"\s*([0-9]{1,6})\s*([a-zA-Z])\s*", text)
+    unit = match and EXPIRY_UNITS.get(match[2].lower())
+    if not unit or int(match[1]) == 0:
+        raise click.BadParameter(
+            f"{text!r} is not a time span: give a whole number and its unit, "
+            "m (minutes), h (hours), d (days), w (weeks) or y (years), "
+            "such as 30d",
+            param_hint="'--expires'",
+        )
+    span = int(match[1]) * unit
+    if span > MAX_EXPIRY:
+        raise click.BadParameter(
+            f"{text!r} is over 100 years: leave --expires out for a token "
+            "that never expires",
+            param_hint="'--expires'",
+        )
+    return span
+
+
 def tokens_cli(tokens: ApiTokens) -> AppGroup:
     """`flask tokens create|list|revoke`, on the tokens of `tokens`."""
     group = AppGroup("tokens", help="The REST API's bearer tokens.")
@@ -222,8 +288,15 @@ def tokens_cli(tokens: ApiTokens) -> AppGroup:
     @group.command("create")
     @click.argument("name")
     @click.option("--read-only", is_flag=True, help="The token may only read (GET).")
-    def create_command(name: str, read_only: bool) -> None:
+    @click.option(
+        "--expires",
+        metavar="SPAN",
+        help="The token stops working after SPAN: 90m, 12h, 30d, 8w or 1y "
+        "(minutes, hours, days, weeks, years). Without it, it never expires.",
+    )
+    def create_command(name: str, read_only: bool, expires: str | None) -> None:
         """Make a token named NAME and print it: the only time it is shown."""
+        expires_in = parse_expiry(expires) if expires is not None else None
         name = name.strip()
         if not name or len(name) > MAX_NAME_LENGTH or not name.isprintable():
             raise click.BadParameter(
@@ -239,10 +312,15 @@ def tokens_cli(tokens: ApiTokens) -> AppGroup:
                     f"a token named {name!r} exists already: revoke it first "
                     f"(`flask tokens revoke {name}`) or choose another name"
                 )
-            token = tokens.create_token(name, read_only=read_only)
+            token = tokens.create_token(
+                name, read_only=read_only, expires_in=expires_in
+            )
         except SQLAlchemyError as error:
             raise database_error(error) from None
         access = "read-only" if read_only else "read and write"
+        if expires_in is not None:
+            made = db.session.scalar(select(model).where(model.name == name))
+            access += f", expires {made.expires_at:%Y-%m-%d %H:%M} UTC"
         click.echo(
             f"Token {name!r} created ({access}). Store it now: it is not shown again.\n"
             "Send it as the header  Authorization: Bearer <token>",
@@ -263,12 +341,19 @@ def tokens_cli(tokens: ApiTokens) -> AppGroup:
                 "make one with `flask tokens create NAME`."
             )
             return
+        now = UtcNow.value()
         for token in found:
             access = "read-only" if token.read_only else "read-write"
             created = (
                 f"{token.created_at:%Y-%m-%d %H:%M} UTC" if token.created_at else ""
             )
-            click.echo(f"{token.id:>4}  {access:<10}  {created}  {token.name}")
+            expiry = "never expires"
+            if token.expires_at is not None:
+                verb = "expired" if token.expires_at <= now else "expires"
+                expiry = f"{verb} {token.expires_at:%Y-%m-%d %H:%M} UTC"
+            click.echo(
+                f"{token.id:>4}  {access:<10}  {created}  {expiry:<28}  {token.name}"
+            )
 
     @group.command("revoke")
     @click.argument("name_or_id")

@@ -1,7 +1,10 @@
 """Limits on what a client may send, so that no request body makes a 500.
 
-- A body over MAX_CONTENT_LENGTH (the app's config) is answered 413
-  before it is read.
+- A body over MAX_CONTENT_LENGTH (the app's config) is answered 413:
+  before it is read when its Content-Length says so; a body sent without
+  one (chunked) is read up to the limit and refused once one byte more
+  comes (Werkzeug alone would stop reading at the limit and hand the view
+  the body cut short).
 - A JSON body is checked before any view reads it: nested deeper than
   MAX_JSON_DEPTH, it is answered 400 (Python's JSON reader would run out of
   stack at about a thousand levels, and MariaDB refuses a JSON value deeper
@@ -12,7 +15,10 @@
   so that no statement needs more parameters than a driver allows (65,535
   for psycopg and PyMySQL).
 
-The OpenAPI document declares the 413 of every operation that takes a body.
+These run before any view, after the API's token check when the app has
+one (tokens.py puts it first): an anonymous request gets its 401 before its
+body is read. The OpenAPI document declares the 413 of every operation that
+takes a body.
 """
 
 import http
@@ -34,14 +40,41 @@ class IntegerTooLong(ValueError):
 
 
 def register_request_limits(app: Flask) -> None:
+    app.before_request(check_body_size)
     app.before_request(check_json_body)
+
+
+def check_body_size() -> None:
+    """Refuse a body over MAX_CONTENT_LENGTH, with or without Content-Length.
+
+    Werkzeug reads a body without Content-Length (one sent chunked, which
+    gunicorn and Werkzeug's own server end for it) up to the limit and
+    stops there without a word. It is read here, and kept for the view
+    (`get_data` caches it); one more byte from the server means it was longer.
+    """
+    limit = request.max_content_length
+    if limit is None or request.method not in METHODS_WITH_BODY:
+        return
+    if request.content_length is not None:
+        if request.content_length > limit:
+            abort(TOO_LARGE, message=too_large(limit))
+        return
+    if not request.environ.get("wsgi.input_terminated"):
+        return  # Werkzeug reads no body then: nothing can be too long
+    request.get_data(cache=True)
+    if request.environ["wsgi.input"].read(1):
+        abort(TOO_LARGE, message=too_large(limit))
+
+
+def too_large(limit: int) -> str:
+    return f"The request body is larger than {limit} bytes (MAX_CONTENT_LENGTH)."
 
 
 def check_json_body() -> None:
     """Refuse a JSON body nested too deep or holding too long an integer.
 
-    Reading the body here also applies MAX_CONTENT_LENGTH (a 413). A body that
-    is not JSON at all is left to the view, which answers it with its 400.
+    check_body_size has applied MAX_CONTENT_LENGTH. A body that is not JSON
+    at all is left to the view, which answers it with its 400.
     """
     if request.method not in METHODS_WITH_BODY or not request.is_json:
         return

@@ -206,6 +206,20 @@ def test_a_read_only_token_reads_and_may_not_write(
     assert writes == []
 
 
+@a_collection
+def test_an_expired_token_is_refused_and_says_so(
+    app: Flask, anonymous: FlaskClient, db_session: scoped_session, url: str
+) -> None:
+    token = make_token(app, "brief", "--expires", "1h")
+    assert anonymous.get(url, headers=bearer(token)).status_code == 200
+    row = db_session.scalar(select(ApiToken).where(ApiToken.name == "brief"))
+    row.expires_at -= datetime.timedelta(hours=2)
+    db_session.commit()
+    refused = anonymous.get(url, headers=bearer(token))
+    assert refused.status_code == 401
+    assert refused.json["message"].startswith("This API token expired on")
+
+
 @pytest.mark.parametrize(
     ("arguments", "error"),
     [
