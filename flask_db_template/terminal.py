@@ -41,13 +41,14 @@ def is_interactive() -> bool:
         return False
 
 
-def load_readline() -> None:
+def load_readline() -> bool:
     """Line editing (and bracketed paste) for every answer, where there is
-    readline (not on Windows)."""
+    readline (not on Windows); whether there is."""
     try:
         import readline  # noqa: F401 (loading it is what input() looks for)
     except ImportError:
-        pass
+        return False
+    return True
 
 
 def readline_prompt(text: str) -> str:
@@ -60,20 +61,21 @@ def read_answer(console, prompt) -> str:
     `console`; the lines of a paste joined with newlines."""
     if not is_interactive():
         return console.input(prompt)
-    load_readline()
+    editing = load_readline()
     with console.capture() as capture:
         console.print(prompt, end="")
     head, newline, last = capture.get().rpartition("\n")
     if newline:
         sys.stdout.write(head + newline)
         sys.stdout.flush()
-    answer = input(readline_prompt(last))
+    answer = input(readline_prompt(last) if editing else last)
     rest = pasted_rest()
     if rest:
-        # A terminal without bracketed paste: readline had echo off when the
-        # rest arrived, so it is shown here, as it is taken.
-        sys.stdout.write(rest + "\n")
-        sys.stdout.flush()
+        if editing:
+            # A terminal without bracketed paste: readline had echo off when
+            # the rest arrived, so it is shown here, as it is taken.
+            sys.stdout.write(rest + "\n")
+            sys.stdout.flush()
         answer = f"{answer}\n{rest}"
     return PASTE_MARKERS.sub("", answer)
 
