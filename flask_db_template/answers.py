@@ -376,8 +376,12 @@ def parse_database_url(url: str) -> DatabaseURL:
     url = url.strip()
     scheme, separator, rest = url.partition("://")
     if not separator:
+        # `postgresql:/...`, `sqlite:app.db`: a scheme, then a typo.
+        head = re.match(r"[A-Za-z][\w+]*(?=:)", url)
+        meant = closest(head.group().lower(), SCHEMES) if head else None
+        after = f" (after {meant!r} comes '://')" if meant else ""
         raise AnswerError(
-            "database_url: not a URL (no scheme://); for example "
+            f"database_url: not a URL (no scheme://){after}; for example "
             "sqlite:///app.db or postgresql://user:password@localhost/app"
         )
     scheme = scheme.lower()

@@ -587,6 +587,24 @@ def test_a_mistyped_url_scheme_gets_the_scheme_meant(url, meant):
     assert "\n" not in str(refused.value)
 
 
+@pytest.mark.parametrize(
+    ("url", "meant"),
+    [
+        ("postgresql:/u@localhost/app", "postgresql"),
+        ("sqlite:app.db", "sqlite"),
+        ("postgressql:u@localhost/app", "postgresql"),
+        ("localhost:5432/app", None),
+    ],
+)
+def test_a_mistyped_scheme_separator_is_named(url, meant):
+    with pytest.raises(AnswerError) as refused:
+        parse_database_url(url)
+    after = f" (after {meant!r} comes '://')" if meant else ""
+    assert str(refused.value).startswith(
+        f"database_url: not a URL (no scheme://){after}; for example"
+    )
+
+
 def test_the_yes_no_answers_are_made_booleans_in_place():
     answers = {"api": "no", "api_auth": "Y", "timestamps": True, "create_venv": "0"}
     make_flags_booleans(answers)
