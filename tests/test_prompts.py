@@ -668,11 +668,15 @@ def screen(raw: str, columns: int = 250) -> list[str]:
     return lines
 
 
-def answer_until(child: pexpect.spawn, last: str, typed: dict | None = None) -> None:
-    """Answer the questions before `last` (with `typed`, else the default),
-    and wait for `last`'s prompt."""
+def answer_until(
+    child: pexpect.spawn, last: str, typed: dict | None = None, first: str = ""
+) -> None:
+    """Answer the questions from `first` (the first question when not given)
+    to the one before `last` (with `typed`, else the default), and wait for
+    `last`'s prompt."""
     typed = typed or {}
-    for question in QUESTIONS[: QUESTIONS.index(last)]:
+    start = QUESTIONS.index(first) if first else 0
+    for question in QUESTIONS[start : QUESTIONS.index(last)]:
         if question.startswith("With the API") and typed.get("A REST API") == "n":
             continue
         child.expect_exact(question)
@@ -682,17 +686,31 @@ def answer_until(child: pexpect.spawn, last: str, typed: dict | None = None) -> 
 
 @pytest.mark.parametrize("bracketed", [True, False], ids=["bracketed", "plain"])
 def test_a_pasted_several_line_models_answer_arrives_whole(tmp_path, config, bracketed):
+    def paste(text: str) -> None:
+        # A terminal sends a paste as one write, each newline as Enter (\r);
+        # with bracketed paste (which readline asks the terminal for) between
+        # markers, then the user's own Enter.
+        child.expect(r": \S*$")  # the prompt's end: the answer is read from now
+        pasted = text.replace("\n", "\r")
+        child.send(f"\x1b[200~{pasted}\x1b[201~\r" if bracketed else f"{pasted}\r")
+
     child = spawn(tmp_path, config, "create_venv=no")
     raw = io.StringIO()
     child.logfile_read = raw
-    answer_until(child, "Models:")
-    child.expect(r": \S*$")  # the prompt's end: the answer is read from now on
+    # Two lines where one is asked: refused in words, not spread over the
+    # next question.
+    answer_until(child, "One-line description")
+    paste("A blog\nwith tags")
+    child.expect_exact(
+        "error: description: 'A blog\\nwith tags' holds a newline or another "
+        "control character; give it on one line"
+    )
+    child.expect_exact("One-line description")
+    child.sendcontrol("u")
+    child.sendline("A blog with tags")
+    answer_until(child, "Models:", first="Author")
     example = readme_models_example()
-    # A terminal sends a paste as one write, each newline as Enter (\r);
-    # with bracketed paste (which readline asks the terminal for) between
-    # markers, then the user's own Enter.
-    pasted = example.replace("\n", "\r")
-    child.send(f"\x1b[200~{pasted}\x1b[201~\r" if bracketed else f"{pasted}\r")
+    paste(example)
     child.expect_exact("Make .venv")
     assert "Please enter" not in child.before and "error" not in child.before
     child.sendline("")
@@ -706,6 +724,7 @@ def test_a_pasted_several_line_models_answer_arrives_whole(tmp_path, config, bra
     assert "tags" in models and "author" in models
     answers = json.loads((project / ".cruft.json").read_text())["context"]
     assert answers["cookiecutter"]["models"] == example
+    assert answers["cookiecutter"]["description"] == "A blog with tags"
     # On the screen: the whole paste after the prompt, once, then the next question.
     shown = "\n".join(screen(raw.getvalue()))
     assert shown.count("Tag name:string{50}!:unique") == 1
