@@ -6,6 +6,7 @@ real user (pipx, `uv tool`) holds cookiecutter and nothing else.
 
 from __future__ import annotations
 
+import difflib
 import keyword
 import os
 import re
@@ -375,15 +376,21 @@ def parse_database_url(url: str) -> DatabaseURL:
     url = url.strip()
     scheme, separator, rest = url.partition("://")
     if not separator:
+        # `postgresql:/...`, `sqlite:app.db`: a scheme, then a typo.
+        head = re.match(r"[A-Za-z][\w+]*(?=:)", url)
+        meant = closest(head.group().lower(), SCHEMES) if head else None
+        after = f" (after {meant!r} comes '://')" if meant else ""
         raise AnswerError(
-            "database_url: not a URL (no scheme://); for example "
+            f"database_url: not a URL (no scheme://){after}; for example "
             "sqlite:///app.db or postgresql://user:password@localhost/app"
         )
     scheme = scheme.lower()
     if scheme not in SCHEMES:
         known = ", ".join(sorted({s.split("+")[0] for s in SCHEMES}))
+        guess = closest(scheme, SCHEMES)
+        meant = f" (did you mean {guess!r}?)" if guess else ""
         raise AnswerError(
-            f"database_url: the scheme {scheme!r} is not supported; use one of "
+            f"database_url: the scheme {scheme!r} is not supported{meant}; use one of "
             f"{known} (drivers: psycopg for PostgreSQL, PyMySQL for MySQL/MariaDB)"
         )
     dialect, written_scheme = SCHEMES[scheme]
@@ -495,10 +502,21 @@ def yes_or_no(name: str, value: object) -> bool:
     if word in NO_WORDS:
         return False
     shown = repr(value) if len(repr(value)) <= 40 else repr(value)[:37] + "..."
+    # A typo of a word (`yse`, `ture`, `nope`): the word meant.
+    guess = closest(word or "", [w for w in YES_WORDS + NO_WORDS if len(w) > 1])
+    meant = f", did you mean {guess!r}?" if guess else ""
     raise AnswerError(
-        f"{name}: expected yes or no, got {shown} "
+        f"{name}: expected yes or no, got {shown}{meant} "
         "(yes: y, yes, true or 1; no: n, no, false or 0)"
     )
+
+
+def closest(word: str, candidates) -> str | None:
+    """The candidate a mistyped word most likely meant, or None."""
+    if not word:
+        return None
+    matches = difflib.get_close_matches(word, list(candidates), n=1, cutoff=0.6)
+    return matches[0] if matches else None
 
 
 def make_flags_booleans(answers: dict) -> None:

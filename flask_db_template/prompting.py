@@ -12,9 +12,15 @@ and `generate_files` look up at each call:
   cookiecutter.json is an answer, and comes back as it is, never rendered
   (`project_name='{{ 7*7 }}'` stays that text, and Jinja's globals are out
   of reach);
-- `read_user_variable`: each typed answer is checked at once; in a terminal a
-  bad one is explained in one line and asked again, the bad answer ready to
-  edit, every other answer kept; without a terminal, one line and exit 1.
+- `read_user_variable`: each typed answer is checked at once (the folder
+  name also against the folders already where the project will go: see
+  `output_folder`); in a terminal a bad one is explained in one line and
+  asked again, the bad answer ready to edit, every other answer kept;
+  without a terminal, one line and exit 1. Answers are read through
+  terminal.read_answer (a paste of several lines arrives whole; editing
+  redraws cleanly), and a refused yes/no word is explained in one line with
+  the word likely meant. The `[n/12]` before each question counts only the
+  questions asked (`renumbered`).
   The yes/no variables, text in cookiecutter.json (see answers.FLAGS), are
   asked as cookiecutter asks its boolean ones, and `api_auth` is not asked
   (it is no) when the answer to `api` is no;
@@ -47,12 +53,13 @@ import copy
 import functools
 import json
 import os
+import re
 import sys
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
-from flask_db_template import updates
+from flask_db_template import terminal, updates
 from flask_db_template.answers import (
     FLAGS,
     SINGLE_ANSWER_CHECKS,
@@ -60,6 +67,7 @@ from flask_db_template.answers import (
     check_models,
     check_project_path,
     example_database_url,
+    exists,
     make_flags_booleans,
     parse_database_url,
     read_models_file,
@@ -193,20 +201,30 @@ class Prompts:
         answers, self.answers = self.answers, None
         if answers is None:  # not this template's question
             return original(var_name, default_value, prompts, prefix)
+        prefix = renumbered(prefix, var_name, answers)
         if var_name in FLAGS:
             return self.ask_yes_or_no(var_name, default_value, answers, prompts, prefix)
-        value = original(var_name, default_value, prompts, prefix)
-        while (problem := answer_problem(var_name, value, answers)) is not None:
+        question = question_text(var_name, prompts)
+        value = ask_text(f"{prefix}{question}", default_value)
+        while (problem := self.problem(var_name, value, answers)) is not None:
             print(f"error: {problem}", file=sys.stderr, flush=True)
             if not sys.stdin.isatty():
                 raise SystemExit(1)
             with editable_answer(value):
-                value = original(var_name, default_value, prompts, prefix)
+                value = ask_text(f"{prefix}{question}", default_value)
         if var_name == "models":
             self.warn_of_plaintext_secrets(
                 resolve_models_answer(value), earlier_flag(answers, "timestamps")
             )
         return value
+
+    def problem(self, var_name, value, answers) -> str | None:
+        """The one-line problem with a typed answer, a folder that is already
+        there included (cookiecutter would refuse it after the last question)."""
+        problem = answer_problem(var_name, value, answers)
+        if problem is None and var_name == "project_slug":
+            problem = existing_folder_problem(value)
+        return problem
 
     def warn_of_plaintext_secrets(self, models: str, timestamps: bool | str) -> None:
         """One line on stderr when the models declare a secret as plain text;
@@ -222,8 +240,6 @@ class Prompts:
         """A yes/no question, as cookiecutter asks its boolean variables; its
         default from the command line or a config file, when that is yes or
         no (when not: one line, then the template's default in a terminal)."""
-        import cookiecutter.prompt
-
         if api_auth_is_skipped(var_name, answers):
             return False
         try:
@@ -234,15 +250,22 @@ class Prompts:
                 raise SystemExit(1) from None
             template = template_context(self.template_directory)
             default = yes_or_no(var_name, template[var_name])
-        return cookiecutter.prompt.read_user_yes_no(var_name, default, prompts, prefix)
+        return ask_yes_no(
+            var_name, f"{prefix}{question_text(var_name, prompts)}", default
+        )
 
     def read_user_yes_no(
         self, original: Callable, var_name, default_value, prompts=None, prefix=""
     ):
         answers = self.latest_answers
-        if answers is not None and api_auth_is_skipped(var_name, answers):
+        if answers is None or var_name not in FLAGS:
+            return original(var_name, default_value, prompts, prefix)
+        if api_auth_is_skipped(var_name, answers):
             return False
-        return original(var_name, default_value, prompts, prefix)
+        prefix = renumbered(prefix, var_name, answers)
+        return ask_yes_no(
+            var_name, f"{prefix}{question_text(var_name, prompts)}", default_value
+        )
 
     def render_and_create_dir(
         self,
@@ -314,6 +337,112 @@ class Prompts:
                 os.environ.pop(PROJECT_KEPT_VARIABLE, None)
             else:
                 os.environ[PROJECT_KEPT_VARIABLE] = previous
+
+
+def question_text(var_name: str, prompts) -> str:
+    """The question of a variable, as cookiecutter finds it."""
+    return prompts[var_name] if prompts and prompts.get(var_name) else var_name
+
+
+@functools.cache
+def prompt_classes():
+    """rich's prompts as cookiecutter uses them (loaded at the first question:
+    the hooks import this module too), reading through terminal.read_answer,
+    the yes/no one explaining a refused word in one line."""
+    from cookiecutter.prompt import YesNoPrompt
+    from rich.prompt import InvalidResponse, Prompt
+
+    def read_input(cls, console, prompt, password, stream=None):
+        return terminal.read_answer(console, prompt)
+
+    class TextPrompt(Prompt):
+        get_input = classmethod(read_input)
+
+    class YesNoAnswer(YesNoPrompt):
+        get_input = classmethod(read_input)
+        var_name = ""
+
+        def process_response(self, value: str) -> bool:
+            try:
+                return yes_or_no(self.var_name, value)
+            except AnswerError as error:
+                raise InvalidResponse(str(error)) from None
+
+        def on_validate_error(self, value, error) -> None:
+            print(f"error: {error.message}", file=sys.stderr, flush=True)
+
+    return TextPrompt, YesNoAnswer
+
+
+def ask_text(question: str, default: Any) -> str:
+    """A typed answer, as cookiecutter's read_user_variable asks it."""
+    text_prompt, _ = prompt_classes()
+    while (value := text_prompt.ask(question, default=default)) is None:
+        pass
+    return value
+
+
+def ask_yes_no(var_name: str, question: str, default: bool) -> bool:
+    """A yes/no answer, as cookiecutter's read_user_yes_no asks it."""
+    _, yes_no_prompt = prompt_classes()
+    prompt = yes_no_prompt(question)
+    prompt.var_name = var_name
+    return prompt(default=default)
+
+
+PROMPT_NUMBERS = re.compile(r"\[(\d+)/(\d+)\]")
+
+
+def renumbered(prefix: str, var_name: str, answers: Mapping[str, Any]) -> str:
+    """cookiecutter's `[n/12]` before a question, counting only the questions
+    asked: after `api` answered no, `api_auth` is not asked, and the
+    questions after it are n-1 of 11."""
+    if (
+        var_name == "api_auth"
+        or "api_auth" not in answers
+        or not api_auth_is_skipped("api_auth", answers)
+    ):
+        return prefix
+    return PROMPT_NUMBERS.sub(
+        lambda m: f"[{int(m[1]) - 1}/{int(m[2]) - 1}]", prefix, count=1
+    )
+
+
+def output_folder() -> tuple[Path, bool] | None:
+    """Where cookiecutter (or `cruft create`) will put the project, and
+    whether it may overwrite a folder there (`--overwrite-if-exists`); None
+    when no caller on the stack says.
+
+    cookiecutter adds the output folder to the context only after the last
+    question; its `cookiecutter()` (cruft's `create()`) holds it as an
+    argument from the start.
+    """
+    for frame in updates.call_stack():
+        module = frame.f_globals.get("__name__", "")
+        if module.partition(".")[0] not in ("cookiecutter", "cruft"):
+            continue
+        names = frame.f_locals
+        if "output_dir" in names and "overwrite_if_exists" in names:
+            return Path(names["output_dir"] or "."), bool(names["overwrite_if_exists"])
+    return None
+
+
+def existing_folder_problem(slug: Any) -> str | None:
+    """The one-line problem with a folder name that is already taken where
+    the project will go (cookiecutter would say so only after the last
+    question, every answer lost); None when it is free, or may be
+    overwritten."""
+    destination = output_folder()
+    if destination is None or not isinstance(slug, str):
+        return None
+    output_dir, overwrite = destination
+    project = Path(os.path.normpath(output_dir / slug.strip()))
+    if overwrite or not exists(project):
+        return None
+    return (
+        f"project_slug: {str(project)!r} already exists; choose another folder "
+        "name (or move that folder away)"
+    )
 
 
 def warn_after_the_prompts(answers: Mapping[str, Any]) -> None:

@@ -554,6 +554,57 @@ def test_other_yes_no_answers_are_one_line_naming_the_value_and_the_words(value,
     )
 
 
+@pytest.mark.parametrize(
+    ("typo", "meant"),
+    [("yse", "yes"), ("ture", "true"), ("nope", "no"), ("flase", "false")],
+)
+def test_a_mistyped_yes_no_word_gets_the_word_meant(typo, meant):
+    with pytest.raises(AnswerError) as refused:
+        yes_or_no("api", typo)
+    assert str(refused.value) == (
+        f"api: expected yes or no, got {typo!r}, did you mean {meant!r}? "
+        "(yes: y, yes, true or 1; no: n, no, false or 0)"
+    )
+
+
+@pytest.mark.parametrize(
+    ("url", "meant"),
+    [
+        ("postgressql://u@localhost/app", "postgresql"),
+        ("postgresq://u@localhost/app", "postgresql"),
+        ("mysq://root@localhost/app", "mysql"),
+        ("mariadbb://root@localhost/app", "mariadb"),
+        ("sqllite:///app.db", "sqlite"),
+        ("postgresql+psycopg2://u@localhost/app", "postgresql+psycopg"),
+    ],
+)
+def test_a_mistyped_url_scheme_gets_the_scheme_meant(url, meant):
+    with pytest.raises(AnswerError) as refused:
+        parse_database_url(url)
+    assert f"is not supported (did you mean {meant!r}?); use one of" in str(
+        refused.value
+    )
+    assert "\n" not in str(refused.value)
+
+
+@pytest.mark.parametrize(
+    ("url", "meant"),
+    [
+        ("postgresql:/u@localhost/app", "postgresql"),
+        ("sqlite:app.db", "sqlite"),
+        ("postgressql:u@localhost/app", "postgresql"),
+        ("localhost:5432/app", None),
+    ],
+)
+def test_a_mistyped_scheme_separator_is_named(url, meant):
+    with pytest.raises(AnswerError) as refused:
+        parse_database_url(url)
+    after = f" (after {meant!r} comes '://')" if meant else ""
+    assert str(refused.value).startswith(
+        f"database_url: not a URL (no scheme://){after}; for example"
+    )
+
+
 def test_the_yes_no_answers_are_made_booleans_in_place():
     answers = {"api": "no", "api_auth": "Y", "timestamps": True, "create_venv": "0"}
     make_flags_booleans(answers)

@@ -4,12 +4,14 @@ keyboard (command line, config file, replay file)."""
 
 from __future__ import annotations
 
+import io
 import json
 import subprocess
 import sys
 from pathlib import Path
 
 import pexpect
+import pyte
 import pytest
 
 from flask_db_template import prompting
@@ -423,7 +425,8 @@ def test_yes_no_questions_take_the_words_and_ask_for_a_token_with_the_api(
 ):
     child = spawn(tmp_path, config, "project_name=Words")
     typed = {
-        # A word that is not yes or no is asked again, by the yes/no prompt.
+        # A word that is not yes or no is named, with the words taken, and
+        # asked again.
         "A REST API": ["maybe", "TRUE"],
         "With the API: a bearer token": ["0"],
         "created_at and updated_at": ["1"],
@@ -437,7 +440,9 @@ def test_yes_no_questions_take_the_words_and_ask_for_a_token_with_the_api(
         answers = typed.get(question, [""])
         for answer in answers[:-1]:
             child.sendline(answer)
-            child.expect_exact("Please enter Y or N")
+            child.expect_exact(
+                f"error: api: expected yes or no, got {answer!r} {ACCEPTED_WORDS}"
+            )
         child.sendline(answers[-1])
     child.expect(pexpect.EOF)
     child.close()
@@ -485,8 +490,9 @@ def refused_in_one_line(result: subprocess.CompletedProcess, name: str, value: s
     """Exit 1, one line naming the variable, the value and the accepted words."""
     assert result.returncode == 1, result.stdout + result.stderr
     assert "Traceback" not in result.stdout + result.stderr
+    meant = f", did you mean {TYPOS[value]!r}?" if value in TYPOS else ""
     assert result.stderr == (
-        f"error: {name}: expected yes or no, got {value!r} {ACCEPTED_WORDS}\n"
+        f"error: {name}: expected yes or no, got {value!r}{meant} {ACCEPTED_WORDS}\n"
     )
     assert result.stdout == ""
 
@@ -495,6 +501,8 @@ def folders(path: Path) -> list[str]:
     return sorted(entry.name for entry in path.iterdir())
 
 
+# A bad word close to one taken, and the word then suggested.
+TYPOS = {"nope": "no"}
 BAD_YES_NO = [
     ("api", "maybe"),
     ("api_auth", "nope"),
@@ -635,3 +643,179 @@ def test_boolean_defaults_from_a_config_file_are_asked_and_skip_the_token(
     assert answers["cookiecutter"]["api"] is False
     assert answers["cookiecutter"]["api_auth"] is False
     assert "flask-smorest" not in (project / "pyproject.toml").read_text()
+
+
+# --- Pastes, folders taken, typos and redraws -----------------------------------------
+
+
+def readme_models_example() -> str:
+    """The README's several-line models example, as a user copies it."""
+    readme = (REPO / "README.md").read_text()
+    section = readme.split("## The models language", 1)[1]
+    example = section.split("```\n", 2)[1]
+    assert example.count("\n") == 5, example
+    return example.rstrip("\n")
+
+
+def screen(raw: str, columns: int = 250) -> list[str]:
+    """The lines a terminal shows after `raw`, as a terminal emulator draws
+    them (cursor moves, erases and redraws applied)."""
+    terminal = pyte.Screen(columns, 400)
+    pyte.Stream(terminal).feed(raw)
+    lines = [line.rstrip() for line in terminal.display]
+    while lines and not lines[-1]:
+        lines.pop()
+    return lines
+
+
+def answer_until(
+    child: pexpect.spawn, last: str, typed: dict | None = None, first: str = ""
+) -> None:
+    """Answer the questions from `first` (the first question when not given)
+    to the one before `last` (with `typed`, else the default), and wait for
+    `last`'s prompt."""
+    typed = typed or {}
+    start = QUESTIONS.index(first) if first else 0
+    for question in QUESTIONS[start : QUESTIONS.index(last)]:
+        if question.startswith("With the API") and typed.get("A REST API") == "n":
+            continue
+        child.expect_exact(question)
+        child.sendline(typed.get(question, ""))
+    child.expect_exact(last)
+
+
+@pytest.mark.parametrize("bracketed", [True, False], ids=["bracketed", "plain"])
+def test_a_pasted_several_line_models_answer_arrives_whole(tmp_path, config, bracketed):
+    def paste(text: str) -> None:
+        # A terminal sends a paste as one write, each newline as Enter (\r);
+        # with bracketed paste (which readline asks the terminal for) between
+        # markers, then the user's own Enter.
+        child.expect(r": \S*$")  # the prompt's end: the answer is read from now
+        pasted = text.replace("\n", "\r")
+        child.send(f"\x1b[200~{pasted}\x1b[201~\r" if bracketed else f"{pasted}\r")
+
+    child = spawn(tmp_path, config, "create_venv=no")
+    raw = io.StringIO()
+    child.logfile_read = raw
+    # Two lines where one is asked: refused in words, not spread over the
+    # next question.
+    answer_until(child, "One-line description")
+    paste("A blog\nwith tags")
+    child.expect_exact(
+        "error: description: 'A blog\\nwith tags' holds a newline or another "
+        "control character; give it on one line"
+    )
+    child.expect_exact("One-line description")
+    child.sendcontrol("u")
+    child.sendline("A blog with tags")
+    answer_until(child, "Models:", first="Author")
+    example = readme_models_example()
+    paste(example)
+    child.expect_exact("Make .venv")
+    assert "Please enter" not in child.before and "error" not in child.before
+    child.sendline("")
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 0, child.before
+    project = tmp_path / "work" / "my-flask-app"
+    models = (project / "my_flask_app" / "models.py").read_text()
+    for model in ("User", "Post", "Tag"):
+        assert f"class {model}(" in models, model
+    assert "tags" in models and "author" in models
+    answers = json.loads((project / ".cruft.json").read_text())["context"]
+    assert answers["cookiecutter"]["models"] == example
+    assert answers["cookiecutter"]["description"] == "A blog with tags"
+    # On the screen: the whole paste after the prompt, once, then the next question.
+    shown = "\n".join(screen(raw.getvalue()))
+    assert shown.count("Tag name:string{50}!:unique") == 1
+    assert f"{example}\n  [12/12] Make .venv" in shown
+
+
+def test_a_folder_already_there_is_refused_at_its_question(tmp_path, config):
+    taken = tmp_path / "work" / "out" / "tiny-blog"
+    (taken / "keep").mkdir(parents=True)
+    child = spawn(tmp_path, config, "--output-dir", "out", "create_venv=no")
+    typed = {"Project name": "Tiny Blog"}
+    for question in QUESTIONS:
+        child.expect_exact(question)
+        if question == "Folder and distribution name":
+            child.sendline("")  # the default: tiny-blog, taken
+            child.expect_exact(
+                "error: project_slug: 'out/tiny-blog' already exists; choose "
+                "another folder name (or move that folder away)"
+            )
+            child.expect_exact("Folder and distribution name")
+            child.expect_exact("tiny-blog")  # the refused answer, to edit
+            child.sendline("-2")
+        else:
+            child.sendline(typed.get(question, ""))
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 0, child.before
+    assert (tmp_path / "work" / "out" / "tiny-blog-2" / "pyproject.toml").is_file()
+    assert folders(taken) == ["keep"]
+
+
+def test_with_overwrite_if_exists_a_folder_there_is_not_refused(tmp_path, config):
+    (tmp_path / "work" / "my-flask-app").mkdir(parents=True)
+    child = spawn(tmp_path, config, "--overwrite-if-exists")
+    answer_until(child, "Python package name")
+    assert "error" not in child.before
+    child.terminate(force=True)
+
+
+def test_typos_get_suggestions_and_an_edited_answer_is_redrawn_in_place(
+    tmp_path, config
+):
+    child = spawn(tmp_path, config, "create_venv=no")
+    raw = io.StringIO()
+    child.logfile_read = raw
+    answer_until(child, "Database URL")
+    child.expect(r": $")
+    child.sendline("postgressql://cook@localhost/recipes")
+    child.expect_exact(
+        "error: database_url: the scheme 'postgressql' is not supported "
+        "(did you mean 'postgresql'?)"
+    )
+    child.expect_exact("postgressql://cook@localhost/recipes")  # to edit
+    # Home, a step right and back, end, then clear it all: each redraws the line.
+    child.sendcontrol("a")
+    child.send("\x1b[C\x1b[D")
+    child.sendcontrol("e")
+    child.sendcontrol("u")
+    child.sendline("sqlite:///recipes.db")
+    child.expect_exact("A REST API")
+    child.expect(r": $")
+    child.sendline("yse")
+    child.expect_exact(
+        "error: api: expected yes or no, got 'yse', did you mean 'yes'? "
+        f"{ACCEPTED_WORDS}"
+    )
+    child.expect_exact("A REST API")
+    child.sendline("n")
+    # The token question is skipped, and the numbers go on without a gap.
+    for number, question in (
+        (9, "created_at and updated_at"),
+        (10, "Models:"),
+        (11, "Make .venv"),
+    ):
+        child.expect_exact(question)
+        assert f"[{number}/11]" in child.before.splitlines()[-1], child.before
+        child.sendline("")
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 0, child.before
+    env = (tmp_path / "work" / "my-flask-app" / ".env").read_text()
+    assert "DATABASE_URL='sqlite:///recipes.db'" in env
+
+    lines = screen(raw.getvalue())
+    # The question's last line kept, the edited answer after it, and each
+    # question after it on a line of its own.
+    url_lines = [line for line in lines if "(percent-encode" in line]
+    assert url_lines[-1].startswith("  (percent-encode @ / : # ? in a password")
+    assert url_lines[-1].endswith("(sqlite:///my_flask_app.db): sqlite:///recipes.db")
+    numbers = [line.split("]")[0][3:] for line in lines if line.startswith("  [")]
+    # The URL and the yes/no asked twice (refused once), then no gap.
+    assert numbers == [f"{n}/12" for n in (1, 2, 3, 4, 5, 6, 7, 7, 8, 8)] + [
+        f"{n}/11" for n in (9, 10, 11)
+    ]
