@@ -8,7 +8,7 @@ import re
 import pytest
 from flask_db_kit.tokens import OPEN_BLUEPRINTS
 from kit_app import db, tokens
-from sqlalchemy import event, select
+from sqlalchemy import event, select, text
 
 BAD_AUTHORIZATIONS = [None, "Bearer not-a-token", "Bearer ", "Basic dXNlcjpwYXNz"]
 
@@ -269,3 +269,26 @@ def test_a_token_made_to_expire_at_once_is_expired(app, anonymous):
     refused = anonymous.get("/api/tags", headers=bearer(token))
     assert refused.status_code == 401
     assert refused.json["message"].startswith("This API token expired on")
+
+
+def test_tokens_keep_working_before_the_expiry_column_is_migrated_in(
+    app, anonymous, caplog
+):
+    """A project updated from 0.1.0 has api_tokens without expires_at until
+    it migrates: its API answers meanwhile,
+    and the log says what to run."""
+    token = make_token(app, "before-expiry")
+    with app.app_context():
+        db.session.execute(text("ALTER TABLE api_tokens DROP COLUMN expires_at"))
+        db.session.commit()
+    try:
+        answered = anonymous.get("/api/tags", headers=bearer(token))
+        assert answered.status_code == 200, answered.json
+        assert 'flask db migrate -m "API token expiry"' in caplog.text
+    finally:
+        with app.app_context():
+            db.session.rollback()
+            db.session.execute(
+                text("ALTER TABLE api_tokens ADD COLUMN expires_at DATETIME")
+            )
+            db.session.commit()

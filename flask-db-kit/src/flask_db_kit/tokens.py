@@ -37,7 +37,7 @@ from flask_httpauth import HTTPTokenAuth
 from flask_sqlalchemy import SQLAlchemy
 from sqlalchemy import DateTime, String, select
 from sqlalchemy.exc import SQLAlchemyError
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, undefer
 from werkzeug.exceptions import Forbidden, Unauthorized
 from werkzeug.routing import RequestRedirect
 
@@ -87,8 +87,12 @@ def token_model(db: SQLAlchemy) -> type:
         created_at: Mapped[datetime.datetime] = mapped_column(
             DateTime, server_default=UtcNow()
         )
-        # In UTC; a token without it never expires.
-        expires_at: Mapped[datetime.datetime | None] = mapped_column(DateTime)
+        # In UTC; a token without it never expires. Deferred: the tokens of a
+        # project updated from 0.1.0 keep working until it has migrated the
+        # column in (ApiTokens.expiry).
+        expires_at: Mapped[datetime.datetime | None] = mapped_column(
+            DateTime, deferred=True
+        )
 
     ApiToken.__module__ = __name__
     ApiToken.__qualname__ = "ApiToken"
@@ -143,11 +147,26 @@ class ApiTokens:
         model = self.model
         query = select(model).where(model.token_hash == token_hash(token))
         found = self.db.session.scalar(query)
-        if found is not None and found.expires_at is not None:
-            if found.expires_at <= UtcNow.value():
-                g.api_token_expired_at = found.expires_at
-                return None
+        expires_at = None if found is None else self.expiry(found)
+        if expires_at is not None and expires_at <= UtcNow.value():
+            g.api_token_expired_at = expires_at
+            return None
         return found
+
+    def expiry(self, token) -> datetime.datetime | None:
+        """`token`'s expiry; None, with a warning in the log, while the
+        database lacks the column (a project updated from 0.1.0 that has not
+        yet migrated): its tokens keep working, without expiry, meanwhile."""
+        try:
+            return token.expires_at
+        except SQLAlchemyError:
+            self.db.session.rollback()
+            current_app.logger.warning(
+                "api_tokens has no expires_at column yet: tokens do not expire "
+                'until you run flask db migrate -m "API token expiry" and '
+                "flask db upgrade"
+            )
+            return None
 
     @staticmethod
     def roles(token) -> list[str]:
@@ -332,7 +351,8 @@ def tokens_cli(tokens: ApiTokens) -> AppGroup:
     def list_command() -> None:
         """The tokens there are (never the tokens themselves)."""
         try:
-            found = db.session.scalars(select(model).order_by(model.id)).all()
+            query = select(model).options(undefer(model.expires_at))
+            found = db.session.scalars(query.order_by(model.id)).all()
         except SQLAlchemyError as error:
             raise database_error(error) from None
         if not found:
