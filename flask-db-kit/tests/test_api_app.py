@@ -93,10 +93,26 @@ def test_the_document_describes_every_served_model(app):
         item = document["paths"][path + "/{row_id}"]
         assert set(item) == {"get", "patch", "delete", "parameters"}
         assert set(item["patch"]["responses"]) == {
-            *("200", "400", "401", "403", "404", "409", "413", "422")
+            *("200", "400", "401", "403", "404", "409", "413", "415", "422")
         }
-        schema = document["components"]["schemas"][model.__name__]
-        assert set(schema["properties"]) == set(schema_of(model)().fields)
+        # Responses have a schema of their own, requests theirs.
+        fields_of = schema_of(model)().fields
+        components = document["components"]["schemas"]
+        name = model.__name__
+        response = components[name]
+        shown = {field for field in fields_of if not fields_of[field].load_only}
+        assert set(response["properties"]) == shown
+        assert set(response["required"]) == shown
+        written = {field for field in fields_of if not fields_of[field].dump_only}
+        for request in (f"{name}Create", f"{name}Update"):
+            assert set(components[request]["properties"]) == written
+            assert "id" in components[request]["description"]
+        assert item["get"]["responses"]["200"]["content"]["application/json"][
+            "schema"
+        ] == {"$ref": f"#/components/schemas/{name}"}
+        assert item["patch"]["requestBody"]["content"]["application/json"][
+            "schema"
+        ] == {"$ref": f"#/components/schemas/{name}Update"}
     listing = document["paths"]["/api/posts"]["get"]
     parameters = {p["name"]: p for p in listing["parameters"]}
     assert parameters["per_page"]["schema"]["maximum"] == 100
@@ -106,11 +122,22 @@ def test_the_document_describes_every_served_model(app):
     # Headers are text: X-Pagination holds JSON, not an object.
     assert page_headers["X-Pagination"]["schema"] == {"type": "string"}
     assert "PAGINATION" not in document["components"].get("headers", {})
-    author = document["components"]["schemas"]["Author"]["properties"]
+    components = document["components"]["schemas"]
+    author = components["AuthorCreate"]["properties"]
     assert author["password"]["writeOnly"] is True
     assert author["api_key"]["writeOnly"] is True
-    assert author["created_at"]["readOnly"] is True
-    post = document["components"]["schemas"]["Post"]["properties"]
+    assert set(components["AuthorCreate"]["required"]) == {"name", "password"}
+    assert {"password", "api_key"} & set(components["Author"]["properties"]) == set()
+    assert components["Author"]["properties"]["created_at"]["readOnly"] is True
+    # One component for an enum, that the three schemas refer to.
+    assert components["PostStatus"] == {
+        "type": "string",
+        "enum": ["draft", "published"],
+    }
+    for name in ("Post", "PostCreate", "PostUpdate"):
+        status = components[name]["properties"]["status"]
+        assert status == {"$ref": "#/components/schemas/PostStatus"}
+    post = components["Post"]["properties"]
     assert post["tag_ids"]["type"] == "array"
     assert "string" in post["price"]["type"] and "pattern" in post["price"]
     assert post["cover"]["format"] == "byte"
