@@ -39,7 +39,7 @@ EXPECTED = {
     "an integer of 100 digits (out of range)": (422, '{"json": {"views"'),
     "a float of 1e999999": (422, '{"json": {"score"'),
     "a body of 2 MiB (limit 1 MiB)": (413, ""),
-    "a body of 2 MiB that is not JSON": (422, None),
+    "a body of 2 MiB that is not JSON": (415, None),
     "1,000 tag ids (the cap)": (201, None),
     "1,001 tag ids": (422, CAP),
     "70,000 tag ids": (422, CAP),
