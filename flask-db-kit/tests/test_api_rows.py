@@ -44,6 +44,7 @@ def test_a_row_of_every_kind_of_field_goes_round(db_client):
         "price": "12.50",
         "published_at": "2024-01-01T12:00:00.123456+02:00",
         "cover": "aGVsbG8=",
+        "due": "13:45:30",
         "author_id": writer["id"],
         "tag_ids": list(reversed(tags)),
     }
@@ -219,6 +220,9 @@ def test_an_empty_list_has_no_link_header(client):
         ("price", "1234567.00"),
         ("price", "1.234"),
         ("published_at", "yesterday"),
+        ("due", "25:00"),
+        ("due", "9:5"),
+        ("due", "13:45+01:00"),
         ("cover", "not base64!"),
         ("cover", "eHh4eHh4eHh4eHh4eHh4eHg="),  # 17 bytes in a binary(16)
         ("rating", 2**31),
