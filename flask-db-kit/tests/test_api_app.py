@@ -6,15 +6,19 @@ import time
 import types
 
 import pytest
+from apispec import APISpec
+from apispec.ext.marshmallow import MarshmallowPlugin
 from flask_db_kit.api import (
     Api,
     App,
+    ModelSchemas,
     api_of,
     build_api,
     schema_for,
     schema_of,
     served_models,
 )
+from flask_db_kit.api.components import ModelComponents, component_name
 from flask_smorest import Blueprint
 from flask_sqlalchemy import SQLAlchemy
 from kit_app import Author, Post, Serial, Tag, db, make_app, tokens
@@ -142,6 +146,24 @@ def test_the_document_describes_every_served_model(app):
     assert "string" in post["price"]["type"] and "pattern" in post["price"]
     assert post["cover"]["format"] == "byte"
     assert set(document["paths"]) & {"/api/serials", "/api/api_tokens"} == set()
+
+
+def test_an_enum_named_as_a_model_is_named_apart():
+    spec = APISpec(
+        "t",
+        "1",
+        "3.1.0",
+        plugins=[
+            MarshmallowPlugin(schema_name_resolver=component_name),
+            ModelComponents(),
+        ],
+    )
+    spec.components.schema("PostStatus", {"type": "object"})  # a model's
+    spec.components.schema("Post", schema=ModelSchemas(schema_of(Post)).response)
+    components = spec.to_dict()["components"]["schemas"]
+    status = components["Post"]["properties"]["status"]
+    assert status == {"$ref": "#/components/schemas/PostStatusEnum"}
+    assert components["PostStatusEnum"]["enum"] == ["draft", "published"]
 
 
 def test_the_overrides_change_one_model(tmp_path):

@@ -63,17 +63,18 @@ class ModelComponents(BasePlugin):
     def enum_reference(self, model: type, field: str, prop: dict) -> dict:
         """A reference to the enum's component (made the first time), null
         allowed where the property allowed it."""
-        values = [value for value in prop["enum"] if value is not None]
         types = prop.get("type")
         nullable = None in prop["enum"] or (isinstance(types, list) and "null" in types)
+        if isinstance(types, list):
+            types = next((kind for kind in types if kind != "null"), None)
+        component = {"enum": [value for value in prop["enum"] if value is not None]}
+        if types:
+            component["type"] = types
         name = model.__name__ + "".join(part.title() for part in field.split("_"))
-        if name not in self.spec.components.schemas:
-            kind = (
-                [t for t in types if t != "null"] if isinstance(types, list) else types
-            )
-            component = {"enum": values}
-            if kind:
-                component["type"] = kind[0] if isinstance(kind, list) else kind
+        known = self.spec.components.schemas
+        if known.get(name, component) != component:  # a model of that name
+            name += "Enum"
+        if name not in known:
             self.spec.components.schema(name, component)
         reference = {"$ref": f"#/components/schemas/{name}"}
         rest = {key: value for key, value in prop.items() if key not in ENUM_KEYS}
