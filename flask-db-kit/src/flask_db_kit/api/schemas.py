@@ -14,7 +14,7 @@ the list of its rows' ids (`tag_ids`), in the schema of each side.
 
 A secret column (`info={"secret": True}` in the model) is write-only: a
 request may give it, no response holds it, and the OpenAPI document marks it
-`writeOnly`. A password's hash column (`info={"hash_of": "password"}`) is not
+`writeOnly` in the schemas of requests (that of responses lacks it). A password's hash column (`info={"hash_of": "password"}`) is not
 in the schema at all: requests give the password, which the views hash.
 
 Values are taken as JSON types them, never coerced: a number for an integer
@@ -24,7 +24,7 @@ may send back the read-only fields a response gave (`id`, `created_at`):
 they are ignored, so that a row read, changed and sent back is accepted.
 
 One schema class serves a model's requests and responses; the OpenAPI
-document shows it as three components (`model_schemas`): `<Model>` for
+document shows it as three components (`ModelSchemas`, api/components.py): `<Model>` for
 responses (every field it returns, required; no write-only ones),
 `<Model>Create` for POST and `<Model>Update` for PATCH (the fields a request
 writes). Each enum is one component of its own (`<Model><Field>`), shared by
