@@ -7,8 +7,11 @@ process of its own, so bakes of the same package name never meet. The app
 is built on DATABASE_URL (an empty database, migrated here to head), its
 OpenAPI document is read from /api/openapi.json, and every operation gets
 `FUZZ_EXAMPLES` cases (default 50) of data that fits its schema and as many
-that does not, each checked: no 5xx, and a status code, content type,
-headers and body that the document declares for the operation.
+that does not, each checked by every schemathesis check: no 5xx; a status
+code, content type, headers and body that the document declares for the
+operation; data that fits accepted, data that does not refused; and the
+rest. One failure is documented and left out (see
+positive_data_acceptance_but_unstorable_text).
 
 Every request carries a token made by the project's own tokens
 (`<package>.extensions.tokens.create_token`, when it was baked with
@@ -45,13 +48,7 @@ def main(project: str, package_name: str, database_url: str, report: str) -> int
     import schemathesis
     from flask_db_kit.api import api_of, schema_of, served_models
     from flask_db_kit.api.resources import Rows
-    from schemathesis.checks import (
-        content_type_conformance,
-        not_a_server_error,
-        response_headers_conformance,
-        response_schema_conformance,
-        status_code_conformance,
-    )
+    from schemathesis.checks import CHECKS, load_all_checks, positive_data_acceptance
     from sqlalchemy import select
 
     package = importlib.import_module(package_name)
@@ -59,12 +56,23 @@ def main(project: str, package_name: str, database_url: str, report: str) -> int
     extensions = importlib.import_module(f"{package_name}.extensions")
     db = extensions.db
 
+    def positive_data_acceptance_but_unstorable_text(ctx, response, case):
+        """schemathesis's positive_data_acceptance, but for the documented
+        failure: text refused for holding a NUL or a lone surrogate. The
+        schema's pattern excludes them, but schemathesis drops a pattern it
+        cannot translate (`^[^\\u0000\\ud800-\\udfff]*$`) and then sends
+        them as valid data; the API's 422 is right."""
+        if response.status_code == 422 and only_unstorable_text(response.json()):
+            return None
+        return positive_data_acceptance(ctx, response, case)
+
+    # Every check schemathesis has (one with its documented failure left out).
+    load_all_checks()
     checks = [
-        not_a_server_error,
-        status_code_conformance,
-        content_type_conformance,
-        response_headers_conformance,
-        response_schema_conformance,
+        positive_data_acceptance_but_unstorable_text
+        if check is positive_data_acceptance
+        else check
+        for check in CHECKS.get_all()
     ]
     examples = int(os.environ.get("FUZZ_EXAMPLES", DEFAULT_EXAMPLES))
     app = package.create_app(
@@ -223,6 +231,18 @@ def main(project: str, package_name: str, database_url: str, report: str) -> int
         )
     )
     return 1 if failures else 0
+
+
+UNSTORABLE_TEXT = "Holds a NUL or a lone surrogate."
+
+
+def only_unstorable_text(body) -> bool:
+    """Whether an error's body refuses only text holding a NUL or a lone
+    surrogate (flask_db_kit.api.schemas.StorableText)."""
+    fields = (body.get("errors") or {}).get("json") if isinstance(body, dict) else None
+    return bool(fields) and all(
+        messages == [UNSTORABLE_TEXT] for messages in fields.values()
+    )
 
 
 def hostile_bodies(operation, rows, limit: int) -> list[tuple[str, str]]:

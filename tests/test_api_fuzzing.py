@@ -1,9 +1,11 @@
 """schemathesis against the REST API of a bake with every type and every kind
 of link, through WSGI, on SQLite and on the real servers.
 
-No request may get a 5xx, nor a status code, content type, header or body
-that the OpenAPI document does not declare for its operation (see
-tests/api_fuzzer.py). FUZZ_EXAMPLES sets the cases per operation and kind
+Every schemathesis check runs (see tests/api_fuzzer.py, and the one failure
+it documents and leaves out): no request may get a 5xx, nor a status code,
+content type, header or body that the OpenAPI document does not declare for
+its operation; data that fits the document is accepted, data that does not
+is refused. FUZZ_EXAMPLES sets the cases per operation and kind
 of data (default 50); the number of requests made is printed.
 """
 

@@ -75,9 +75,12 @@ def test_the_api_made_at_first_use_is_the_one_a_server_builds(bake):
         document["paths"]
     )
     assert document["security"] == [{"bearerAuth": []}]
-    account = document["components"]["schemas"]["Account"]["properties"]
+    # Write-only in the schema of requests; responses have their own.
+    account = document["components"]["schemas"]["AccountCreate"]["properties"]
     assert account["key"]["writeOnly"] is True
     assert account["password"]["writeOnly"] is True
+    response = document["components"]["schemas"]["Account"]["properties"]
+    assert {"key", "password"} & set(response) == set()
     # `flask routes` (the real CLI, in development) lists the API too.
     routes = flask(project, "routes").stdout
     assert "Post.Collection" in routes and "/api/posts/<int" in routes

@@ -88,6 +88,9 @@ class Post(db.Model):
     published_at: Mapped[datetime.datetime | None] = mapped_column(PreciseDateTime)
     cover: Mapped[bytes | None] = mapped_column(LargeBinary(16))
     rating: Mapped[int | None] = mapped_column(default=5)
+    score: Mapped[float | None]
+    due: Mapped[datetime.time | None]
+    featured: Mapped[bool] = mapped_column(default=False)
     author_id: Mapped[int] = mapped_column(ForeignKey("authors.id", ondelete="CASCADE"))
     parent_id: Mapped[int | None] = mapped_column(ForeignKey("posts.id"))
     author: Mapped[Author] = relationship()

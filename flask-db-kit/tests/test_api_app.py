@@ -5,15 +5,19 @@ import threading
 import types
 
 import pytest
+from apispec import APISpec
+from apispec.ext.marshmallow import MarshmallowPlugin
 from flask_db_kit.api import (
     Api,
     App,
+    ModelSchemas,
     api_of,
     build_api,
     schema_for,
     schema_of,
     served_models,
 )
+from flask_db_kit.api.components import ModelComponents, component_name
 from flask_smorest import Blueprint
 from flask_sqlalchemy import SQLAlchemy
 from kit_app import Author, Post, Serial, Tag, db, make_app, tokens
@@ -92,10 +96,26 @@ def test_the_document_describes_every_served_model(app):
         item = document["paths"][path + "/{row_id}"]
         assert set(item) == {"get", "patch", "delete", "parameters"}
         assert set(item["patch"]["responses"]) == {
-            *("200", "400", "401", "403", "404", "409", "413", "422")
+            *("200", "400", "401", "403", "404", "409", "413", "415", "422")
         }
-        schema = document["components"]["schemas"][model.__name__]
-        assert set(schema["properties"]) == set(schema_of(model)().fields)
+        # Responses have a schema of their own, requests theirs.
+        fields_of = schema_of(model)().fields
+        components = document["components"]["schemas"]
+        name = model.__name__
+        response = components[name]
+        shown = {field for field in fields_of if not fields_of[field].load_only}
+        assert set(response["properties"]) == shown
+        assert set(response["required"]) == shown
+        written = {field for field in fields_of if not fields_of[field].dump_only}
+        for request in (f"{name}Create", f"{name}Update"):
+            assert set(components[request]["properties"]) == written
+            assert "id" in components[request]["description"]
+        assert item["get"]["responses"]["200"]["content"]["application/json"][
+            "schema"
+        ] == {"$ref": f"#/components/schemas/{name}"}
+        assert item["patch"]["requestBody"]["content"]["application/json"][
+            "schema"
+        ] == {"$ref": f"#/components/schemas/{name}Update"}
     listing = document["paths"]["/api/posts"]["get"]
     parameters = {p["name"]: p for p in listing["parameters"]}
     assert parameters["per_page"]["schema"]["maximum"] == 100
@@ -105,15 +125,44 @@ def test_the_document_describes_every_served_model(app):
     # Headers are text: X-Pagination holds JSON, not an object.
     assert page_headers["X-Pagination"]["schema"] == {"type": "string"}
     assert "PAGINATION" not in document["components"].get("headers", {})
-    author = document["components"]["schemas"]["Author"]["properties"]
+    components = document["components"]["schemas"]
+    author = components["AuthorCreate"]["properties"]
     assert author["password"]["writeOnly"] is True
     assert author["api_key"]["writeOnly"] is True
-    assert author["created_at"]["readOnly"] is True
-    post = document["components"]["schemas"]["Post"]["properties"]
+    assert set(components["AuthorCreate"]["required"]) == {"name", "password"}
+    assert {"password", "api_key"} & set(components["Author"]["properties"]) == set()
+    assert components["Author"]["properties"]["created_at"]["readOnly"] is True
+    # One component for an enum, that the three schemas refer to.
+    assert components["PostStatus"] == {
+        "type": "string",
+        "enum": ["draft", "published"],
+    }
+    for name in ("Post", "PostCreate", "PostUpdate"):
+        status = components[name]["properties"]["status"]
+        assert status == {"$ref": "#/components/schemas/PostStatus"}
+    post = components["Post"]["properties"]
     assert post["tag_ids"]["type"] == "array"
     assert "string" in post["price"]["type"] and "pattern" in post["price"]
     assert post["cover"]["format"] == "byte"
     assert set(document["paths"]) & {"/api/serials", "/api/api_tokens"} == set()
+
+
+def test_an_enum_named_as_a_model_is_named_apart():
+    spec = APISpec(
+        "t",
+        "1",
+        "3.1.0",
+        plugins=[
+            MarshmallowPlugin(schema_name_resolver=component_name),
+            ModelComponents(),
+        ],
+    )
+    spec.components.schema("PostStatus", {"type": "object"})  # a model's
+    spec.components.schema("Post", schema=ModelSchemas(schema_of(Post)).response)
+    components = spec.to_dict()["components"]["schemas"]
+    status = components["Post"]["properties"]["status"]
+    assert status == {"$ref": "#/components/schemas/PostStatusEnum"}
+    assert components["PostStatusEnum"]["enum"] == ["draft", "published"]
 
 
 def test_the_overrides_change_one_model(tmp_path):

@@ -44,6 +44,7 @@ def test_a_row_of_every_kind_of_field_goes_round(db_client):
         "price": "12.50",
         "published_at": "2024-01-01T12:00:00.123456+02:00",
         "cover": "aGVsbG8=",
+        "due": "13:45:30",
         "author_id": writer["id"],
         "tag_ids": list(reversed(tags)),
     }
@@ -186,6 +187,29 @@ def test_page_parameters_are_checked(client, query):
 
 
 @pytest.mark.parametrize(
+    ("query", "named"),
+    [
+        ("per_page=2&per_page=abc", "per_page"),
+        ("per_page=2&per_page=3", "per_page"),
+        ("page=1&page=2", "page"),
+        ("perpage=5", "perpage"),
+    ],
+)
+def test_a_parameter_twice_or_unknown_is_refused(client, query, named):
+    client.post("/api/tags", json={"name": "t"})
+    response = error(client.get(f"/api/tags?{query}"), 422)
+    assert list(response["errors"]["query"]) == [named]
+
+
+def test_an_empty_list_has_no_link_header(client):
+    response = client.get("/api/tags")
+    assert response.status_code == 200 and response.json == []
+    assert "Link" not in response.headers
+    client.post("/api/tags", json={"name": "t"})
+    assert 'rel="first"' in client.get("/api/tags").headers["Link"]
+
+
+@pytest.mark.parametrize(
     ("field", "wrong"),
     [
         ("title", 12345),
@@ -196,13 +220,29 @@ def test_page_parameters_are_checked(client, query):
         ("price", "1234567.00"),
         ("price", "1.234"),
         ("published_at", "yesterday"),
+        ("due", "25:00"),
+        ("due", "9:5"),
+        ("due", "13:45+01:00"),
         ("cover", "not base64!"),
         ("cover", "eHh4eHh4eHh4eHh4eHh4eHg="),  # 17 bytes in a binary(16)
         ("rating", 2**31),
+        # A JSON number for a number, a JSON boolean for a boolean: no value
+        # is coerced, nor loses a part.
+        ("rating", 2.9),
+        ("rating", 2.589e-42),
+        ("rating", "7"),
+        ("rating", True),
+        ("score", "4.5"),
+        ("score", False),
+        ("featured", "yes"),
+        ("featured", "on"),
+        ("featured", 0),
+        ("featured", 1),
         ("author_id", 0),
+        ("author_id", 1.5),
         ("tag_ids", "not a list"),
         ("tag_ids", [1] * 1001),
-        ("id", 7),
+        ("tag_ids", ["1"]),
         ("no_such_field", 1),
     ],
 )
@@ -215,6 +255,53 @@ def test_a_wrong_value_is_422_naming_the_field(client, field, wrong):
     row = post(client, writer["id"])
     response = client.patch(f"/api/posts/{row['id']}", json={field: wrong})
     assert list(error(response, 422)["errors"]["json"]) == [field]
+
+
+def test_numbers_and_booleans_are_taken_as_json_types_them(client):
+    writer = author(client)
+    row = post(client, writer["id"], rating=7, score=4, featured=True)
+    assert (row["rating"], row["score"], row["featured"]) == (7, 4.0, True)
+    # A whole number written with a point is that integer.
+    changed = client.patch(f"/api/posts/{row['id']}", json={"rating": 8.0})
+    assert changed.status_code == 200 and changed.json["rating"] == 8
+
+
+def test_a_row_read_can_be_sent_back(client):
+    """Its read-only fields (`id`, `created_at`) are ignored, not refused:
+    a client may change a row it read and send the whole of it back."""
+    first = author(client, "ann")
+    second = author(client, "bob")
+    row = post(client, first["id"])
+    url = f"/api/posts/{row['id']}"
+    sent = client.get(url).json | {"title": "changed", "id": UNKNOWN_ID}
+    changed = client.patch(url, json=sent)
+    assert changed.status_code == 200, changed.json
+    assert changed.json == row | {"title": "changed"}
+    read = client.get(f"/api/authors/{second['id']}").json
+    assert "created_at" in read
+    patched = client.patch(f"/api/authors/{second['id']}", json=read)
+    assert patched.status_code == 200 and patched.json == read
+    copy = client.post("/api/posts", json=changed.json)
+    assert copy.status_code == 201, copy.json
+    assert copy.json["id"] not in (row["id"], UNKNOWN_ID)
+
+
+@pytest.mark.parametrize("method", ["post", "patch"])
+def test_a_body_must_be_json(client, method):
+    """No body is a 400, a body of another type a 415; neither changes a row."""
+    writer = author(client)
+    row = post(client, writer["id"])
+    url = "/api/posts" if method == "post" else f"/api/posts/{row['id']}"
+    send = getattr(client, method)
+    body = json.dumps({"title": "changed", "author_id": writer["id"]})
+    assert "no body" in error(send(url), 400)["message"]
+    empty = send(url, data="", content_type="application/json")
+    assert "no body" in error(empty, 400)["message"]
+    for content_type in ["text/plain", "application/x-www-form-urlencoded"]:
+        response = send(url, data=body, content_type=content_type)
+        assert "application/json" in error(response, 415)["message"]
+    assert client.get(f"/api/posts/{row['id']}").json == row
+    assert len(client.get("/api/posts").json) == 1
 
 
 def test_required_fields_and_passwords(client):

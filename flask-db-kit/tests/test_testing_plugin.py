@@ -47,7 +47,7 @@ def test_all_checks_pass_and_name_the_models(
 ) -> None:
     project(pytester, migrated_project)
     result = run(pytester, "-v")
-    result.assert_outcomes(passed=77, deselected=15)
+    result.assert_outcomes(passed=79, deselected=15)
     lines = result.outlines
     naming = [line for line in lines if "Author" in line or "Book" in line]
     assert len(naming) >= 40

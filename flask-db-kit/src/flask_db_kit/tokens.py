@@ -89,7 +89,7 @@ def token_model(db: SQLAlchemy) -> type:
         )
         # In UTC; a token without it never expires. Deferred: the tokens of a
         # project updated from 0.1.0 keep working until it has migrated the
-        # column in (ApiTokens.expiry).
+        # column in (verify_token).
         expires_at: Mapped[datetime.datetime | None] = mapped_column(
             DateTime, deferred=True
         )
@@ -146,27 +146,23 @@ class ApiTokens:
             return None
         model = self.model
         query = select(model).where(model.token_hash == token_hash(token))
-        found = self.db.session.scalar(query)
-        expires_at = None if found is None else self.expiry(found)
-        if expires_at is not None and expires_at <= UtcNow.value():
-            g.api_token_expired_at = expires_at
-            return None
-        return found
-
-    def expiry(self, token) -> datetime.datetime | None:
-        """`token`'s expiry; None, with a warning in the log, while the
-        database lacks the column (a project updated from 0.1.0 that has not
-        yet migrated): its tokens keep working, without expiry, meanwhile."""
         try:
-            return token.expires_at
+            found = self.db.session.scalar(query.options(undefer(model.expires_at)))
+            expires_at = None if found is None else found.expires_at
         except SQLAlchemyError:
+            # A project updated from 0.1.0 that has not yet migrated the
+            # column in: its tokens keep working, without expiry, meanwhile.
             self.db.session.rollback()
             current_app.logger.warning(
                 "api_tokens has no expires_at column yet: tokens do not expire "
                 'until you run flask db migrate -m "API token expiry" and '
                 "flask db upgrade"
             )
+            found, expires_at = self.db.session.scalar(query), None
+        if expires_at is not None and expires_at <= UtcNow.value():
+            g.api_token_expired_at = expires_at
             return None
+        return found
 
     @staticmethod
     def roles(token) -> list[str]:

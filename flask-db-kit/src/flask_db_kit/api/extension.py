@@ -13,13 +13,13 @@ from collections.abc import Iterable
 
 import flask_smorest
 from apispec import APISpec, BasePlugin
-from apispec.ext.marshmallow import MarshmallowPlugin, resolver
+from apispec.ext.marshmallow import MarshmallowPlugin
 from flask import Flask
 from flask_smorest import Blueprint
-from marshmallow import Schema
 from werkzeug.exceptions import HTTPException, MethodNotAllowed
 
 from . import docs_page
+from .components import ModelComponents, component_name
 from .deferred import DeferredRoutes
 from .pages import PerPageDocs
 from .request_limits import RequestLimitsPlugin, register_request_limits
@@ -77,9 +77,9 @@ class Api(flask_smorest.Api):
         # Plugins of its own: an apispec plugin keeps the document it writes to.
         plugins = {
             "marshmallow_plugin": MarshmallowPlugin(
-                schema_name_resolver=schema_component_name
+                schema_name_resolver=component_name
             ),
-            "extra_plugins": [RequestLimitsPlugin(), PerPageDocs()],
+            "extra_plugins": [ModelComponents(), RequestLimitsPlugin(), PerPageDocs()],
         }
         super().init_app(app, spec_kwargs=plugins | (spec_kwargs or {}))
         app.extensions.setdefault(EXTENSION, {})["api"] = self
@@ -146,10 +146,3 @@ class Api(flask_smorest.Api):
 def api_of(app: Flask) -> Api:
     """The app's Api (made by `Api(app)` or `Api().init_app(app)`)."""
     return app.extensions[EXTENSION]["api"]
-
-
-def schema_component_name(schema: type[Schema] | Schema) -> str:
-    """The name of a schema in the OpenAPI document: `Post` for PostSchema, and
-    `PostUpdate` for the PostSchema(partial=True) that PATCH reads."""
-    partial = not isinstance(schema, type) and schema.partial
-    return resolver(schema) + ("Update" if partial else "")

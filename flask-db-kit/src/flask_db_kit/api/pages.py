@@ -20,6 +20,7 @@ from typing import Any
 from apispec import BasePlugin
 from flask import Response, request, url_for
 from flask_smorest import Blueprint
+from marshmallow import ValidationError
 from webargs.flaskparser import FlaskParser
 
 DEFAULT_PER_PAGE = 20
@@ -60,6 +61,18 @@ class PerPageParser(FlaskParser):
     def pre_load(self, location_data, *, schema, req, location):
         if location != "query":
             return location_data
+        refused = {
+            key: ["Unknown parameter: page and per_page are known."]
+            for key in req.args
+            if key not in ("page", PER_PAGE)
+        }
+        refused |= {
+            key: ["Given more than once: give it once."]
+            for key in ("page", PER_PAGE)
+            if len(req.args.getlist(key)) > 1
+        }
+        if refused:
+            raise ValidationError(refused)
         return {
             (PAGE_SIZE if key == PER_PAGE else key): location_data[key]
             for key in ("page", PER_PAGE)

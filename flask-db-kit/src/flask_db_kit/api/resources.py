@@ -13,9 +13,9 @@ them; the app's overrides module changes that for one model. The schemas
 from schemas.py check every request and write every response, and
 flask-smorest makes the OpenAPI document (/api/openapi.json) from the same
 decorators. Each operation documents the errors it answers with, in JSON:
-400 for malformed JSON, 422 for a field that does not validate (named), 404
-for an unknown id, 409 when the database would refuse the change (its
-constraint explained).
+400 for malformed JSON or no body, 415 for a body that is not JSON, 422 for
+a field that does not validate (named), 404 for an unknown id, 409 when the
+database would refuse the change (its constraint explained).
 
 The views use the database of the app that serves them
 (`current_app.extensions["sqlalchemy"]`), so one blueprint function serves
@@ -27,14 +27,17 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any, NoReturn
 
-from flask import current_app, url_for
+from flask import Request, current_app, url_for
 from flask.views import MethodView
 from flask_smorest import Blueprint, abort
 from flask_smorest.pagination import PaginationParameters
 from flask_sqlalchemy import SQLAlchemy
+from marshmallow import Schema
 from sqlalchemy import func, inspect, null, select, update
 from sqlalchemy.exc import DataError, IntegrityError
 from sqlalchemy.orm import RelationshipDirection, selectinload
+from webargs import missing
+from webargs.flaskparser import FlaskParser
 
 from ..mapping import mapped_models
 from .database_errors import explain_integrity_error
@@ -49,6 +52,7 @@ from .schemas import (
     MAX_ID,
     ErrorSchema,
     ModelSchema,
+    ModelSchemas,
     RowIds,
     password_hashes,
     schema_for,
@@ -59,7 +63,9 @@ ROW_ID = f"<int(min=1, max={MAX_ID}):row_id>"
 LOCATION_HEADER = {
     "Location": {"description": "The URL of the new row.", "schema": {"type": "string"}}
 }
-MALFORMED_JSON = "The body is not JSON."
+MALFORMED_JSON = "The body is not JSON, or there is none."
+NOT_JSON = "The body is not JSON: send it as Content-Type: application/json."
+NO_BODY = "The request has no body: send the fields as a JSON object."
 UNKNOWN_ID = "No row has this id."
 CONFLICT = (
     "The database would refuse the change: a unique value is taken, a required "
@@ -233,11 +239,35 @@ def refusals_answered(refusal: str = "") -> Iterator[None]:
         abort(422, message=f"The database refused a value: {reported}")
 
 
+class JsonBodyParser(FlaskParser):
+    """webargs' parser, refusing a request without a JSON body rather than
+    reading it as no field given: 415 for a body of another type, 400 for none."""
+
+    def load_json(self, req: Request, schema: Schema) -> Any:
+        if not req.is_json:
+            chunked = "chunked" in req.headers.get("Transfer-Encoding", "").lower()
+            if req.content_length or chunked:
+                abort(415, message=NOT_JSON)
+            abort(400, message=NO_BODY)
+        data = super().load_json(req, schema)
+        if data is missing:
+            abort(400, message=NO_BODY)
+        return data
+
+
+class ModelBlueprint(PagedBlueprint):
+    """The blueprint of a model's operations: pages read `per_page`, and a
+    body must be JSON."""
+
+    ARGUMENTS_PARSER = JsonBodyParser()
+
+
 def resource_blueprint(schema: type[ModelSchema]) -> Blueprint:
     """The five operations on the rows of `schema`'s model."""
     rows = Rows(schema)
+    schemas = ModelSchemas(schema)
     table = rows.table
-    blueprint = PagedBlueprint(
+    blueprint = ModelBlueprint(
         rows.model.__name__,
         __name__,
         url_prefix=f"/api/{table}",
@@ -247,15 +277,16 @@ def resource_blueprint(schema: type[ModelSchema]) -> Blueprint:
 
     @blueprint.route("")
     class Collection(MethodView):
-        @blueprint.response(200, schema(many=True), headers=LINK_HEADER)
+        @blueprint.response(200, schemas.responses, headers=LINK_HEADER)
         @blueprint.paginate(page_size=DEFAULT_PER_PAGE, max_page_size=MAX_PER_PAGE)
         def get(self, pagination_parameters: PaginationParameters):
             """List the rows, a page at a time, in id order."""
             return rows.page(pagination_parameters)
 
-        @blueprint.arguments(schema)
-        @blueprint.response(201, schema, headers=LOCATION_HEADER)
+        @blueprint.arguments(schemas.create)
+        @blueprint.response(201, schemas.response, headers=LOCATION_HEADER)
         @blueprint.alt_response(400, schema=ErrorSchema, description=MALFORMED_JSON)
+        @blueprint.alt_response(415, schema=ErrorSchema, description=NOT_JSON)
         @blueprint.alt_response(409, schema=ErrorSchema, description=CONFLICT)
         def post(self, values: dict[str, Any]):
             """Create a row."""
@@ -268,15 +299,16 @@ def resource_blueprint(schema: type[ModelSchema]) -> Blueprint:
 
     @blueprint.route(f"/{ROW_ID}")
     class Item(MethodView):
-        @blueprint.response(200, schema)
+        @blueprint.response(200, schemas.response)
         @blueprint.alt_response(404, schema=ErrorSchema, description=UNKNOWN_ID)
         def get(self, row_id: int):
             """Read a row."""
             return rows.get_or_404(row_id)
 
-        @blueprint.arguments(schema(partial=True))
-        @blueprint.response(200, schema)
+        @blueprint.arguments(schemas.update)
+        @blueprint.response(200, schemas.response)
         @blueprint.alt_response(400, schema=ErrorSchema, description=MALFORMED_JSON)
+        @blueprint.alt_response(415, schema=ErrorSchema, description=NOT_JSON)
         @blueprint.alt_response(404, schema=ErrorSchema, description=UNKNOWN_ID)
         @blueprint.alt_response(409, schema=ErrorSchema, description=CONFLICT)
         def patch(self, values: dict[str, Any], row_id: int):

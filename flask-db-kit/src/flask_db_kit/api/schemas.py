@@ -14,8 +14,21 @@ the list of its rows' ids (`tag_ids`), in the schema of each side.
 
 A secret column (`info={"secret": True}` in the model) is write-only: a
 request may give it, no response holds it, and the OpenAPI document marks it
-`writeOnly`. A password's hash column (`info={"hash_of": "password"}`) is not
+`writeOnly` in the schemas of requests (that of responses lacks it). A password's hash column (`info={"hash_of": "password"}`) is not
 in the schema at all: requests give the password, which the views hash.
+
+Values are taken as JSON types them, never coerced: a number for an integer
+or a float (not "7", and 2.9 is not an integer), true or false for a boolean,
+a string for a decimal (as responses give it, every digit kept). A request
+may send back the read-only fields a response gave (`id`, `created_at`):
+they are ignored, so that a row read, changed and sent back is accepted.
+
+One schema class serves a model's requests and responses; the OpenAPI
+document shows it as three components (`ModelSchemas`, api/components.py): `<Model>` for
+responses (every field it returns, required; no write-only ones),
+`<Model>Create` for POST and `<Model>Update` for PATCH (the fields a request
+writes). Each enum is one component of its own (`<Model><Field>`), shared by
+the three.
 """
 
 import base64
@@ -24,11 +37,12 @@ import datetime
 import decimal
 import functools
 import re
+from collections.abc import Mapping
 from typing import Self
 
 import sqlalchemy as sa
 from flask_smorest.error_handler import ErrorSchema as SmorestErrorSchema
-from marshmallow import Schema, fields, validate
+from marshmallow import Schema, fields, pre_load, validate
 from marshmallow_sqlalchemy import ModelConverter, SQLAlchemyAutoSchema
 from sqlalchemy.orm import RelationshipProperty
 
@@ -81,6 +95,44 @@ class StorableText(fields.String):
         )
 
 
+class JsonInteger(fields.Integer):
+    """An integer as a JSON number: not a string ("7"), a boolean, nor a number
+    with a fraction (2.9 is not taken as 2, nor 2.5e-42 as 0). A whole number
+    written with a point (2.0) is the integer it equals, up to 2**53 (beyond,
+    a float no longer holds every integer)."""
+
+    default_error_messages = {"invalid": "Not an integer: a JSON number is needed."}
+
+    def _validated(self, value):
+        if type(value) is float and value.is_integer() and abs(value) <= 2**53:
+            value = int(value)
+        if type(value) is not int:
+            raise self.make_error("invalid", input=value)
+        return value
+
+
+class JsonFloat(fields.Float):
+    """A float as a JSON number: not a string ("4.5") nor a boolean."""
+
+    default_error_messages = {"invalid": "Not a number: a JSON number is needed."}
+
+    def _validated(self, value):
+        if type(value) not in (int, float):
+            raise self.make_error("invalid", input=value)
+        return super()._validated(value)
+
+
+class JsonBoolean(fields.Boolean):
+    """A boolean as JSON's true or false: not "yes", "on", 0 or 1."""
+
+    default_error_messages = {"invalid": "Not a boolean: true or false is needed."}
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if value is True or value is False:
+            return value
+        raise self.make_error("invalid", input=value)
+
+
 class DecimalString(fields.Decimal):
     """A Numeric(precision, scale) column as a JSON string such as "12.50".
 
@@ -100,6 +152,10 @@ class DecimalString(fields.Decimal):
             as_string=True,
             metadata=metadata | kwargs.pop("metadata", {}),
             **kwargs,
+        )
+        self.error_messages["invalid"] = (
+            'Not a decimal: a JSON string such as "12.50" is needed, with at most '
+            f"{precision - places} digits before the point and {places} after it."
         )
 
     def _deserialize(self, value, attr, data, **kwargs):
@@ -149,14 +205,24 @@ class UTCDateTime(fields.NaiveDateTime):
 
 
 class LocalTime(fields.Time):
-    """A Time column holds a time of day without an offset; one with an offset
-    is refused, as no date says what it would be in another zone."""
+    """A Time column holds a time of day without an offset ("13:45",
+    "13:45:30.5"); one with an offset is refused, as no date says what it
+    would be in another zone. The OpenAPI document gives the syntax as a
+    pattern: clients and fuzzers that do not check `format: time` read it."""
+
+    SYNTAX = re.compile(r"([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9](\.[0-9]{1,6})?)?")
+    default_error_messages = {
+        "invalid": "Not a time of day: HH:MM, HH:MM:SS or HH:MM:SS.ffffff."
+    }
+
+    def __init__(self, **kwargs) -> None:
+        metadata = {"pattern": f"^{self.SYNTAX.pattern}$"}
+        super().__init__(metadata=metadata | kwargs.pop("metadata", {}), **kwargs)
 
     def _deserialize(self, value, attr, data, **kwargs):
-        time = super()._deserialize(value, attr, data, **kwargs)
-        if time.tzinfo is not None:
+        if not isinstance(value, str) or not self.SYNTAX.fullmatch(value):
             raise self.make_error("invalid", input=value, obj_type="time")
-        return time
+        return super()._deserialize(value, attr, data, **kwargs)
 
 
 class Base64Bytes(fields.String):
@@ -187,7 +253,9 @@ class ColumnConverter(ModelConverter):
         **ModelConverter.SQLA_TYPE_MAPPING,
         sa.Enum: enum_field,
         sa.String: StorableText,
-        sa.Float: fields.Float,
+        sa.Integer: JsonInteger,
+        sa.Boolean: JsonBoolean,
+        sa.Float: JsonFloat,
         sa.Numeric: decimal_field,
         sa.DateTime: UTCDateTime,
         sa.Time: LocalTime,
@@ -227,7 +295,7 @@ class RowIds(fields.List):
     """
 
     def __init__(self, relationship: str, key: str = "id", **kwargs) -> None:
-        ids = fields.Integer(validate=validate.Range(min=1, max=MAX_ID))
+        ids = JsonInteger(validate=validate.Range(min=1, max=MAX_ID))
         cap = validate.Length(
             max=MAX_LINKED_IDS, error=f"At most {MAX_LINKED_IDS} ids."
         )
@@ -256,6 +324,15 @@ class ModelSchema(SharedWhenCopied, SQLAlchemyAutoSchema):
     load = Schema.load
     validate = Schema.validate
 
+    @pre_load
+    def ignore_read_only_fields(self, data, **kwargs):
+        """A row as a response gave it may be sent back: its read-only fields
+        (`id`, `created_at`) are left out rather than refused."""
+        if not isinstance(data, Mapping):
+            return data
+        read_only = read_only_fields(self)
+        return {key: value for key, value in data.items() if key not in read_only}
+
 
 def schema_for(model: type) -> type[ModelSchema]:
     """`model`'s schema: a field for each column, read-only where the database
@@ -268,6 +345,60 @@ def schema_for(model: type) -> type[ModelSchema]:
     meta.exclude = tuple(passwords.values())
     attributes = {"Meta": meta, **link_fields(model), **password_fields(model)}
     return type(f"{model.__name__}Schema", (ModelSchema,), attributes)
+
+
+def read_only_fields(schema: Schema) -> set[str]:
+    """The fields of `schema` that responses show and no request writes."""
+    return {
+        name
+        for name, field in schema.declared_fields.items()
+        if field is not None and (field.dump_only or name in schema.dump_only)
+    }
+
+
+def write_only_fields(schema: Schema) -> set[str]:
+    """The fields of `schema` that requests give and no response shows."""
+    return {
+        name
+        for name, field in schema.declared_fields.items()
+        if field is not None and (field.load_only or name in schema.load_only)
+    }
+
+
+# What each of a model's schemas is for: its name in the OpenAPI document is
+# the model's, with this suffix.
+RESPONSE, CREATE, UPDATE = "", "Create", "Update"
+
+
+class ModelSchemas:
+    """The instances of one schema class that a model's operations use:
+    `response` (and `responses`, a list) without the write-only fields,
+    `create` and `update` (partial) without the read-only ones. Each is named
+    apart in the OpenAPI document (`purpose_of`), so that a client reads a
+    response by its own schema: one that requires every field it returns,
+    and none it does not (a password)."""
+
+    def __init__(self, schema: type[ModelSchema]) -> None:
+        whole = schema()
+        hidden = tuple(sorted(write_only_fields(whole)))
+        read_only = tuple(sorted(read_only_fields(whole)))
+        self.response = schema(exclude=hidden)
+        self.responses = schema(many=True, exclude=hidden)
+        self.create = schema(exclude=read_only)
+        self.update = schema(partial=True, exclude=read_only)
+        for instance in (self.response, self.responses):
+            instance.purpose = RESPONSE
+        self.create.purpose = CREATE
+        self.update.purpose = UPDATE
+
+
+def purpose_of(schema: Schema | type[Schema]) -> str | None:
+    """RESPONSE, CREATE or UPDATE for a schema instance of ModelSchemas; for
+    any other, UPDATE if partial, else None (requests and responses alike)."""
+    purpose = getattr(schema, "purpose", None)
+    if purpose is None and not isinstance(schema, type) and schema.partial:
+        return UPDATE
+    return purpose
 
 
 def secret_attributes(model: type) -> tuple[str, ...]:

@@ -19,7 +19,7 @@ import sqlalchemy as sa
 from flask.testing import FlaskClient
 from marshmallow import fields
 
-from flask_db_kit.api import MAX_PER_PAGE, RowIds
+from flask_db_kit.api import MAX_PER_PAGE, JsonBoolean, JsonFloat, JsonInteger, RowIds
 from flask_db_kit.factories import ROWS_MADE, RowMaker, capacity, factory_for
 from flask_db_kit.testing import model_facts
 from flask_db_kit.testing.project import current
@@ -119,15 +119,22 @@ def nullable_with_default(model):
     )
 
 
-def wrong_type(field):
-    """A JSON value `field` refuses: of another JSON type."""
+def wrong_types(field):
+    """JSON values `field` refuses: of another JSON type, or (for the kit's
+    numbers and booleans) one that a lenient reader would coerce."""
+    if isinstance(field, JsonBoolean):
+        return ["yes", 1]
+    if isinstance(field, JsonInteger):
+        return ["7", 2.5, True]
+    if isinstance(field, JsonFloat):
+        return ["4.5", True]
     if isinstance(field, fields.String | fields.Decimal):
-        return 12345  # text, and a decimal, come as JSON strings
+        return [12345]  # text, and a decimal, come as JSON strings
     if isinstance(field, fields.List):
-        return "not a list"
+        return ["not a list"]
     if isinstance(field, fields.Dict):
-        return ["not", "an", "object"]
-    return "not-a-value"
+        return [["not", "an", "object"]]
+    return ["not-a-value"]
 
 
 def cases(names_of):
@@ -412,30 +419,48 @@ def test_a_value_of_the_wrong_type_is_422_naming_the_field(
     row = api.target(model)
     for field, schema_field in writable(model).items():
         with subtests.test(field=field):
-            wrong = wrong_type(schema_field)
-            payload = api.payload(model, **{field: wrong})
-            error = assert_error(client.post(f"/api/{table(model)}", json=payload), 422)
-            assert list(error["errors"]["json"]) == [field]
-            url = f"/api/{table(model)}/{row['id']}"
-            response = client.patch(url, json={field: wrong})
-            assert list(assert_error(response, 422)["errors"]["json"]) == [field]
+            for wrong in wrong_types(schema_field):
+                payload = api.payload(model, **{field: wrong})
+                response = client.post(f"/api/{table(model)}", json=payload)
+                assert list(assert_error(response, 422)["errors"]["json"]) == [field]
+                url = f"/api/{table(model)}/{row['id']}"
+                response = client.patch(url, json={field: wrong})
+                assert list(assert_error(response, 422)["errors"]["json"]) == [field]
 
 
 @served
-def test_fields_outside_the_schema_are_refused(api, client, model, subtests):
-    for field in ["id", "no_such_field"]:
-        with subtests.test(field=field):
-            payload = api.payload(model, **{field: 1})
-            error = assert_error(client.post(f"/api/{table(model)}", json=payload), 422)
-            assert field in error["errors"]["json"]
+def test_fields_outside_the_schema_are_refused(api, client, model):
+    payload = api.payload(model, no_such_field=1)
+    error = assert_error(client.post(f"/api/{table(model)}", json=payload), 422)
+    assert list(error["errors"]["json"]) == ["no_such_field"]
 
 
 @served
-def test_malformed_json_is_400(api, client, model):
+def test_a_row_read_can_be_sent_back(api, client, model):
+    """Its read-only fields (`id`, `created_at`) are ignored, not refused."""
+    row = api.create(model)
+    url = f"/api/{table(model)}/{row['id']}"
+    read = client.get(url).json
+    response = client.patch(url, json=read | {"id": UNKNOWN_ID})
+    assert response.status_code == 200, response.json
+    assert response.json["id"] == row["id"]
+    dump_only = {name for name, f in schema_fields(model).items() if f.dump_only}
+    kept = set(read) - dump_only
+    assert {name: response.json[name] for name in kept} == {
+        name: read[name] for name in kept
+    }
+
+
+@served
+def test_malformed_json_or_no_body_is_400_another_type_415(api, client, model):
     url = f"/api/{table(model)}"
+    row_url = f"{url}/{api.target(model)['id']}"
     malformed = {"data": "{", "content_type": "application/json"}
-    assert_error(client.post(url, **malformed), 400)
-    assert_error(client.patch(f"{url}/{api.target(model)['id']}", **malformed), 400)
+    as_text = {"data": json.dumps(api.payload(model)), "content_type": "text/plain"}
+    for send, to in [(client.post, url), (client.patch, row_url)]:
+        assert_error(send(to, **malformed), 400)
+        assert_error(send(to), 400)
+        assert_error(send(to, **as_text), 415)
 
 
 @pytest.mark.parametrize(("model", "field"), cases(unique_fields))
@@ -614,15 +639,23 @@ def test_the_openapi_document_describes_every_operation(openapi_document, model)
             "404",
             "409",
             "413",
+            "415",
             "422",
         }
         | with_tokens
     )
-    schema = document["components"]["schemas"][model.__name__]
-    assert set(schema["properties"]) == set(schema_fields(model))
-    assert set(required(model)) <= set(schema.get("required", []))
+    # Responses read by a schema of their own, that requires every field
+    # they hold; requests write by theirs.
+    components = document["components"]["schemas"]
+    response = components[model.__name__]
+    shown = set(schema_fields(model)) - set(write_only(model))
+    assert set(response["properties"]) == set(response["required"]) == shown
+    create = components[f"{model.__name__}Create"]
+    assert set(create["properties"]) == set(writable(model))
+    assert set(required(model)) <= set(create.get("required", []))
     for field in links(model):
-        assert schema["properties"][field]["type"] == "array"
+        assert response["properties"][field]["type"] == "array"
+        assert create["properties"][field]["type"] == "array"
 
 
 def test_the_interactive_docs_are_served(client):
@@ -716,9 +749,11 @@ def test_a_secret_is_taken_but_never_answered(api, client, model, field, caplog)
     for record in caplog.records:
         for secret in secrets:
             assert secret not in record.getMessage()
-    document = client.get("/api/openapi.json").json
-    schema = document["components"]["schemas"][model.__name__]
-    assert schema["properties"][field]["writeOnly"] is True
+    # writeOnly in the schemas of requests; not in that of responses.
+    components = client.get("/api/openapi.json").json["components"]["schemas"]
+    for name in (f"{model.__name__}Create", f"{model.__name__}Update"):
+        assert components[name]["properties"][field]["writeOnly"] is True
+    assert field not in components[model.__name__]["properties"]
 
 
 def unique_sets(model):
