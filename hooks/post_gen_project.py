@@ -17,6 +17,7 @@ Valid Python before rendering: the only Jinja is inside the string literal in
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import os
 import shlex
@@ -59,10 +60,29 @@ def setup_command(create_venv: bool, status: int = 0) -> list[str]:
     return command
 
 
+# The hook's own status for a `--no-venv` setup that failed because
+# cookiecutter's Python lacks the project's packages: the user's `python3`
+# gets them first. (bin/setup exits 1 then; it never exits 4.)
+LACKS_PACKAGES = 4
+INSTALL_COMMAND = "python3 -m pip install --editable '.[dev]'"
+
+
 def finish_command(project: Path, create_venv: bool, status: int = 0) -> str:
     """The command that finishes the setup, typed from the user's folder."""
     setup = " ".join(setup_command(create_venv, status))
+    if status == LACKS_PACKAGES:
+        setup = f"{INSTALL_COMMAND} && {setup}"
     return f"cd {shlex.quote(display_path(project))} && {setup}"
+
+
+def lacks_packages(create_venv: bool, status: int) -> bool:
+    """Whether a failed `--no-venv` setup ran in a Python without the
+    project's packages: this one, cookiecutter's (bin/setup refuses then)."""
+    return (
+        bool(status)
+        and not create_venv
+        and not importlib.util.find_spec("flask_db_kit")
+    )
 
 
 def exit_status(finished: bool) -> int:
@@ -263,6 +283,8 @@ def main() -> int:
         if bake_kind != BAKE:
             return 0
         return EXIT_INTERRUPTED if os.environ.get(PROJECT_KEPT_VARIABLE) else 0
+    if lacks_packages(create_venv, status):
+        status = LACKS_PACKAGES
     if status:
         problem = disk_full_line(project, create_venv, status)
         if problem:
