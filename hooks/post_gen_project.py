@@ -139,6 +139,11 @@ def run_setup(project: Path, database_url: str, create_venv: bool) -> int:
         stdin=subprocess.DEVNULL,
         **group,
     )
+    # Ended with the hook's own process group (a CI job cancelled, the
+    # terminal closed): as Ctrl-C, the setup ends too.
+    for name in ("SIGTERM", "SIGHUP"):
+        if hasattr(signal, name):
+            signal.signal(getattr(signal, name), signal.default_int_handler)
     try:
         return setup.wait()
     except KeyboardInterrupt:

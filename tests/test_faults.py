@@ -896,6 +896,48 @@ def test_ctrl_c_during_the_setup_is_one_line_and_its_command_finishes_the_bake(
     assert_baked_whole(project)
 
 
+def processes_naming(path: Path) -> list[str]:
+    """The command lines of the running processes that name `path`."""
+    found = []
+    for cmdline in Path("/proc").glob("[0-9]*/cmdline"):
+        try:
+            command = cmdline.read_bytes().replace(b"\0", b" ").decode(errors="replace")
+        except OSError:
+            continue
+        if str(path) in command:
+            found.append(command)
+    return found
+
+
+@pytest.mark.slow
+def test_a_bake_ended_with_its_process_group_ends_its_setup_too(tmp_path):
+    """The setup runs in a process group of its own (for Ctrl-C): a CI job
+    cancelled, which ends the bake's group with SIGTERM, must end it too."""
+    workdir = tmp_path / "work"
+    workdir.mkdir()
+    bake = subprocess.Popen(
+        [str(COOKIECUTTER), "--no-input", str(REPO), "create_venv=yes"],
+        cwd=workdir,
+        env=users_shell(workdir, any_uv()),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        start_new_session=True,
+    )
+    for line in bake.stdout:
+        if "Installing the project" in line:
+            break
+    os.killpg(bake.pid, signal.SIGTERM)
+    bake.communicate(timeout=60)
+    project = workdir / "my-flask-app"
+    deadline = time.monotonic() + 5
+    while processes_naming(project) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert processes_naming(project) == []
+    # Ended, not finished: it never went on to the database.
+    assert not (project / "migrations").exists()
+
+
 def can_mount_a_tmpfs(folder: Path) -> bool:
     folder.mkdir()
     mounted = subprocess.run(
