@@ -235,7 +235,7 @@ def link_for_updates(project: Path, answers: dict, bake_kind: str) -> list[str]:
 
     Before the setup, so that a setup stopped half-way (Ctrl-C, a full disk)
     leaves them made and `bin/setup` has only its own steps to finish; after
-    a setup that finished, commit_setup_files adds what it made. `cruft
+    the setup, commit_setup_files adds what it made. `cruft
     create` writes .cruft.json itself, after this hook (see
     flask_db_template/updates.py).
     """
@@ -290,12 +290,12 @@ def main() -> int:
         return EXIT_INTERRUPTED if os.environ.get(PROJECT_KEPT_VARIABLE) else 0
     if lacks_packages(create_venv, status):
         status = LACKS_PACKAGES
+    # What the setup made, finished or not (migrations/, requirements.lock).
+    commit_setup_files(project)
     if status:
         problem = disk_full_line(project, create_venv, status)
         if problem:
             print(problem, file=sys.stderr, flush=True)
-    else:
-        commit_setup_files(project)
     print("\n".join(linked))
     api_tokens = answers["api"] and answers["api_auth"]
     steps = next_steps(project, create_venv, status, api_tokens)

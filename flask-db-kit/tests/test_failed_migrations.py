@@ -115,3 +115,57 @@ def test_a_failed_revision_is_one_line_and_leaves_the_database_as_it_was(
     assert fixed.exit_code == 0, fixed.output
     assert "code" in columns(database_url, "authors")
     assert version(database_url) == "c0de"
+
+
+# A revision whose second operation cannot be undone (the dropped column's
+# data is gone), and whose third fails.
+IRREVERSIBLE = '''"""drop copies
+
+Revision ID: d0d0
+Revises: {down}
+"""
+
+import sqlalchemy as sa
+from alembic import op
+
+revision = "d0d0"
+down_revision = "{down}"
+
+
+def upgrade():
+    op.add_column("authors", sa.Column("rank", sa.Integer()))
+    op.drop_column("books", "copies")
+    op.execute("SELECT nothing FROM no_such_table")
+
+
+def downgrade():
+    pass
+'''
+
+
+def test_on_mariadb_what_cannot_be_undone_is_named(
+    server_database, apps, tmp_path: Path, capfd
+):
+    url = server_database("mariadb", create=True)
+    directory = tmp_path / "migrations"
+    app = apps(url, directory)
+    assert invoke(app, "setup-db").exit_code == 0
+    initial = version(url)
+    (directory / "versions" / "d0d0_drop_copies.py").write_text(
+        IRREVERSIBLE.format(down=initial)
+    )
+    capfd.readouterr()
+    failed = invoke(app, "db", "upgrade")
+    assert failed.exit_code == 1
+    output = failed.output + "".join(capfd.readouterr())
+    assert "Traceback" not in output, output
+    [line] = [line for line in output.splitlines() if "Error: " in line]
+    assert (
+        'the revision d0d0 ("drop copies") failed at op.execute(...): (1146, ' in line
+    )
+    assert line.endswith(
+        "; MariaDB cannot roll back DDL; still applied: add column authors.rank, "
+        "drop column books.copies: undo that by hand, then run `flask db upgrade` "
+        f"again (the database is at {initial})"
+    ), line
+    assert version(url) == initial

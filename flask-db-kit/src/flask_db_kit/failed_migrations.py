@@ -242,13 +242,14 @@ def undo_applied(connection: Connection, revision: Revision, before: str) -> str
             left.append(f"{description} (its undo failed: {first_line(error)})")
     if connection.in_transaction():
         connection.commit()
+    command = "upgrade" if revision.step.is_upgrade else "downgrade"
     said = f"{database} cannot roll back DDL"
     if undone:
         said += f", so what it applied was undone ({', '.join(undone)})"
     if left:
         said += (
             f"; still applied: {', '.join(reversed(left))}: undo that by hand, "
-            f"then run `flask db upgrade` (the database is at {before})"
+            f"then run `flask db {command}` again (the database is at {before})"
         )
     else:
         said += f": the database stays at {before}"
