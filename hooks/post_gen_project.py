@@ -141,14 +141,20 @@ def run_setup(project: Path, database_url: str, create_venv: bool) -> int:
     )
     # Ended with the hook's own process group (a CI job cancelled, the
     # terminal closed): as Ctrl-C, the setup ends too.
-    for name in ("SIGTERM", "SIGHUP"):
-        if hasattr(signal, name):
-            signal.signal(getattr(signal, name), signal.default_int_handler)
+    endings = [
+        getattr(signal, name) for name in ("SIGTERM", "SIGHUP") if hasattr(signal, name)
+    ]
+    previous = {
+        ending: signal.signal(ending, signal.default_int_handler) for ending in endings
+    }
     try:
         return setup.wait()
     except KeyboardInterrupt:
         stop_setup(setup)
         raise
+    finally:
+        for ending, handler in previous.items():
+            signal.signal(ending, handler)
 
 
 def stop_setup(setup: subprocess.Popen) -> None:
