@@ -269,7 +269,17 @@ def main() -> int:
     from flask_db_template.vendoring import vendor_library
 
     project = Path.cwd()
-    vendor_library(Path(answers["__template_dir"]), project)
+    try:
+        vendor_library(Path(answers["__template_dir"]), project)
+    except OSError as error:  # a full disk, most likely: one line, not a traceback
+        print(
+            f"error: flask-db-kit could not be copied into {display_path(project)}"
+            f"/vendor/ ({error.strerror}), so the project is incomplete: fix that,"
+            " delete the folder and bake again",
+            file=sys.stderr,
+            flush=True,
+        )
+        return exit_status(finished=False)
     # First, so that a setup that stops half-way leaves them out too.
     if not answers["api"]:
         remove_api_files(project, answers["package_name"])

@@ -951,6 +951,40 @@ def can_mount_a_tmpfs(folder: Path) -> bool:
 
 
 @pytest.mark.slow
+def test_a_disk_full_before_the_library_is_copied_is_one_line(tmp_path):
+    """The rendered files fit (about 180 kB), flask-db-kit's copy into
+    vendor/ (about 350 kB) does not."""
+    disk = tmp_path / "disk"
+    if not can_mount_a_tmpfs(disk):
+        if os.environ.get("CI") == "true":
+            pytest.fail("CI must be able to mount a tmpfs (root)")
+        pytest.skip("needs `mount -t tmpfs` (root)")
+    subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", "size=320k", "tmpfs", str(disk)], check=True
+    )
+    try:
+        baked = subprocess.run(
+            [str(COOKIECUTTER), "--no-input", str(REPO), "create_venv=no"],
+            cwd=disk,
+            env=users_shell(disk),
+            capture_output=True,
+            text=True,
+            timeout=600,
+        )
+    finally:
+        subprocess.run(["umount", "--lazy", str(disk)], check=False)
+    output = baked.stdout + baked.stderr
+    assert baked.returncode == 1, output
+    assert "Traceback" not in output, output
+    [line] = [line for line in baked.stderr.splitlines() if "vendor/" in line]
+    assert line == (
+        "error: flask-db-kit could not be copied into my-flask-app/vendor/ (No space"
+        " left on device), so the project is incomplete: fix that, delete the folder"
+        " and bake again"
+    ), output
+
+
+@pytest.mark.slow
 def test_a_full_disk_during_the_setup_is_one_line_and_its_command_finishes_it(
     tmp_path,
 ):
