@@ -39,6 +39,7 @@ and `generate_files` look up at each call:
   with `change-me` for its password, which is written to `.env` only;
 - `run_hook_from_repo_dir`: a failing post-generation hook (the setup did not
   finish) keeps the project and makes cookiecutter exit 1, with no traceback;
+  Ctrl-C during it is left to the hook, and cookiecutter exits 130, silent;
   a failing pre-generation hook (a replayed answer refused) ends in one line.
 
 Each wrapper acts only for an environment or context of this template, and
@@ -49,11 +50,13 @@ answers are still checked once, after the last prompt (`__answers_checked`).
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import functools
 import json
 import os
 import re
+import signal
 import sys
 from collections.abc import Callable, Mapping
 from pathlib import Path
@@ -324,9 +327,11 @@ class Prompts:
         previous = os.environ.get(PROJECT_KEPT_VARIABLE)
         os.environ[PROJECT_KEPT_VARIABLE] = "1"
         try:
-            with work_in(repo_dir):
+            with work_in(repo_dir), hook_handles_ctrl_c(hook_name) as interrupted:
                 run_hook(hook_name, project_dir, context)
         except FailedHookException:
+            if interrupted:  # the hook has said what to run: no more words
+                raise SystemExit(EXIT_INTERRUPTED) from None
             if hook_name == "post_gen_project":
                 raise FailedHookException(SETUP_INCOMPLETE) from None
             if delete_project_on_failure:
@@ -443,6 +448,33 @@ def existing_folder_problem(slug: Any) -> str | None:
         f"project_slug: {str(project)!r} already exists; choose another folder "
         "name (or move that folder away)"
     )
+
+
+# cookiecutter's exit status after Ctrl-C during the setup, as a shell gives.
+EXIT_INTERRUPTED = 130
+
+
+@contextlib.contextmanager
+def hook_handles_ctrl_c(hook_name: str):
+    """While the post-generation hook sets the project up, Ctrl-C is the
+    hook's to handle (it stops the setup and names the command that finishes
+    it): cookiecutter only notes it and waits, instead of printing "Aborted!"
+    and leaving the hook to write over the shell's prompt. Yields a list that
+    is not empty once Ctrl-C was pressed. A handler, not SIG_IGN, which the
+    hook would inherit."""
+    interrupted: list[int] = []
+    if hook_name != "post_gen_project":
+        yield interrupted
+        return
+    try:
+        previous = signal.signal(signal.SIGINT, lambda *_: interrupted.append(1))
+    except ValueError:  # not the main thread: signals are not ours to handle
+        yield interrupted
+        return
+    try:
+        yield interrupted
+    finally:
+        signal.signal(signal.SIGINT, previous)
 
 
 def warn_after_the_prompts(answers: Mapping[str, Any]) -> None:

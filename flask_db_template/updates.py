@@ -353,9 +353,7 @@ def make_repository(project: Path) -> str | None:
         return None
     if git("init", "--quiet", cwd=project).returncode:
         return None
-    git("add", "--all", cwd=project)
-    # .gitignore names .env; this holds even if someone edited it away.
-    git("rm", "--cached", "--quiet", "--ignore-unmatch", "--", ".env", cwd=project)
+    stage_all(project)
     identity = git("var", "GIT_COMMITTER_IDENT", cwd=project)
     if identity.returncode:
         return (
@@ -370,3 +368,27 @@ def make_repository(project: Path) -> str | None:
         reason = (committed.stderr.strip().splitlines() or ["git commit failed"])[-1]
         return f"Git: a new repository with every file staged; the first commit failed: {reason}"
     return "Git: a new repository, with everything but .env committed"
+
+
+def commit_setup_files(project: Path) -> None:
+    """Add what the setup made (migrations/, requirements.lock) to the first
+    commit, which make_repository made before it: amended into that commit,
+    or staged with the rest when there was no identity to commit with.
+    Nothing in a repository that is not the hook's own."""
+    if is_own_fresh_repository(project):
+        subject = git("log", "-1", "--format=%s", cwd=project).stdout.strip()
+        if subject != INITIAL_COMMIT_MESSAGE:
+            return
+        stage_all(project)
+        git("commit", "--quiet", "--amend", "--no-edit", "--no-verify", cwd=project)
+    elif (
+        is_repository_top(project)
+        and git("rev-parse", "--verify", "HEAD", cwd=project).returncode
+    ):
+        stage_all(project)
+
+
+def stage_all(project: Path) -> None:
+    git("add", "--all", cwd=project)
+    # .gitignore names .env; this holds even if someone edited it away.
+    git("rm", "--cached", "--quiet", "--ignore-unmatch", "--", ".env", cwd=project)

@@ -811,6 +811,226 @@ def test_offline_a_setup_makes_the_venv_from_uvs_cache(tmp_path):
     assert (project / "requirements.lock").read_text() == lock
 
 
+# --- Ctrl-C and a full disk during the bake's setup ------------------------------
+
+
+def users_shell(workdir: Path, uv: str | None = None) -> dict[str, str]:
+    """A user's environment in `workdir`: `python3` is this Python (it has
+    cookiecutter), and bin/setup is handed the uv the bake fetched."""
+    path = f"{Path(sys.executable).parent}:{os.environ['PATH']}"
+    return clean_environment(
+        PWD=str(workdir), PATH=path, **({SETUP_UV_VARIABLE: uv} if uv else {})
+    )
+
+
+def any_uv() -> str:
+    uv = shutil.which("uv") or cached_uv() or uv_for_setup().get(SETUP_UV_VARIABLE)
+    assert uv, "no uv on PATH, and none could be fetched"
+    return str(uv)
+
+
+def finish_as_printed(line: str, workdir: Path, uv: str) -> subprocess.CompletedProcess:
+    """The command between backquotes in `line`, run in a shell as typed."""
+    command = line.split("`")[1]
+    finished = subprocess.run(
+        command,
+        shell=True,
+        cwd=workdir,
+        env=users_shell(workdir, uv),
+        capture_output=True,
+        text=True,
+        timeout=900,
+    )
+    assert finished.returncode == 0, finished.stdout + finished.stderr
+    return finished
+
+
+def assert_baked_whole(project: Path) -> None:
+    """What a bake that finished leaves: a working .venv and database, the
+    link for updates, a repository with its first commit."""
+    assert '"template": ' in (project / ".cruft.json").read_text()
+    log = run(["git", "log", "--format=%s"], project).stdout.splitlines()
+    assert log == ["Bake the project from its cookiecutter template"]
+    assert list((project / "migrations" / "versions").glob("*.py"))
+    flask(project, "db", "check", python=str(project / ".venv" / "bin" / "python"))
+
+
+@pytest.mark.slow
+def test_ctrl_c_during_the_setup_is_one_line_and_its_command_finishes_the_bake(
+    tmp_path,
+):
+    """Ctrl-C in a terminal while the bake installs: one line, naming the
+    command, no traceback, no "Aborted!"; that command then finishes it all."""
+    import pexpect
+
+    uv = any_uv()
+    workdir = tmp_path / "work"
+    workdir.mkdir()
+    child = pexpect.spawn(
+        str(COOKIECUTTER),
+        ["--no-input", str(REPO), "create_venv=yes"],
+        cwd=str(workdir),
+        env=users_shell(workdir, uv),
+        encoding="utf-8",
+        timeout=600,
+    )
+    child.expect("Installing the project")
+    child.sendintr()
+    child.expect(pexpect.EOF)
+    child.close()
+    output = child.before
+    assert child.exitstatus == 130, output
+    assert "Traceback" not in output and "Aborted!" not in output, output
+    # After the installer's progress, one line and nothing more.
+    *_, line = [line for line in output.splitlines() if line.strip()]
+    assert line == (
+        "Interrupted: the project is kept, its setup unfinished; finish it with "
+        "`cd my-flask-app && python3 bin/setup`"
+    ), output
+    project = workdir / "my-flask-app"
+    # Made before the setup: the link for updates and the first commit.
+    assert (project / ".cruft.json").is_file()
+    assert run(["git", "log", "--oneline"], project).stdout.count("\n") == 1
+
+    finish_as_printed(line, workdir, uv)
+    assert_baked_whole(project)
+
+
+def processes_naming(path: Path) -> list[str]:
+    """The command lines of the running processes that name `path`."""
+    found = []
+    for cmdline in Path("/proc").glob("[0-9]*/cmdline"):
+        try:
+            command = cmdline.read_bytes().replace(b"\0", b" ").decode(errors="replace")
+        except OSError:
+            continue
+        if str(path) in command:
+            found.append(command)
+    return found
+
+
+@pytest.mark.slow
+def test_a_bake_ended_with_its_process_group_ends_its_setup_too(tmp_path):
+    """The setup runs in a process group of its own (for Ctrl-C): a CI job
+    cancelled, which ends the bake's group with SIGTERM, must end it too."""
+    workdir = tmp_path / "work"
+    workdir.mkdir()
+    bake = subprocess.Popen(
+        [str(COOKIECUTTER), "--no-input", str(REPO), "create_venv=yes"],
+        cwd=workdir,
+        env=users_shell(workdir, any_uv()),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        start_new_session=True,
+    )
+    for line in bake.stdout:
+        if "Installing the project" in line:
+            break
+    os.killpg(bake.pid, signal.SIGTERM)
+    bake.communicate(timeout=60)
+    project = workdir / "my-flask-app"
+    deadline = time.monotonic() + 5
+    while processes_naming(project) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert processes_naming(project) == []
+    # Ended, not finished: it never went on to the database.
+    assert not (project / "migrations").exists()
+
+
+def can_mount_a_tmpfs(folder: Path) -> bool:
+    folder.mkdir()
+    mounted = subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", "size=1m", "tmpfs", str(folder)],
+        capture_output=True,
+    )
+    if mounted.returncode:
+        return False
+    subprocess.run(["umount", str(folder)], check=True)
+    return True
+
+
+@pytest.mark.slow
+def test_a_disk_full_before_the_library_is_copied_is_one_line(tmp_path):
+    """The rendered files fit (about 180 kB), flask-db-kit's copy into
+    vendor/ (about 350 kB) does not."""
+    disk = tmp_path / "disk"
+    if not can_mount_a_tmpfs(disk):
+        if os.environ.get("CI") == "true":
+            pytest.fail("CI must be able to mount a tmpfs (root)")
+        pytest.skip("needs `mount -t tmpfs` (root)")
+    subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", "size=320k", "tmpfs", str(disk)], check=True
+    )
+    try:
+        baked = subprocess.run(
+            [str(COOKIECUTTER), "--no-input", str(REPO), "create_venv=no"],
+            cwd=disk,
+            env=users_shell(disk),
+            capture_output=True,
+            text=True,
+            timeout=600,
+        )
+    finally:
+        subprocess.run(["umount", "--lazy", str(disk)], check=False)
+    output = baked.stdout + baked.stderr
+    assert baked.returncode == 1, output
+    assert "Traceback" not in output, output
+    [line] = [line for line in baked.stderr.splitlines() if "vendor/" in line]
+    assert line == (
+        "error: flask-db-kit could not be copied into my-flask-app/vendor/ (No space"
+        " left on device), so the project is incomplete: fix that, delete the folder"
+        " and bake again"
+    ), output
+
+
+@pytest.mark.slow
+def test_a_full_disk_during_the_setup_is_one_line_and_its_command_finishes_it(
+    tmp_path,
+):
+    """A real ENOSPC: the bake goes into a 12 MiB tmpfs, which .venv fills
+    (with pip: ensurepip fails). One line says so and names the command;
+    once there is room, that command finishes the setup."""
+    disk = tmp_path / "disk"
+    if not can_mount_a_tmpfs(disk):
+        if os.environ.get("CI") == "true":
+            pytest.fail("CI must be able to mount a tmpfs (root)")
+        pytest.skip("needs `mount -t tmpfs` (root)")
+    subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", "size=12m", "tmpfs", str(disk)], check=True
+    )
+    try:
+        # No uv: bin/setup makes .venv with venv and ensurepip.
+        environment = users_shell(disk)
+        environment["PATH"] = f"{Path(sys.executable).parent}:/usr/bin:/bin"
+        environment["BIN_SETUP_NO_UV_FETCH"] = "1"
+        baked = subprocess.run(
+            [str(COOKIECUTTER), "--no-input", str(REPO), "create_venv=yes"],
+            cwd=disk,
+            env=environment,
+            capture_output=True,
+            text=True,
+            timeout=600,
+        )
+        output = baked.stdout + baked.stderr
+        assert baked.returncode == 1, output
+        assert "Traceback" not in output
+        [line] = [line for line in baked.stderr.splitlines() if " is full " in line]
+        assert line.startswith("error: the disk holding my-flask-app is full"), line
+        assert line.endswith("run `cd my-flask-app && python3 bin/setup`"), line
+        project = disk / "my-flask-app"
+        # Linked and committed before the setup, which the disk stopped.
+        assert (project / ".cruft.json").is_file()
+        assert run(["git", "log", "--oneline"], project).stdout.count("\n") == 1
+
+        subprocess.run(["mount", "-o", "remount,size=1g", str(disk)], check=True)
+        finish_as_printed(line, disk, any_uv())
+        assert list((project / "migrations" / "versions").glob("*.py"))
+        flask(project, "db", "check", python=str(project / ".venv" / "bin" / "python"))
+    finally:
+        subprocess.run(["umount", "--lazy", str(disk)], check=False)
+
+
 # --- Field names that could collide with generated code -------------------------
 
 AWKWARD_FIELDS = (

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import importlib.util
 import json
+import os
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -358,3 +360,41 @@ def test_the_pre_generation_hook_refuses_a_project_path_too_long(
     error = capsys.readouterr().err
     assert error.startswith("error: project folder: ") and error.count("\n") == 1
     assert "over the 4095 this system allows" in error
+
+
+@pytest.mark.parametrize(
+    ("environment", "derandomized"),
+    [
+        ({"CI": "true"}, True),
+        ({"CI": "true", "HYPOTHESIS_PROFILE": "unseeded"}, False),
+        ({}, False),
+    ],
+)
+def test_the_property_tests_run_unseeded_on_demand_even_under_ci(
+    environment, derandomized
+):
+    """CI's draw stays reproducible; `make property-tests` draws anew."""
+    show = (
+        "import tests.conftest; from hypothesis import settings; "
+        "print(settings.default.derandomize, settings.default.database is None)"
+    )
+    env = {
+        name: value
+        for name, value in os.environ.items()
+        if name not in ("CI", "HYPOTHESIS_PROFILE")
+    }
+    shown = subprocess.run(
+        [sys.executable, "-c", show],
+        cwd=REPO,
+        env={**env, **environment},
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert shown.stdout.split()[0] == str(derandomized)
+    if environment.get("HYPOTHESIS_PROFILE") == "unseeded":
+        assert shown.stdout.split()[1] == "True"  # no saved examples replayed
+    target = subprocess.run(
+        ["make", "-n", "property-tests"], cwd=REPO, capture_output=True, text=True
+    )
+    assert "HYPOTHESIS_PROFILE=unseeded" in target.stdout

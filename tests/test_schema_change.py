@@ -1,12 +1,18 @@
 """The schema-change flow a user follows after the bake, with the real `flask`
 CLI: edit a model, `flask db migrate`, `flask db upgrade`, `flask db downgrade`,
-with data in the table throughout (SQLite, through batch mode)."""
+with data in the table throughout (SQLite, through batch mode); and a later
+revision that fails, on MariaDB and PostgreSQL."""
 
 from __future__ import annotations
 
 import sqlite3
+import sys
 
-from tests.baking import flask
+import pytest
+from sqlalchemy import inspect
+
+from tests.baking import flask, run
+from tests.servers import SERVERS, require, throwaway_databases
 
 
 def add_bio_to_user(models_py) -> None:
@@ -136,3 +142,85 @@ def test_a_migration_that_leaves_rows_referring_to_nothing_is_refused(bake):
     assert "Traceback" not in result.stdout + result.stderr, result.stderr
     assert "1 row(s) of posts referring to no row of users" in result.stderr
     assert usernames(database) == ["ada"]
+
+
+# --- A later revision that fails, on the real servers ---------------------------
+
+
+def add_required_unique_code(models_py) -> None:
+    """A NOT NULL, unique column without a default: the mistake of issue 20."""
+    source = models_py.read_text()
+    line = "    email: Mapped[str] = mapped_column(String(120), unique=True)\n"
+    assert line in source
+    code = "    code: Mapped[str] = mapped_column(String(20), unique=True)\n"
+    models_py.write_text(source.replace(line, line + code))
+
+
+@pytest.fixture(params=["mariadb", "postgresql"])
+def server_project(request, bake):
+    """A default bake on a database of its own on each server, with two users."""
+    server = require(SERVERS[request.param])
+    with throwaway_databases(server) as databases:
+        database = databases.create()
+        project = bake(database_url=server.database_url(database))
+        for name in ("ada", "bob"):
+            server.execute(
+                "INSERT INTO users (username, email, created_at, updated_at) VALUES"
+                f" ('{name}', '{name}@example.com', CURRENT_TIMESTAMP,"
+                " CURRENT_TIMESTAMP)",
+                database,
+            )
+        yield server, database, project
+
+
+def user_columns(server, database: str) -> set[str]:
+    engine = server.engine(database)
+    try:
+        return {column["name"] for column in inspect(engine).get_columns("users")}
+    finally:
+        engine.dispose()
+
+
+def test_a_later_revision_that_fails_is_one_line_and_never_half_applied(
+    server_project,
+):
+    """MariaDB cannot roll DDL back: the column the revision added is taken
+    away again, so the history stays right; PostgreSQL refuses the column
+    and rolls back. Either way one line names the column and the fix."""
+    server, database, project = server_project
+    add_required_unique_code(project / "my_flask_app" / "models.py")
+    flask(project, "db", "migrate", "-m", "add code")
+    before = flask(project, "db", "current").stdout
+
+    for _ in range(2):  # the second time fails as the first: nothing was left
+        failed = run(
+            [sys.executable, "-m", "flask", "db", "upgrade"], project, check=False
+        )
+        assert failed.returncode == 1
+        output = failed.stdout + failed.stderr
+        assert "Traceback" not in output, output
+        [line] = [line for line in output.splitlines() if "Error: " in line]
+        assert '("add code") failed at ' in line, line
+        assert line.endswith(
+            ". users.code is NOT NULL without a default and users has rows: give it a"
+            " server_default, or add it nullable, fill it in a data step"
+            " (op.execute), then make it NOT NULL"
+        ), line
+        if server.name == "mariadb":
+            assert "Duplicate entry '' for key 'uq_users_code'" in line, line
+            assert (
+                "MariaDB cannot roll back DDL, so what it applied was undone"
+                " (add column users.code)"
+            ) in line, line
+        else:
+            assert 'column "code" of relation "users" contains null values' in line
+            assert "the database rolled the whole command back" in line, line
+        assert "code" not in user_columns(server, database)
+        assert flask(project, "db", "current").stdout == before
+
+    # Autogenerate, comparing with that database, still sees the column to add.
+    [revision] = (project / "migrations" / "versions").glob("*_add_code.py")
+    revision.unlink()
+    flask(project, "db", "migrate", "-m", "add code")
+    [revision] = (project / "migrations" / "versions").glob("*_add_code.py")
+    assert 'batch_op.add_column(sa.Column("code"' in revision.read_text()

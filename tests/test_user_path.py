@@ -208,11 +208,36 @@ def test_without_a_venv_or_packages_the_user_is_told_what_to_run(user, template_
     project = user.workdir / "bare"
     assert (project / ".env").is_file()
     assert "lacks flask" in baked.stderr
-    assert "cd bare && python3 bin/setup --no-venv" in baked.stdout
     # Linked to its template for `cruft update`, in a repository of its own.
     assert '"template": "file://' in (project / ".cruft.json").read_text()
     assert run(["git", "log", "--oneline"], project).stdout.count("\n") == 1
     assert "Traceback" not in baked.stdout + baked.stderr
+
+    # The command printed installs what `python3` lacks, then sets up: run as
+    # typed, where `python3` is a Python with nothing installed.
+    lines = baked.stdout.splitlines()
+    finish = lines[lines.index("Finish it with:") + 1].strip()
+    assert finish == (
+        "cd bare && python3 -m pip install --editable '.[dev]'"
+        " && python3 bin/setup --no-venv"
+    )
+    bare_python = user.workdir.parent / "bare-python"
+    run([sys.executable, "-m", "venv", str(bare_python)], user.workdir)
+    finished = subprocess.run(
+        finish,
+        shell=True,
+        cwd=user.workdir,
+        env=clean_environment(
+            PWD=str(user.workdir),
+            PATH=f"{bare_python / 'bin'}:{clean_environment()['PATH']}",
+        ),
+        capture_output=True,
+        text=True,
+        timeout=900,
+    )
+    assert finished.returncode == 0, finished.stdout + finished.stderr
+    assert "The database is up to date" in finished.stdout
+    run([str(bare_python / "bin" / "python"), "-m", "flask", "db", "check"], project)
 
 
 @pytest.mark.parametrize(

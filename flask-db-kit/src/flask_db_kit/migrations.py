@@ -48,6 +48,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.sql.functions import FunctionElement
 
+from .failed_migrations import failures_told_in_one_line
+
 __all__ = [
     "TEMPLATE_DIRECTORY",
     "UNMANAGED_TABLES_FILE",
@@ -549,6 +551,8 @@ def migrations_guarded(connection: Connection) -> Iterator[None]:
     """What env.py wraps around `context.configure` and `run_migrations`.
 
     - one migrating process at a time (migration_lock);
+    - a revision that fails told in one line, and on MySQL/MariaDB undone
+      (flask_db_kit.failed_migrations);
     - on SQLite: foreign keys off while tables are copied, the whole command
       in one transaction, and a check before it commits that no row was left
       referring to a row that does not exist.
@@ -568,6 +572,7 @@ def migrations_guarded(connection: Connection) -> Iterator[None]:
         migration_lock(connection),
         foreign_keys_off_on_sqlite(connection),
         one_transaction_on_sqlite(connection),
+        failures_told_in_one_line(connection),
     ):
         before = rows_referring_to_none(connection)
         yield
