@@ -892,6 +892,24 @@ def test_ctrl_c_during_the_setup_is_one_line_and_its_command_finishes_the_bake(
     assert (project / ".cruft.json").is_file()
     assert run(["git", "log", "--oneline"], project).stdout.count("\n") == 1
 
+    # The same at the user's own `python3 bin/setup`: one line naming it.
+    again = pexpect.spawn(
+        "python3",
+        ["bin/setup"],
+        cwd=str(project),
+        env=users_shell(workdir, uv),
+        encoding="utf-8",
+        timeout=600,
+    )
+    again.expect("Installing the project")
+    again.sendintr()
+    again.expect(pexpect.EOF)
+    again.close()
+    assert again.exitstatus == 1, again.before
+    assert "Traceback" not in again.before, again.before
+    *_, last = [line for line in again.before.splitlines() if line.strip()]
+    assert last == "Interrupted: run python3 bin/setup to finish", again.before
+
     finish_as_printed(line, workdir, uv)
     assert_baked_whole(project)
 
