@@ -47,6 +47,7 @@ from sqlalchemy import (
     text,
 )
 from sqlalchemy.sql.functions import FunctionElement
+from sqlalchemy.types import TypeDecorator
 
 __all__ = [
     "TEMPLATE_DIRECTORY",
@@ -110,14 +111,14 @@ def alembic_options(
             if directives:
                 step(migration_context, revision, directives)
 
-    rendering = render_server_default
+    rendering = render_kit_item
     if render_item is not None:
         users = render_item
 
         def rendering(type_: str, item: object, autogen_context) -> str | bool:
             rendered = users(type_, item, autogen_context)
             if rendered is False:
-                return render_server_default(type_, item, autogen_context)
+                return render_kit_item(type_, item, autogen_context)
             return rendered
 
     including = leave_unmanaged_tables_alone
@@ -426,6 +427,20 @@ def create_and_drop_loop_foreign_keys(migration_context, revision, directives) -
 
 
 # --- Rendering ------------------------------------------------------------------
+
+
+def render_kit_item(type_: str, item: object, autogen_context) -> str | bool:
+    """A column type of the kit's (utc.py's AwareDateTime) as a call of it,
+    imported by name (Alembic would write its module's path, unimported); a
+    server default as `render_server_default` writes it."""
+    if type_ == "type" and isinstance(item, TypeDecorator):
+        kind = type(item)
+        if kind.__module__.partition(".")[0] == KIT_PACKAGE:
+            autogen_context.imports.add(
+                f"from {kind.__module__} import {kind.__name__}"
+            )
+            return f"{kind.__name__}()"
+    return render_server_default(type_, item, autogen_context)
 
 
 def render_server_default(type_: str, item: object, autogen_context) -> str | bool:

@@ -32,7 +32,7 @@ from flask.views import MethodView
 from flask_smorest import Blueprint, abort
 from flask_smorest.pagination import PaginationParameters
 from flask_sqlalchemy import SQLAlchemy
-from sqlalchemy import func, inspect, null, select, update
+from sqlalchemy import exists, func, inspect, null, select, update
 from sqlalchemy.exc import DataError, IntegrityError
 from sqlalchemy.orm import RelationshipDirection, selectinload
 
@@ -96,6 +96,15 @@ class Rows:
             mapper.get_property_by_column(column).key: relationship.mapper.class_
             for relationship in references
             for column in relationship.local_columns
+        }
+        # Foreign key attribute -> the column it points at when that is not
+        # the target's key (`:to=` in the models language).
+        self.referred = {
+            mapper.get_property_by_column(column).key: foreign_key.column
+            for relationship in references
+            for column in relationship.local_columns
+            for foreign_key in column.foreign_keys
+            if not foreign_key.column.primary_key
         }
         # Foreign key attributes that may name the row itself.
         self.self_references = [
@@ -194,8 +203,12 @@ class Rows:
                 if missing:
                     refuse_missing(name, target, sorted(missing))
             elif key in self.references and value is not None:
-                target = self.references[key]
-                if db.session.get(target, value) is None:
+                target, column = self.references[key], self.referred.get(key)
+                if column is None:
+                    found = db.session.get(target, value) is not None
+                else:
+                    found = db.session.scalar(select(exists().where(column == value)))
+                if not found:
                     refuse_missing(key, target, [value])
         return resolved
 
