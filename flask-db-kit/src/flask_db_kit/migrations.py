@@ -46,6 +46,7 @@ from sqlalchemy import (
     Table,
     text,
 )
+from sqlalchemy.dialects import postgresql
 from sqlalchemy.sql.functions import FunctionElement
 from sqlalchemy.types import TypeDecorator
 
@@ -325,6 +326,21 @@ def create_and_drop_enum_types(migration_context, revision, directives) -> None:
             for column in table.columns
             if (table.name, column.name) not in dropped
         )
+        created_tables = {
+            operation.table_name
+            for operation in operations.ops
+            if isinstance(operation, ops.CreateTableOp)
+        }
+        existing = named_enum_types(
+            column
+            for table in model_tables
+            if table.name not in created_tables
+            for column in table.columns
+            if not any(column is added for added in added_columns)
+        ) | named_enum_types(column for _, column in dropped_columns)
+        for operation in operations.ops:
+            if isinstance(operation, ops.CreateTableOp):
+                reuse_existing_enum_types(operation, existing)
         operations.ops[:0] = [
             CreateEnumTypeOp(enum) for enum in named_enum_types(added_columns).values()
         ]
@@ -335,6 +351,24 @@ def create_and_drop_enum_types(migration_context, revision, directives) -> None:
             ).items()
             if name not in still_used
         ]
+
+
+def reuse_existing_enum_types(
+    operation: ops.CreateTableOp, existing: dict[str, Enum]
+) -> None:
+    """A new table on an enum type that another table already has (a type
+    shared by `:type=`): create_table must not create it again, which
+    PostgreSQL would refuse ("type ... already exists")."""
+    for position, column in enumerate(operation.columns):
+        if not isinstance(column, Column) or not isinstance(column.type, Enum):
+            continue
+        if column.type.name not in existing or not column.type.native_enum:
+            continue
+        enum = column.type
+        kept = postgresql.ENUM(*enum.enums, name=enum.name, create_type=False)
+        copy = column._copy()
+        copy.type = Enum(*enum.enums, name=enum.name).with_variant(kept, "postgresql")
+        operation.columns[position] = copy
 
 
 # --- Foreign keys that close a loop of tables ----------------------------------
