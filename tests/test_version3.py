@@ -62,7 +62,12 @@ def database_urls(request) -> Iterator[tuple[str | None, str | None]]:
             server.execute(
                 f"ALTER DATABASE {test_database} SET timezone TO 'Asia/Tokyo'"
             )
-        yield server.database_url(app_database), server.database_url(test_database)
+        # A MariaDB URL: MySQL cannot enforce a unique text (refused for mysql://).
+        scheme = "mariadb+pymysql" if server.name == "mariadb" else None
+        yield (
+            server.database_url(app_database, scheme),
+            server.database_url(test_database, scheme),
+        )
 
 
 def revisions(project: Path) -> list[Path]:
