@@ -38,9 +38,11 @@ VERSION_3 = (
     " kind:enum{admin,member}:type=role_kind seen:datetime{tz};"
     " Note about:references{Profile.notes}:to=user"
     " zapped_by:references{User.zapped}?:column=zapped_by:nullify body:string{80}!;"
-    " Tag name:string{40}!:unique notes:many{Note.tags}:cascade"
+    " Tag name:string{40}!:unique notes:many{Note.tags}:cascade;"
+    # CTFd's solve: keyed by a column named id that is a reference.
+    " Solve note:references{Note.solves}:primary:cascade:column=id score:integer"
 )
-# Later: Profile.kind goes (role_kind stays: users.role has it), Tag.level
+# Later: Profile.kind goes (role_kind stays: users.role has it), Solve.level
 # comes (a new column on the shared type), and Badge (a new table on it).
 LATER = VERSION_3.replace(" kind:enum{admin,member}:type=role_kind", "") + (
     " level:enum{admin,member}:type=role_kind;"
@@ -100,7 +102,7 @@ def schema_facts(url: str) -> dict:
                     )
                     for key in inspector.get_foreign_keys(table)
                 }
-                for table in ("notes", "follows", "tag_notes", "profiles")
+                for table in ("notes", "follows", "tag_notes", "profiles", "solves")
             },
             "uniques": {
                 tuple(unique["column_names"])
@@ -213,6 +215,7 @@ def test_version_3_bakes_migrates_and_passes_its_suite(bake, database_urls):
     assert (("about_id",), "profiles", ("owner",), None) in facts["keys"]["notes"]
     assert (("zapped_by",), "users", ("id",), "SET NULL") in facts["keys"]["notes"]
     assert {("slug",), ("id", "username")} <= facts["uniques"]
+    assert facts["keys"]["solves"] == {(("id",), "notes", ("id",), "CASCADE")}
     if url.startswith("postgresql"):
         assert facts["joinedAt"] == "timestamp with time zone"
         assert facts["enum_types"] == ["role_kind"]
@@ -235,4 +238,4 @@ def test_version_3_bakes_migrates_and_passes_its_suite(bake, database_urls):
         assert postgresql_enum_types(url) == []
     flask(project, "db", "upgrade")
     flask(project, "db", "check")
-    run_baked_tests(project, "-q", "-k", "Tag or Profile", **suite_database)
+    run_baked_tests(project, "-q", "-k", "Solve or Badge or Profile", **suite_database)

@@ -343,9 +343,15 @@ def served_models(db: SQLAlchemy, overrides: object = None) -> list[type]:
 
 
 def has_integer_id(model: type) -> bool:
-    """Whether the rows are addressed by one integer column named `id`."""
-    [*key] = inspect(model).primary_key
-    return len(key) == 1 and key[0].key == "id" and key[0].type.python_type is int
+    """Whether the rows are addressed by one integer attribute named `id` (a
+    column merely named "id", as a reference's `:column=id`, is not one)."""
+    mapper = inspect(model)
+    [*key] = mapper.primary_key
+    return (
+        len(key) == 1
+        and mapper.get_property_by_column(key[0]).key == "id"
+        and key[0].type.python_type is int
+    )
 
 
 def schema_of(model: type, overrides: object = None) -> type[ModelSchema]:
