@@ -17,7 +17,10 @@ from pathlib import Path
 from urllib.parse import parse_qsl, unquote
 
 from flask_db_template import vendoring
-from flask_db_template.database_limits import check_database_limits
+from flask_db_template.database_limits import (
+    check_database_limits,
+    check_server_features,
+)
 from flask_db_template.modelspec import SpecError, parse
 
 
@@ -555,7 +558,12 @@ def check_answers(answers: dict) -> DatabaseURL:
 
 
 def check_models(
-    models: str, *, timestamps: bool, dialect: str | None, api_tokens: bool
+    models: str,
+    *,
+    timestamps: bool,
+    dialect: str | None,
+    api_tokens: bool,
+    server: str | None = None,
 ) -> None:
     """The models answer, resolved (its text, or `@/absolute/path` when that
     file could not be read), within what the database of `dialect` can
@@ -568,6 +576,8 @@ def check_models(
         schema = parse(models, timestamps=timestamps)
         if dialect is not None:
             check_database_limits(schema, dialect)
+        if server is not None:
+            check_server_features(schema, server)
     except SpecError as error:
         raise AnswerError(f"models: {error}") from None
     if api_tokens:
@@ -587,6 +597,7 @@ def find_problem(answers: dict) -> str | None:
             answers["__models"],
             timestamps=flags["timestamps"],
             dialect=database_url.dialect,
+            server=database_url.server,
             api_tokens=flags["api"] and flags["api_auth"],
         )
     except AnswerError as error:

@@ -96,6 +96,23 @@ def check_database_limits(schema: Schema, dialect: str) -> None:
             )
 
 
+def check_server_features(schema: Schema, server: str) -> None:
+    """Refuse what the server of the URL cannot enforce: MySQL indexes no TEXT
+    whole, so a `text` field cannot be `:unique` there (MariaDB 10.4 and later
+    enforce it with a hidden hash, as PostgreSQL and SQLite do natively)."""
+    if server != "mysql":
+        return
+    for model in schema.models:
+        for field in model.fields:
+            if field.kind == "text" and field.unique:
+                raise SpecError(
+                    f"{model.name}.{field.name}: ':unique' on a text field, which "
+                    "MySQL cannot enforce (MariaDB, PostgreSQL and SQLite can); "
+                    f"use string{{n}}: '{field.name}:string{{255}}:unique'",
+                    token=field.name,
+                )
+
+
 def column_count(model: Model, timestamps: bool) -> int:
     return 1 + len(model.fields) + len(model.references) + 2 * timestamps
 

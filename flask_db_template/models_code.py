@@ -25,10 +25,11 @@ from .modelspec import (
     Reference,
     Schema,
     display_width,
-    key_column,
     modules_to_alias,
     parse,
     python_string_literal,
+    referred_attribute,
+    referred_column,
 )
 
 __all__ = ["ModelPlan", "ModelsPlan", "plan_models"]
@@ -428,7 +429,7 @@ class _Planner:
         python_type = _PYTHON_TYPES[field.kind].format(datetime=self.module("datetime"))
         if field.nullable:
             python_type += " | None"
-        column_type = _COLUMN_TYPES[field.kind]
+        column_type = _column_type(field)
         if field.kind == "string":
             type_code: _Expression = _call(column_type, str(field.length))
         elif field.kind == "password":
@@ -459,6 +460,10 @@ class _Planner:
             )
         else:
             type_code = _Atom(column_type)
+        # `:column=`: the database column's own name comes first.
+        arguments = (_Atom(f'"{field.column}"'), type_code)
+        if field.column == field.attribute:
+            arguments = (type_code,)
         options: dict[str, _Expression | str] = {}
         if field.primary:
             options["primary_key"] = "True"
@@ -468,7 +473,7 @@ class _Planner:
             options["index"] = "True"
         if field.default is not None and field.default.is_now:
             # The current time in UTC, from the ORM and from the database alike.
-            clock = "UtcToday" if field.kind == "date" else "UtcNow"
+            clock = _clock(field)
             options["default"] = f"{clock}.value"
             options["server_default"] = f"{clock}()"
         elif field.default is not None:
@@ -485,9 +490,9 @@ class _Planner:
         elif field.kind == "uuid":
             modules = ("uuid",)
         return _Statement(
-            field.column,
+            field.attribute,
             python_type,
-            _call("mapped_column", type_code, **options),
+            _call("mapped_column", *arguments, **options),
             modules,
         )
 
@@ -509,7 +514,7 @@ class _Planner:
         the same 64 bits, and refuses the NULL."""
         if not reference.primary or len(self.schema.model(reference.model).key) != 1:
             return None
-        kind = key_column(self.schema, self.schema.model(reference.target))[1]
+        kind = referred_column(self.schema, reference)[1]
         if kind == "integer":
             return 'Integer().with_variant(BigInteger, "sqlite")'
         if kind == "bigint":
@@ -521,7 +526,7 @@ class _Planner:
         options = {"unique": "True"} if reference.unique else {"index": "True"}
         if reference.primary:
             options = {"primary_key": "True", **options}
-        key, kind = key_column(self.schema, target)
+        key, kind = referred_column(self.schema, reference)
         key_options = {}
         if reference.on_delete:
             key_options["ondelete"] = f'"{reference.on_delete}"'
@@ -530,7 +535,11 @@ class _Planner:
             key_options["use_alter"] = "True"
         foreign_key = _call("ForeignKey", f'"{target.table}.{key}"', **key_options)
         key_type = self._reference_key_type(reference)
-        arguments = (_Atom(key_type), foreign_key) if key_type else (foreign_key,)
+        arguments: tuple[_Expression, ...] = (foreign_key,)
+        if key_type:
+            arguments = (_Atom(key_type), foreign_key)
+        if reference.column != reference.attribute:
+            arguments = (_Atom(f'"{reference.column}"'), *arguments)
         value = _call("mapped_column", *arguments, **options)
         python_type = _PYTHON_TYPES[kind].format(datetime=self.module("datetime"))
         if reference.nullable:
@@ -540,7 +549,7 @@ class _Planner:
             modules = (self.module("datetime"),)
         elif kind == "uuid":
             modules = ("uuid",)
-        return _Statement(reference.column, python_type, value, modules)
+        return _Statement(reference.attribute, python_type, value, modules)
 
     def _needs_foreign_keys(self, reference: Reference) -> bool:
         """Whether SQLAlchemy needs to be told which column joins the two models."""
@@ -549,10 +558,10 @@ class _Planner:
     def _reference(self, reference: Reference) -> _Statement:
         options: dict[str, _Expression | str] = {}
         if self._needs_foreign_keys(reference):
-            options["foreign_keys"] = f"[{reference.column}]"
+            options["foreign_keys"] = f"[{reference.attribute}]"
         if reference.is_self_reference:
-            model = self.schema.model(reference.model)
-            options["remote_side"] = f"[{key_column(self.schema, model)[0]}]"
+            remote = referred_attribute(self.schema, reference)
+            options["remote_side"] = f"[{remote}]"
         if reference.closes_loop:
             # Set in an UPDATE once both rows exist: they may refer to each other.
             options["post_update"] = "True"
@@ -568,9 +577,9 @@ class _Planner:
         options: dict[str, _Expression | str] = {}
         if self._needs_foreign_keys(reference):
             if reference.is_self_reference:
-                options["foreign_keys"] = f"[{reference.column}]"
+                options["foreign_keys"] = f"[{reference.attribute}]"
             else:
-                options["foreign_keys"] = f'"{reference.model}.{reference.column}"'
+                options["foreign_keys"] = f'"{reference.model}.{reference.attribute}"'
         options["back_populates"] = f'"{reference.name}"'
         if reference.closes_loop:
             options["post_update"] = "True"  # as on the reference's side
@@ -679,11 +688,13 @@ class _Planner:
     def _association_table(self, link: ManyToMany) -> str:
         source = self.schema.model(link.model)
         target = self.schema.model(link.target)
+        # `:cascade`: deleting either row deletes its link rows in the database.
+        ondelete = {"ondelete": f'"{link.on_delete}"'} if link.on_delete else {}
         columns = [
             _call(
                 "db.Column",
                 f'"{column}"',
-                _call("ForeignKey", f'"{model.table}.id"'),
+                _call("ForeignKey", f'"{model.table}.id"', **ondelete),
                 primary_key="True",
             )
             for column, model in ((link.column, source), (link.target_column, target))
@@ -698,7 +709,7 @@ class _Planner:
 
     def _precise_types(self) -> list[str]:
         """The names of _PRECISE_TYPES that the columns use, in their order there."""
-        used = {_COLUMN_TYPES[f.kind] for m in self.schema.models for f in m.fields}
+        used = {_column_type(f) for m in self.schema.models for f in m.fields}
         if self.schema.timestamps:
             used.add(_COLUMN_TYPES["datetime"])
         return [name for name in _PRECISE_TYPES if name in used]
@@ -716,7 +727,9 @@ class _Planner:
         for model in self.schema.models:
             for field in model.fields:
                 if field.default is not None and field.default.is_now:
-                    clocks.add("UtcToday" if field.kind == "date" else "UtcNow")
+                    clocks.add(_clock(field))
+                if field.timezone:
+                    clocks.add("AwareDateTime")
         return clocks
 
     def _imports(self) -> str:
@@ -737,7 +750,8 @@ class _Planner:
             standard.append("from typing import Any")
 
         precise_types = self._precise_types()
-        sqlalchemy_names = {_COLUMN_TYPES[kind] for kind in kinds} - set(_PRECISE_TYPES)
+        sqlalchemy_names = {_column_type(f) for f in fields} - set(_PRECISE_TYPES)
+        sqlalchemy_names -= {"AwareDateTime"}
         sqlalchemy_names |= {_PRECISE_TYPES[name][0] for name in precise_types}
         if has_links:
             sqlalchemy_names.add("ForeignKey")
@@ -761,7 +775,9 @@ class _Planner:
         )
         clocks = sorted(self._clocks())
         # isort's order: flask_db_kit comes before sqlalchemy.
-        third_party = [_import("flask_db_kit.utc", clocks)] if clocks else []
+        third_party = (
+            [_import("flask_db_kit.utc", _isort_order(clocks))] if clocks else []
+        )
         third_party.append(_import("sqlalchemy", _isort_order(sqlalchemy_names)))
         if uses_text and "text" in self.aliased:
             third_party.append(f"from sqlalchemy import text as {self.module('text')}")
@@ -778,6 +794,18 @@ class _Planner:
         first_party = ["from .extensions import db"]
         sections = [standard, third_party, first_party]
         return "\n\n".join("\n".join(section) for section in sections if section)
+
+
+def _column_type(field: Field) -> str:
+    """The name of a field's column type; `datetime{tz}` has the kit's own."""
+    return "AwareDateTime" if field.timezone else _COLUMN_TYPES[field.kind]
+
+
+def _clock(field: Field) -> str:
+    """The kit's SQL function that a `default=now` of this field calls."""
+    if field.kind == "date":
+        return "UtcToday"
+    return "AwareNow" if field.timezone else "UtcNow"
 
 
 def _join_condition(model: str, table: str, column: str, option: str) -> str:
@@ -826,7 +854,7 @@ def _password_methods(field: Field) -> tuple[str, str]:
         ),
         f'{pad}"""Keep `raw` as its salted hash (Werkzeug\'s), never as it is."""',
         *_assignment(
-            f"self.{field.column}", _call("generate_password_hash", "raw"), body
+            f"self.{field.attribute}", _call("generate_password_hash", "raw"), body
         ),
     ]
     check_lines = [
@@ -837,7 +865,7 @@ def _password_methods(field: Field) -> tuple[str, str]:
             INDENT,
         ),
         f'{pad}"""Whether `raw` is the one whose hash is kept."""',
-        *_layout(_Atom(f"self.{field.column}"), f"{pad}hashed = ", "", body),
+        *_layout(_Atom(f"self.{field.attribute}"), f"{pad}hashed = ", "", body),
         f"{pad}return hashed is not None and check_password_hash(hashed, raw)",
     ]
     return (_statement(set_lines, INDENT), _statement(check_lines, INDENT))

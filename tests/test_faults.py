@@ -144,6 +144,10 @@ FIVE_THOUSAND_DIGITS = "9" * 5000
             {"__models": fields(1100, "bigint"), "database_url": "postgresql://u@h/d"},
             "a row takes up to",
         ),
+        (
+            {"__models": "Post slug:text!:unique", "database_url": "mysql://u@h/d"},
+            "Post.slug: ':unique' on a text field, which MySQL cannot enforce",
+        ),
     ],
     ids=lambda value: str(value)[:60] if isinstance(value, str) else None,
 )
@@ -158,6 +162,10 @@ def test_an_answer_beyond_a_limit_is_refused_in_one_line(changes, expected):
         (fields(1597, "boolean"), "postgresql://u@h/d"),  # 1600
         (fields(1014, "boolean"), "mysql://u@h/d"),  # 1017
         (fields(1000, "bigint"), "sqlite:///a.db"),  # SQLite has no row limit
+        # Version 3: a unique text where the database enforces it.
+        ("Post slug:text!:unique", "mariadb://u@h/d"),
+        ("Post slug:text!:unique", "postgresql://u@h/d"),
+        ("Post slug:text!:unique", "sqlite:///a.db"),
     ],
 )
 def test_a_table_at_the_limit_is_accepted(models, url):

@@ -82,6 +82,8 @@ class ScalarField:
     spelling: str = "full"  # "bare" (no type: a string), "uniq" (the synonym)
     secret: bool = False
     primary: bool = False  # part of the model's key (`:primary`): never NULL
+    column_name: str | None = None  # version 3's `:column=`
+    aware: bool = False  # version 3's `datetime{tz}`
 
     @property
     def nullable(self) -> bool:
@@ -90,6 +92,8 @@ class ScalarField:
     @property
     def column(self) -> str:
         """A password keeps its hash in `<name>_hash`."""
+        if self.column_name:
+            return self.column_name
         return f"{self.name}_hash" if self.kind == "password" else self.name
 
     def token(self) -> str:
@@ -103,6 +107,8 @@ class ScalarField:
                 text += f"{{{self.precision},{self.scale}}}"
             elif self.kind == "enum":
                 text += "{" + ",".join(self.enum_values) + "}"
+            elif self.aware:
+                text += "{tz}"
             text += self.mark
         if self.unique:
             text += ":uniq" if self.spelling == "uniq" else ":unique"
@@ -114,6 +120,8 @@ class ScalarField:
             text += ":secret"
         if self.primary:
             text += ":primary"
+        if self.column_name:
+            text += f":column={self.column_name}"
         return text
 
 
@@ -127,16 +135,18 @@ class ReferenceField:
     word: str = "references"  # or its synonym "belongs_to"
     on_delete: str | None = None  # "cascade" or "nullify"
     primary: bool = False  # part of the model's key (`:primary`)
+    column_name: str | None = None  # version 3's `:column=`
 
     @property
     def column(self) -> str:
-        return f"{self.name}_id"
+        return self.column_name or f"{self.name}_id"
 
     def token(self) -> str:
         inverse = f".{self.inverse}" if self.inverse else ""
         text = f"{self.name}:{self.word}{{{self.target}{inverse}}}"
         text += ("?" if self.optional else "") + (":unique" if self.unique else "")
         text += f":{self.on_delete}" if self.on_delete else ""
+        text += f":column={self.column_name}" if self.column_name else ""
         return text + (":primary" if self.primary else "")
 
 
@@ -146,11 +156,17 @@ class ManyField:
     target: str
     inverse: str | None
     table: str | None = None  # given as :table=
+    columns: tuple[str, str] | None = None  # version 3: :table=name(a,b)
+    cascade: bool = False  # version 3: :cascade on a many link
 
     def token(self) -> str:
         inverse = f".{self.inverse}" if self.inverse else ""
         text = f"{self.name}:many{{{self.target}{inverse}}}"
-        return text + (f":table={self.table}" if self.table else "")
+        if self.table:
+            text += f":table={self.table}"
+            if self.columns:
+                text += f"({','.join(self.columns)})"
+        return text + (":cascade" if self.cascade else "")
 
 
 Member = ScalarField | ReferenceField | ManyField
@@ -320,9 +336,14 @@ def scalar_fields(draw, name: str) -> ScalarField:
     one_row = kind == "enum" and mark == "!" and len(values) == 1
     unique = indexable and kind in UNIQUE_KINDS and not one_row and draw(st.booleans())
     index = indexable and draw(st.booleans())
+    # Version 3: a unique text (the databases enforce it), an aware datetime.
+    unique = unique or (kind == "text" and draw(st.booleans()))
+    aware = kind == "datetime" and draw(st.booleans())
     default = None
     if kind not in ("uuid", "json", "binary", "password") and draw(st.booleans()):
         default = draw(defaults_for(kind, length or 255, values, precision, scale))
+        if aware and default != "now":
+            default = None  # an aware datetime's only default is now
     secret = kind != "password" and draw(st.booleans())
     spellings = ["full"]
     if kind == "string" and length is None:
@@ -342,7 +363,15 @@ def scalar_fields(draw, name: str) -> ScalarField:
         default=default,
         spelling=draw(st.sampled_from(spellings)),
         secret=secret,
+        column_name=draw(column_of_its_own(name)),
+        aware=aware,
     )
+
+
+def column_of_its_own(field_name: str) -> st.SearchStrategy[str | None]:
+    """Version 3's `:column=`, or none: `Col_<field>` has two underscores where
+    a generated field name has one, so it takes no other column's name."""
+    return st.sampled_from([None, f"Col_{field_name}"])
 
 
 # Kinds a generated `:primary` field takes (model-spec.md also allows boolean,
@@ -439,14 +468,27 @@ def answers(draw) -> Answer:
                 on_delete = draw(st.sampled_from(choices))
                 members.append(
                     ReferenceField(
-                        field_name, target, inverse, optional, unique, word, on_delete
+                        field_name,
+                        target,
+                        inverse,
+                        optional,
+                        unique,
+                        word,
+                        on_delete,
+                        column_name=draw(column_of_its_own(field_name)),
                     )
                 )
             else:
                 table = (
                     f"links_of_{name.lower()}_{number}" if draw(st.booleans()) else None
                 )
-                members.append(ManyField(field_name, target, inverse, table))
+                columns = (
+                    ("src_id", "dst_id") if table and draw(st.booleans()) else None
+                )
+                cascade = draw(st.booleans())
+                members.append(
+                    ManyField(field_name, target, inverse, table, columns, cascade)
+                )
         if plans[name] != "id":
             members = draw(with_key(members, plans[name]))
         table = f"tbl_{name.lower()}" if draw(st.booleans()) else None
@@ -608,6 +650,8 @@ def many_link_table(
     target = answer.model(link.target)
     own_column = f"{model.snake}_id"
     other_column = f"{link.name}_id" if target is model else f"{target.snake}_id"
+    if link.columns:
+        own_column, other_column = link.columns
     table = TableShape(
         columns={own_column: ("INTEGER", False), other_column: ("INTEGER", False)},
         primary_key=(own_column, other_column),
@@ -616,6 +660,8 @@ def many_link_table(
             ((other_column,), target.table_name, ("id",)),
         },
     )
+    if link.cascade:
+        table.on_delete = {((own_column,), "CASCADE"), ((other_column,), "CASCADE")}
     return link.table or f"{model.snake}_{link.name}", table
 
 

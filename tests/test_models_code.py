@@ -566,7 +566,15 @@ def scalar_field(draw, name):
         precision = draw(st.integers(1, 65))
         scale = draw(st.integers(0, min(precision, 30)))
         token += f"{{{precision},{scale}}}"
-    if kind == "enum":
+    aware = kind == "datetime" and draw(st.booleans())  # version 3: datetime{tz}
+    if aware:
+        token += "{tz}"
+    # Version 3: one enum type shared by every field that names it.
+    shared_enum = kind == "enum" and draw(st.booleans())
+    if shared_enum:
+        values = ["ax", "bx"]
+        token += "{ax,bx}"
+    elif kind == "enum":
         values = draw(
             st.lists(
                 st.from_regex(r"[a-z][a-z0-9_]{0,12}", fullmatch=True),
@@ -584,11 +592,26 @@ def scalar_field(draw, name):
         if kind == "enum" and mark == "!" and len(values) == 1:
             modifiers = [":index"]  # a required unique enum of one value is refused
         token += draw(st.sampled_from(modifiers))
+    elif kind == "text" and draw(st.booleans()):
+        token += ":unique"  # version 3: the databases enforce it
     if kind in DEFAULT_KINDS and draw(st.booleans()):
-        token += ":default=" + draw(default_for(kind, length, precision, scale, values))
+        written = draw(default_for(kind, length, precision, scale, values))
+        if not aware or written == "now":  # an aware datetime's default is now
+            token += ":default=" + written
     if kind != "password" and draw(st.booleans()):
         token += ":secret"
+    if shared_enum:
+        token += ":type=shared_kind"
+    token += draw(own_column(name))
     return token
+
+
+def own_column(field):
+    """Version 3's `:column=`, or nothing: `Col_<field>` has two underscores
+    where every field name has one, so it takes no other column's name."""
+    if len(field) > 59:
+        return st.just("")
+    return st.sampled_from(["", f":column=Col_{field}"])
 
 
 def default_for(kind, length, precision, scale, values):
@@ -695,6 +718,14 @@ def valid_answers(draw):
                 token += "?"
             if unique:
                 token += ":unique"
+            if kind == "references":
+                token += draw(own_column(field))
+                if keys[target] == 0:
+                    token += draw(st.sampled_from(["", ":to=id"]))
+            else:  # version 3: the link table's columns, ON DELETE CASCADE
+                if draw(st.booleans()):
+                    token += f":table=lk_{snake}_{j}(src_id,dst_id)"
+                token += draw(st.sampled_from(["", ":cascade"]))
             fields.append(token)
         for part in range(keys[name]):
             key_kind = draw(st.sampled_from(KEY_TOKENS))
@@ -966,3 +997,47 @@ def test_a_reference_that_is_the_whole_key_refuses_null_on_sqlite(
     created = str(sa.schema.CreateTable(module.B.__table__).compile(dialect=postgresql))
     integer = "BIGINT" if "bigint" in parent else "INTEGER"
     assert f"a_id {integer} NOT NULL" in created, created
+
+
+def test_version_3_code(tmp_path):
+    """Column names of their own, link-table columns with ON DELETE CASCADE, a
+    foreign key to a unique field, an aware datetime, a shared enum type."""
+    spec = (
+        "User name:string{40}!:unique joined:datetime{tz}!:default=now:column=joinedAt"
+        " role:enum{a,b}:type=role_kind"
+        " following:many{User.followers}:table=follows(follower_id,followed_id):cascade"
+        " unique(id,name);"
+        " Profile user:references{User.profile}:unique:column=owner"
+        " kind:enum{a,b}:type=role_kind;"
+        " Note about:references{Profile.notes}:to=user"
+    )
+    rendered = render(spec, timestamps=False)
+    lines = rendered["models"].splitlines()
+    assert "from flask_db_kit.utc import AwareDateTime, AwareNow" in lines
+    assert (
+        '        "joinedAt", AwareDateTime, default=AwareNow.value, '
+        "server_default=AwareNow()"
+    ) in lines
+    assert (
+        '    user_id: Mapped[int] = mapped_column("owner", ForeignKey("users.id"), '
+        "unique=True)"
+    ) in lines
+    assert (
+        '    about_id: Mapped[int] = mapped_column(ForeignKey("profiles.owner"), index=True)'
+        in lines
+    )
+    assert '    __table_args__ = (UniqueConstraint("id", "name"),)' in lines
+    assert_ruff_clean(write_project(tmp_path / "project", rendered))
+    module = load_models(tmp_path / "load", rendered["models"])
+    engine, inspector = create_tables(module, foreign_keys=True)
+    assert "joinedAt" in [c["name"] for c in inspector.get_columns("users")]
+    keys = inspector.get_foreign_keys("follows")
+    assert [k["constrained_columns"] for k in keys] == [
+        ["follower_id"],
+        ["followed_id"],
+    ]
+    assert {k["options"].get("ondelete") for k in keys} == {"CASCADE"}
+    tables = module.db.metadata.tables
+    # One enum type, named once, for both tables.
+    assert tables["users"].c.role.type.name == "role_kind"
+    assert tables["profiles"].c.kind.type.name == "role_kind"

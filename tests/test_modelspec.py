@@ -513,7 +513,7 @@ REFUSALS = [
     ("User name:string:unique!", "name:string:unique!", "right after the type"),
     ("User name!:string", "name!:string", "goes after the type"),
     ("User name:unique:string", "string", "comes right after"),
-    ("User bio:text:unique", "bio:text:unique", "cannot be unique"),
+    ("User bio:text:index", "bio:text:index", "cannot be indexed"),
     ("User bio:json:index", "bio:json:index", "cannot be indexed"),
     ("User flag:boolean:unique", "flag:boolean:unique", "only two rows"),
     ("User only:enum{one}!:unique", "only:enum{one}!:unique", "only one row"),
@@ -609,7 +609,7 @@ def test_common_aliases_are_their_types(alias, kind):
         ("Dish servings:tinyint", "integer"),
         ("Dish name:varchar", "string"),
         ("Dish photo:blob", "binary"),
-        ("Dish at:timestamptz", "datetime"),
+        ("Dish at:timestamptz", "datetime{tz}"),
         ("Dish data:jsonb", "json"),
         # A misspelt alias: the type it stands for.
         ("Dish at:timestmp", "datetime"),
@@ -864,3 +864,112 @@ def test_fields_named_like_a_secret_but_plain_text_are_found(answer, named):
     assert "\n" not in warning
     assert ", ".join(named) in warning
     assert "password type" in warning and "':secret'" in warning
+
+
+# --- Version 3 -------------------------------------------------------------------
+
+VERSION_3 = """\
+User username:string{80}!:unique slug:text!:unique
+  joined:datetime{tz}!:default=now:column=createdAt role:enum{admin,member}:type=role_kind
+  following:many{User.followers}:table=follows(follower_id,followed_id):cascade
+  unique(id,username);
+Profile user:references{User.profile}:unique:column=owner
+  kind:enum{admin,member}!:type=role_kind;
+Note about:references{Profile.notes}:to=user zapped_by:references{User.zapped}?:column=zapped_by
+"""
+
+
+def test_version_3_additions():
+    schema = parse(VERSION_3, timestamps=False)
+    user, profile, note = schema.models
+    joined = user.fields[2]
+    assert (joined.attribute, joined.column, joined.timezone) == (
+        "joined",
+        "createdAt",
+        True,
+    )
+    assert user.fields[1].unique and user.fields[1].kind == "text"
+    [follows] = user.many
+    assert (follows.table, follows.column, follows.target_column) == (
+        "follows",
+        "follower_id",
+        "followed_id",
+    )
+    assert follows.on_delete == "CASCADE"
+    assert user.composites[0].columns == ("id", "username")
+    # One enum type for two fields of two tables.
+    assert user.fields[3].enum_name == profile.fields[0].enum_name == "role_kind"
+    [owner] = profile.references
+    assert (owner.attribute, owner.column) == ("user_id", "owner")
+    about, zapped_by = note.references
+    assert about.to == "user"
+    # A reference to a unique reference points at its column, of its type.
+    assert modelspec.referred_column(schema, about) == ("owner", "integer")
+    assert (zapped_by.attribute, zapped_by.column) == ("zapped_by_id", "zapped_by")
+
+
+def test_to_names_the_key_or_a_unique_field():
+    schema = parse("User email:string{120}!:unique; Post by:references{User}:to=email")
+    [by] = schema.models[1].references
+    assert modelspec.referred_column(schema, by) == ("email", "string")
+    schema = parse("User email; Post by:references{User}:to=id")
+    assert modelspec.referred_column(schema, schema.models[1].references[0]) == (
+        "id",
+        "integer",
+    )
+
+
+VERSION_3_REFUSALS = [
+    ("User name created:datetime:column=name", "name", "share its name"),
+    ("User name:column=id", "id", "generated key"),
+    ("User name:column=NAME other:string:column=name", "name", "share its name"),
+    ("User name:column=created_at", "created_at", "timestamp"),
+    ("User name:column=2x", "2x", "column name"),
+    ("User name; Post a:references{User}:column=", "column=", "column=name"),
+    (
+        "User name; Post tags:many{User}:table=links(a_id,a_id)",
+        "links(a_id,a_id)",
+        "twice",
+    ),
+    ("User name; Post tags:many{User}:table=links(a_id)", "links(a_id)", "two"),
+    ("User name; Post a:references{User}:to=name", "name", "neither unique"),
+    ("User name; Post a:references{User}:to=nme", "nme", "names no field"),
+    ("User name posts:many{Post}; Post a:references{User}:to=posts", "posts", "many"),
+    ("User name:string:to=id", "name:string:to=id", "no reference"),
+    (
+        "User name; Post tags:many{User}:cascade:nullify",
+        "tags:many{User}:cascade:nullify",
+        "nullify",
+    ),
+    ("User at:datetime{3}", "datetime{3}", "tz"),
+    ("User at:datetime{tz}:default=2024-01-01", "2024-01-01", "'now' only"),
+    ("User a:string:type=x", "a:string:type=x", "no enum"),
+    (
+        "User a:enum{x,y}:type=kind; Post b:enum{x,z}:type=kind",
+        "kind",
+        "other values",
+    ),
+    ("User a:enum{x,y}:type=users", "users", "clashes"),
+    ("User a:enum{x,y}:type=select", "select", "reserved word"),
+]
+
+
+@pytest.mark.parametrize(("answer", "token", "words"), VERSION_3_REFUSALS)
+def test_version_3_refusals_name_the_token(answer, token, words):
+    error = refusal(answer)
+    assert error.token == token, str(error)
+    assert words in str(error)
+
+
+@pytest.mark.parametrize(
+    ("answer", "suggestion"),
+    [
+        ("User name:string:colum=full_name", "column=full_name"),
+        ("User name; Post a:references{User}:too=id", "to=id"),
+        ("User a:enum{x,y}:typ=kind", "type=kind"),
+        ("User name; Post a:references{User}:to=nam", "name"),
+    ],
+)
+def test_version_3_words_are_suggested(answer, suggestion):
+    error = refusal(answer)
+    assert error.suggestion == suggestion, str(error)

@@ -69,3 +69,40 @@ def test_the_password_never_shows():
     app.config["SQLALCHEMY_DATABASE_URI"] = "postgresql://app:hunter2@db/app"
     message = unusable_database_url(app, ValueError("bad hunter2\nmore"))
     assert message == "DATABASE_URL cannot be used: bad ***; correct it in .env"
+
+
+def test_an_aware_datetime_is_kept_as_utc_and_read_back_aware():
+    """flask_db_kit.utc.AwareDateTime on SQLite: any offset in, UTC out; a
+    naive value is UTC; AwareNow fills it in. (PostgreSQL's TIMESTAMP WITH
+    TIME ZONE and MariaDB: the template's tests/test_version3.py.)"""
+    import datetime
+
+    from flask_db_kit.utc import AwareDateTime, AwareNow
+
+    metadata = sa.MetaData()
+    moments = sa.Table(
+        "moments",
+        metadata,
+        sa.Column("id", sa.Integer, primary_key=True),
+        sa.Column("at", AwareDateTime(), server_default=AwareNow()),
+    )
+    engine = sa.create_engine("sqlite://")
+    metadata.create_all(engine)
+    tokyo = datetime.timezone(datetime.timedelta(hours=9))
+    with engine.begin() as connection:
+        connection.execute(
+            moments.insert(),
+            [
+                {"id": 1, "at": datetime.datetime(2024, 1, 2, 9, 0, tzinfo=tokyo)},
+                {"id": 2, "at": datetime.datetime(2024, 1, 2, 9, 0)},
+            ],
+        )
+        connection.execute(moments.insert().values(id=3))
+        rows = dict(connection.execute(sa.select(moments.c.id, moments.c.at)).all())
+        stored = connection.exec_driver_sql("SELECT at FROM moments WHERE id = 1")
+        assert stored.scalar_one() == "2024-01-02 00:00:00.000000"
+    engine.dispose()
+    assert rows[1] == datetime.datetime(2024, 1, 2, 0, 0, tzinfo=datetime.UTC)
+    assert rows[2] == datetime.datetime(2024, 1, 2, 9, 0, tzinfo=datetime.UTC)
+    now = datetime.datetime.now(datetime.UTC)
+    assert abs((now - rows[3]).total_seconds()) < 60

@@ -222,3 +222,46 @@ def test_a_projects_own_hooks_come_with_the_kits():
     )
     options["process_revision_directives"](None, None, [script])
     assert calls == [[script]]
+
+
+def test_a_new_table_on_a_shared_enum_type_does_not_create_it_again():
+    """Two tables share one PostgreSQL enum type (`:type=`): a revision that
+    creates the second keeps the first's type (create_type=False), and one
+    that creates both lets create_table make it once."""
+    from types import SimpleNamespace
+
+    import sqlalchemy as sa
+    from alembic.autogenerate import render_python_code
+    from flask_db_kit.migrations import create_and_drop_enum_types
+
+    metadata = sa.MetaData()
+    kinds = ("admin", "member")
+    for name in ("users", "badges"):
+        sa.Table(
+            name,
+            metadata,
+            sa.Column("id", sa.Integer, primary_key=True),
+            sa.Column("kind", sa.Enum(*kinds, name="role_kind")),
+        )
+    context = SimpleNamespace(opts={"target_metadata": metadata})
+
+    def upgrade_of(*tables: str) -> str:
+        script = ops.MigrationScript(
+            "rev",
+            ops.UpgradeOps(
+                [ops.CreateTableOp.from_table(metadata.tables[t]) for t in tables]
+            ),
+            ops.DowngradeOps([]),
+        )
+        create_and_drop_enum_types(context, None, [script])
+        return render_python_code(script.upgrade_ops)
+
+    later = upgrade_of("badges")
+    assert (
+        "postgresql.ENUM('admin', 'member', name='role_kind', create_type=False)"
+        in later
+    )
+    both = upgrade_of("users", "badges")
+    assert "create_type=False" not in both
+    # The models' own columns are left as they are.
+    assert type(metadata.tables["badges"].c.kind.type) is sa.Enum

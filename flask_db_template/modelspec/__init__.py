@@ -42,6 +42,8 @@ from .schema import (
     Reference,
     Schema,
     key_column,
+    referred_attribute,
+    referred_column,
 )
 from .secret_fields import plaintext_secrets, plaintext_secrets_warning
 from .source import display_width, python_string_literal
@@ -66,6 +68,8 @@ __all__ = [
     "plaintext_secrets",
     "plaintext_secrets_warning",
     "python_string_literal",
+    "referred_attribute",
+    "referred_column",
 ]
 
 

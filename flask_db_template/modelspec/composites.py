@@ -72,8 +72,14 @@ def _resolve_composite(
     by_name = {member.name: member for member in members}
     columns = []
     length = 0
+    generated_key = not any(
+        isinstance(m, Field | Reference) and m.primary for m in members
+    )
     for name in composite.names:
         member = by_name.get(name)
+        if member is None and name == "id" and generated_key:
+            columns.append("id")  # the generated integer key (version 3)
+            continue
         if member is None:
             raise SpecError(
                 f"{model}: {_show(composite.token)} names {name!r}, which is not a "

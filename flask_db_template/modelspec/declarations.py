@@ -27,6 +27,12 @@ class _FieldDeclaration:
     on_delete: str | None = None  # of a reference: a value of ON_DELETE
     table: str | None = None  # of a many link: its association table's name
     primary: bool = False
+    column: str | None = None  # `:column=`: the database column's own name
+    # `:table=name(a,b)`: the association table's column names
+    link_columns: tuple[str, str] | None = None
+    to: str | None = None  # `:to=`: the target's field the foreign key points at
+    enum_type: str | None = None  # `:type=`: the enum type's name
+    timezone: bool = False  # `datetime{tz}`
 
 
 @dataclass

@@ -107,6 +107,12 @@ def _parse_default(field: _FieldDeclaration, written: str, *, where: str) -> Def
         return Default(
             _decimal_default(text, field, where=where, written=written), written
         )
+    if kind == "datetime" and field.timezone:
+        raise SpecError(
+            f"{where}: a default on datetime{{tz}} is 'now' only ({shown}): a "
+            "moment written without its offset is no moment",
+            token=written,
+        )
     if kind in ("date", "datetime", "time"):
         return Default(
             _temporal_default(text, kind, where=where, written=written, quoted=quoted),

@@ -67,7 +67,7 @@ MEANT_TYPES = {
     "blob": "binary",
     "bytea": "binary",
     "varbinary": "binary",
-    "timestamptz": "datetime",
+    "timestamptz": "datetime{tz}",
     "jsonb": "json",
     "guid": "uuid",
 }
@@ -199,6 +199,14 @@ def _parse_scalar_arguments(
                 token=token,
             )
         field.precision, field.scale = precision, scale
+    elif kind == "datetime" and args is not None:
+        if args != "tz":
+            raise SpecError(
+                f"{where}: datetime takes only '{{tz}}' (a time-zone-aware "
+                f"datetime, 'datetime{{tz}}'), not {_show(token)}",
+                token=token,
+            )
+        field.timezone = True
     elif kind == "binary" and args is not None:
         field.length = _binary_length(args, where=where, token=token)
     elif args is not None:

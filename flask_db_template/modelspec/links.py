@@ -8,7 +8,7 @@ import re
 from .declarations import _FieldDeclaration, _ModelDeclaration
 from .errors import SpecError, _show
 from .names import _MODEL_NAME, _check_attribute_name, _check_generated_name
-from .schema import ManyToMany, Reference, Schema
+from .schema import Field, ManyToMany, Model, Reference, Schema
 from .words import _camel, _closest, _pluralize, _singularize, _snake
 
 
@@ -103,7 +103,9 @@ def _check_keys(schema: Schema) -> None:
     for model in schema.models:
         for reference in model.references:
             target = schema.model(reference.target)
-            if len(target.key) > 1:
+            if reference.to is not None:
+                _check_to(model, reference, target)
+            elif len(target.key) > 1:
                 raise SpecError(
                     f"{model.name}.{reference.name}: {target.name} has a key of "
                     f"{len(target.key)} fields, so the reference {reference.name!r} "
@@ -127,6 +129,47 @@ def _check_keys(schema: Schema) -> None:
                         "references",
                         token=link.name,
                     )
+
+
+def _check_to(model: Model, reference: Reference, target: Model) -> None:
+    """`:to=field`: a field of the target that names one row, by a column."""
+    where = f"{model.name}.{reference.name}"
+    shown = f"':to={reference.to}'"
+    if reference.to == "id" and not target.key:
+        return
+    member = next((m for m in target.members if m.name == reference.to), None)
+    if member is None:
+        names = [m.name for m in target.members if not isinstance(m, ManyToMany)]
+        raise SpecError(
+            f"{where}: {shown} names no field of {target.name}",
+            token=reference.to,
+            suggestion=_closest(reference.to, names + ([] if target.key else ["id"])),
+        )
+    if isinstance(member, ManyToMany):
+        raise SpecError(
+            f"{where}: {shown} names the many link {target.name}.{member.name}, "
+            "which has no column to point at",
+            token=reference.to,
+        )
+    if not (member.unique or (member.primary and len(target.key) == 1)):
+        raise SpecError(
+            f"{where}: {shown} names {target.name}.{member.name}, which is neither "
+            "unique nor the key, so it may name several rows; make it ':unique'",
+            token=reference.to,
+        )
+    if isinstance(member, Reference) and member.to is not None:
+        raise SpecError(
+            f"{where}: {shown} names {target.name}.{member.name}, a reference with "
+            "a ':to=' of its own; point at the field that one points at",
+            token=reference.to,
+        )
+    if isinstance(member, Field) and member.kind in ("text", "password"):
+        raise SpecError(
+            f"{where}: {shown} names the {member.kind} field "
+            f"{target.name}.{member.name}; a foreign key points at a string, a "
+            "number, a uuid, a date or a reference",
+            token=reference.to,
+        )
 
 
 def _target(
@@ -185,8 +228,10 @@ def _links_of(
                 inverse = field.inverse or _snake(model)
             else:
                 inverse = field.inverse or _pluralize(_snake(model))
-            column = f"{field.name}_id"
-            _check_generated_name(column, "foreign key column", where=where)
+            _check_generated_name(
+                f"{field.name}_id", "foreign key attribute", where=where
+            )
+            column = field.column or f"{field.name}_id"
             links[field.name] = Reference(
                 model=model,
                 name=field.name,
@@ -197,6 +242,7 @@ def _links_of(
                 unique=field.unique,
                 on_delete=field.on_delete,
                 primary=field.primary,
+                to=field.to,
             )
         else:
             table = field.table or f"{_snake(model)}_{field.name}"
@@ -208,6 +254,8 @@ def _links_of(
                 target_column = f"{_singularize(field.name)}_id"
                 if target_column == column:
                     target_column = f"related_{column}"
+            if field.link_columns is not None:
+                column, target_column = field.link_columns
             for name in (column, target_column):
                 _check_generated_name(name, "association column", where=where)
             links[field.name] = ManyToMany(
@@ -218,6 +266,7 @@ def _links_of(
                 table=table,
                 column=column,
                 target_column=target_column,
+                on_delete=field.on_delete,
             )
     return links
 

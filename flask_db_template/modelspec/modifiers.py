@@ -10,7 +10,7 @@ from .defaults import _parse_default
 from .errors import SpecError, _show
 from .field_types import TYPE_ALIASES, TYPES
 from .limits import MAX_INDEXED_STRING_LENGTH
-from .names import MODULE_LEVEL_NAMES, _check_name
+from .names import MODULE_LEVEL_NAMES, _check_column_name, _check_name
 from .words import _closest
 
 MODIFIERS = (
@@ -23,6 +23,9 @@ MODIFIERS = (
     "nullify",
     "table",
     "primary",
+    "column",
+    "to",
+    "type",
 )
 # Types that cannot be a primary key: no database compares them whole, or
 # (float) not exactly.
@@ -30,7 +33,14 @@ NOT_PRIMARY_KINDS = ("json", "text", "binary", "float", "password")
 
 
 # The modifiers written `name=value`.
-VALUED_MODIFIERS = ("default", "table")
+VALUED_MODIFIERS = ("default", "table", "column", "to", "type")
+# How each valued modifier is written, for the message refusing a bare one.
+VALUED_EXAMPLES = {
+    "table": "name the association table as 'table=name' or 'table=name(a_id,b_id)'",
+    "column": "name the database column as 'column=name'",
+    "to": "name the target's unique field as 'to=field'",
+    "type": "name the enum's database type as 'type=name'",
+}
 # What deleting the referenced row does to a reference, in SQL's words.
 ON_DELETE = {"cascade": "CASCADE", "nullify": "SET NULL"}
 
@@ -54,11 +64,8 @@ def _apply_modifier(
                 f"{where}: write the default as 'default=value', not {_show(segment)}"
             )
             raise SpecError(message, token=segment)
-        if name == "table":
-            message = (
-                f"{where}: name the association table as 'table=name', "
-                f"not {_show(segment)}"
-            )
+        if name in VALUED_EXAMPLES:
+            message = f"{where}: {VALUED_EXAMPLES[name]}, not {_show(segment)}"
             raise SpecError(message, token=segment)
         if name in MODIFIERS:
             raise SpecError(
@@ -76,6 +83,10 @@ def _apply_modifier(
             token=segment,
             suggestion=_modifier_meant(name, equals + value),
         )
+    if name in VALUED_EXAMPLES and not value:
+        raise SpecError(
+            f"{where}: {VALUED_EXAMPLES[name]}, not {_show(segment)}", token=segment
+        )
     canonical = "unique" if name == "uniq" else name
     if canonical in seen:
         raise SpecError(
@@ -84,28 +95,40 @@ def _apply_modifier(
         )
     seen.add(canonical)
     if canonical == "table":
-        if field.kind != "many":
-            raise SpecError(
-                f"{where}: ':table=' names the association table of a many link, "
-                f"and {_show(token)} is not one",
-                token=token,
-            )
-        _check_name(value, "association table name", where=where)
-        if keyword.iskeyword(value) or value in MODULE_LEVEL_NAMES:
-            raise SpecError(
-                f"{where}: the association table {value!r} would be a name that "
-                "models.py needs for itself; choose another",
-                token=value,
-            )
-        field.table = value
+        _apply_table(field, value, where=where, token=token)
         return
-    if field.kind == "many":
+    if field.kind == "many" and canonical not in ON_DELETE:
         raise SpecError(
-            f"{where}: a many link takes no modifiers but ':table=', and "
-            f"{_show(segment)} is one",
+            f"{where}: a many link takes no modifiers but ':table=' and ':cascade', "
+            f"and {_show(segment)} is one",
             token=segment,
         )
-    if canonical == "unique":
+    if canonical == "column":
+        if field.kind == "password":
+            what = "password hash column"
+        else:
+            what = "column name"
+        _check_column_name(value, what, where=where)
+        field.column = value
+    elif canonical == "to":
+        if field.kind != "references":
+            raise SpecError(
+                f"{where}: ':to=' names the field of the target a reference points "
+                f"at, and {_show(token)} is no reference",
+                token=token,
+            )
+        _check_name(value, "field name", where=where)
+        field.to = value
+    elif canonical == "type":
+        if field.kind != "enum":
+            raise SpecError(
+                f"{where}: ':type=' names the database type of an enum, and "
+                f"{_show(token)} is no enum",
+                token=token,
+            )
+        _check_name(value, "enum type name", where=where)
+        field.enum_type = value
+    elif canonical == "unique":
         field.unique = True
     elif canonical == "index":
         field.index = True
@@ -117,6 +140,56 @@ def _apply_modifier(
         field.primary = True
     else:
         field.default = _parse_default(field, value, where=where)
+
+
+_LINK_TABLE = re.compile(r"([^()]*)(?:\(([^()]*)\))?\Z")
+
+
+def _apply_table(
+    field: _FieldDeclaration, value: str, *, where: str, token: str
+) -> None:
+    """`:table=name` or `:table=name(a,b)`: the association table of a many
+    link, and its two columns (this model's, then the target's)."""
+    if field.kind != "many":
+        raise SpecError(
+            f"{where}: ':table=' names the association table of a many link, "
+            f"and {_show(token)} is not one",
+            token=token,
+        )
+    match = _LINK_TABLE.match(value)
+    if match is None:
+        raise SpecError(
+            f"{where}: write the association table as 'table=name(a_id,b_id)', "
+            f"not {_show(value)}",
+            token=value,
+        )
+    table, columns = match.group(1), match.group(2)
+    _check_name(table, "association table name", where=where)
+    if keyword.iskeyword(table) or table in MODULE_LEVEL_NAMES:
+        raise SpecError(
+            f"{where}: the association table {table!r} would be a name that "
+            "models.py needs for itself; choose another",
+            token=table,
+        )
+    field.table = table
+    if columns is None:
+        return
+    names = tuple(columns.split(","))
+    if len(names) != 2:
+        raise SpecError(
+            f"{where}: {_show(value)} names {len(names)} columns; an association "
+            "table has two: 'table=name(this_id,other_id)'",
+            token=value,
+        )
+    for name in names:
+        _check_column_name(name, "association column name", where=where)
+    if names[0].lower() == names[1].lower():
+        raise SpecError(
+            f"{where}: {_show(value)} names the column {names[0]!r} twice; the "
+            "association table's two columns need two names",
+            token=value,
+        )
+    field.link_columns = (names[0], names[1])
 
 
 def _apply_secret(field: _FieldDeclaration, *, where: str, token: str) -> None:
@@ -135,10 +208,16 @@ def _apply_on_delete(
     field: _FieldDeclaration, modifier: str, *, where: str, token: str
 ) -> None:
     """`:cascade` or `:nullify`: what deleting the referenced row does."""
-    if field.kind != "references":
+    if field.kind == "many" and modifier == "nullify":
         raise SpecError(
-            f"{where}: ':{modifier}' is for a reference ({_show(token)}): it says "
-            "what deleting the referenced row does",
+            f"{where}: ':nullify' on a many link ({_show(token)}): its link rows "
+            "have nothing to empty; ':cascade' deletes them with either row",
+            token=token,
+        )
+    if field.kind not in ("references", "many"):
+        raise SpecError(
+            f"{where}: ':{modifier}' is for a reference or a many link "
+            f"({_show(token)}): it says what deleting the referenced row does",
             token=token,
         )
     if field.on_delete is not None:
@@ -208,7 +287,14 @@ def _check_field(field: _FieldDeclaration, *, where: str) -> None:
     if field.unique or field.index:
         what = "unique" if field.unique else "indexed"
         shown = _show(field.token)
-        if kind in ("text", "json", "binary"):
+        if kind == "text" and field.index:
+            raise SpecError(
+                f"{where}: {shown}: a text column cannot be indexed, as MariaDB "
+                "cannot index it without a prefix length; use string{n} (':unique' "
+                "it can enforce)",
+                token=field.token,
+            )
+        if kind in ("json", "binary"):
             raise SpecError(
                 f"{where}: {shown}: a {kind} column cannot be {what}, as MariaDB "
                 "cannot index it without a prefix length; use string{n}",

@@ -195,6 +195,29 @@ def _check_name(name: str, what: str, *, where: str) -> None:
         )
 
 
+# `:column=` and an association table's columns: any name the databases can
+# quote that is also plain in Python and SQL source (camelCase included).
+_COLUMN_NAME = re.compile(r"[A-Za-z][A-Za-z0-9_]*\Z")
+
+
+def _check_column_name(name: str, what: str, *, where: str) -> None:
+    """A database column's own name: ASCII letters, digits and '_'."""
+    if not name:
+        raise SpecError(f"{where}: empty {what}", token=name)
+    if not _COLUMN_NAME.match(name):
+        raise SpecError(
+            f"{where}: {what} {_show(name)} must be ASCII letters, digits and '_', "
+            "starting with a letter",
+            token=name,
+        )
+    if len(name) > MAX_NAME_LENGTH:
+        raise SpecError(
+            f"{where}: {what} {_show(name)} is {len(name)} characters long; "
+            f"PostgreSQL keeps only {MAX_NAME_LENGTH}",
+            token=name,
+        )
+
+
 def _check_attribute_name(
     name: str, what: str, *, where: str, timestamps: bool
 ) -> None:
@@ -287,7 +310,7 @@ def _hidden_module_names(
                 hidden += [(model, member, name) for name in sorted(names & bound)]
                 bound.add(member.name)
             elif isinstance(member, Reference):
-                bound.add(member.column)
+                bound.add(member.attribute)
     return hidden
 
 

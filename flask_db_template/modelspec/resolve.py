@@ -9,6 +9,7 @@ from .limits import _check_row_sizes
 from .links import _check_keys, _close_reference_loops, _links_of
 from .names import (
     MAX_NAME_LENGTH,
+    TIMESTAMP_COLUMNS,
     _check_attribute_name,
     _check_generated_name,
     _check_hidden_modules,
@@ -74,6 +75,7 @@ class _Resolver:
         _check_keys(schema)
         self._check_database_names(schema)
         self._check_attributes(schema)
+        self._check_columns(schema)
         _check_row_sizes(schema)
         schema = _close_reference_loops(schema)
         _check_hidden_modules(schema)
@@ -118,7 +120,9 @@ class _Resolver:
             _check_generated_name(
                 f"{field.name}_hash", "password hash column", where=where
             )
-        if field.kind == "enum":
+        if field.kind == "enum" and field.enum_type is not None:
+            enum_name = field.enum_type
+        elif field.kind == "enum":
             enum_name = f"{self.tables[declaration.name]}_{field.name}"
             _check_generated_name(enum_name, "enum type name", where=where)
         return Field(
@@ -136,11 +140,15 @@ class _Resolver:
             default=field.default,
             secret=field.secret or field.kind == "password",
             primary=field.primary,
+            column_name=field.column,
+            timezone=field.timezone,
         )
 
     def _check_database_names(self, schema: Schema) -> None:
         """Tables, association tables and PostgreSQL enum types share one namespace."""
         owners = {model.table: f"the table of {model.name}" for model in schema.models}
+        # Enum types by name: fields of the same `:type=` and values share one.
+        enums: dict[str, Field] = {}
         for model in schema.models:
             for member in model.members:
                 where = f"{model.name}.{member.name}"
@@ -148,6 +156,18 @@ class _Resolver:
                     name, what = member.table, "association table"
                 elif isinstance(member, Field) and member.enum_name:
                     name, what = member.enum_name, "enum type"
+                    shared = enums.get(name)
+                    if shared is not None:
+                        if shared.enum_values != member.enum_values:
+                            raise SpecError(
+                                f"{where}: its enum type {name!r} is also the type "
+                                f"of {shared.model}.{shared.name}, with other "
+                                f"values ({','.join(shared.enum_values)}); one "
+                                "type has one list of values: name another type",
+                                token=name,
+                            )
+                        continue
+                    enums[name] = member
                 else:
                     continue
                 _check_table_name(
@@ -159,6 +179,39 @@ class _Resolver:
                         token=name,
                     )
                 owners[name] = f"the {what} of {where}"
+
+    def _check_columns(self, schema: Schema) -> None:
+        """The columns of one table need distinct names, whatever their case
+        (MariaDB and SQLite compare column names without it)."""
+        for model in schema.models:
+            owners: dict[str, str] = {}
+            if not model.key:
+                owners["id"] = "the generated key 'id'"
+            if self.timestamps:
+                for name in TIMESTAMP_COLUMNS:
+                    owners[name] = f"the timestamp {name!r}"
+            for member in model.members:
+                if isinstance(member, ManyToMany):
+                    continue
+                column = member.column
+                origin = f"the column of {model.name}.{member.name}"
+                if column.lower() in owners:
+                    raise SpecError(
+                        f"{model.name}: the column {column!r} of {member.name!r} "
+                        f"would share its name with {owners[column.lower()]}; give "
+                        "one another ':column='",
+                        token=column,
+                    )
+                owners[column.lower()] = origin
+        for model in schema.models:
+            for link in model.many:
+                if link.column.lower() == link.target_column.lower():
+                    raise SpecError(
+                        f"{model.name}.{link.name}: its association table "
+                        f"{link.table!r} would have two columns named "
+                        f"{link.column!r}; name them: ':table={link.table}(a_id,b_id)'",
+                        token=link.column,
+                    )
 
     def _check_attributes(self, schema: Schema) -> None:
         """Every name in a model class, generated ones included, must be distinct."""
@@ -191,8 +244,8 @@ class _Resolver:
                         claim(name, f"the name {origin}", "")
                 if isinstance(member, Reference):
                     claim(
-                        member.column,
-                        f"the foreign key column of {model.name}.{member.name}",
+                        member.attribute,
+                        f"the foreign key attribute of {model.name}.{member.name}",
                         "",
                     )
             for link in (

@@ -45,15 +45,24 @@ class Field:
     precision: int | None = None  # decimal
     scale: int | None = None  # decimal
     enum_values: tuple[str, ...] = ()
-    enum_name: str | None = None  # the database type of an enum: <table>_<field>
+    # The database type of an enum: <table>_<field>, or its `:type=`, which
+    # several fields may share.
+    enum_name: str | None = None
     default: Default | None = None
     secret: bool = False  # write-only: never in a response, a log line or a repr
     primary: bool = False  # part of the primary key (`:primary`)
+    column_name: str | None = None  # `:column=`: the database column's own name
+    timezone: bool = False  # `datetime{tz}`: a time-zone-aware datetime
+
+    @property
+    def attribute(self) -> str:
+        """The model's attribute: a password's is `<name>_hash`, holding its hash."""
+        return f"{self.name}_hash" if self.kind == "password" else self.name
 
     @property
     def column(self) -> str:
-        """The column's name: a password's is `<name>_hash`, holding its hash."""
-        return f"{self.name}_hash" if self.kind == "password" else self.name
+        """The database column's name: its `:column=`, else the attribute's."""
+        return self.column_name or self.attribute
 
     @property
     def password_methods(self) -> tuple[str, str]:
@@ -72,7 +81,7 @@ class Reference:
     name: str
     target: str
     inverse: str
-    column: str
+    column: str  # the database column: `<name>_id`, or its `:column=`
     nullable: bool
     unique: bool = False
     # ON DELETE: "CASCADE" (`:cascade`), "SET NULL" (`:nullify`), or None: the
@@ -83,6 +92,13 @@ class Reference:
     # it in an UPDATE after both rows exist (post_update).
     closes_loop: bool = False
     primary: bool = False  # part of the primary key (`:primary`)
+    # `:to=`: the target's unique field the foreign key points at; None: its key.
+    to: str | None = None
+
+    @property
+    def attribute(self) -> str:
+        """The model's attribute holding the foreign key: `<name>_id`."""
+        return f"{self.name}_id"
 
     @property
     def is_self_reference(self) -> bool:
@@ -93,7 +109,8 @@ class Reference:
 class ManyToMany:
     """`name:many{Target.inverse}`: an association table and list relationships.
 
-    `column` points at the declaring model's row, `target_column` at the target's.
+    `column` points at the declaring model's row, `target_column` at the target's;
+    `on_delete` ("CASCADE" with `:cascade`) is on both of their foreign keys.
     """
 
     model: str
@@ -103,6 +120,7 @@ class ManyToMany:
     table: str
     column: str
     target_column: str
+    on_delete: str | None = None
 
     @property
     def is_self_reference(self) -> bool:
@@ -190,6 +208,39 @@ def key_column(schema: Schema, model: Model) -> tuple[str, str]:
     if not model.key:
         return ("id", "integer")
     [member] = model.key
-    if isinstance(member, Reference):
-        return (member.column, key_column(schema, schema.model(member.target))[1])
-    return (member.column, member.kind)
+    return (member.column, member_kind(schema, member))
+
+
+def member_kind(schema: Schema, member: Field | Reference) -> str:
+    """A column's kind: a reference's is that of the column it points at."""
+    if isinstance(member, Field):
+        return member.kind
+    return referred_column(schema, member)[1]
+
+
+def referred_column(schema: Schema, reference: Reference) -> tuple[str, str]:
+    """The column a reference's foreign key points at, and its kind: the
+    target's key, or the field its `:to=` names."""
+    target = schema.model(reference.target)
+    if reference.to is None:
+        return key_column(schema, target)
+    if reference.to == "id" and not target.key:
+        return ("id", "integer")
+    member = next(m for m in target.members if m.name == reference.to)
+    assert isinstance(member, Field | Reference)
+    return (member.column, member_kind(schema, member))
+
+
+def referred_attribute(schema: Schema, reference: Reference) -> str:
+    """The target's attribute that holds the column `referred_column` names."""
+    target = schema.model(reference.target)
+    if reference.to is None:
+        if not target.key:
+            return "id"
+        [member] = target.key
+    else:
+        if reference.to == "id" and not target.key:
+            return "id"
+        member = next(m for m in target.members if m.name == reference.to)
+    assert isinstance(member, Field | Reference)
+    return member.attribute

@@ -49,6 +49,7 @@ from sqlalchemy.orm import Session
 
 from flask_db_kit.testing import model_facts
 from flask_db_kit.testing.model_facts import Reference
+from flask_db_kit.utc import AwareDateTime
 
 __all__ = [
     "ROWS_MADE",
@@ -117,6 +118,9 @@ class ModelFactory(SQLAlchemyFactory[Model], Generic[Model]):
             length = getattr(mapper.columns[attribute].type, "length", None)
             if isinstance(value, bytes) and length and attribute not in kwargs:
                 values[attribute] = value[:length]  # a binary{n} holds n bytes
+            if isinstance(value, datetime.datetime) and value.tzinfo is None:
+                if isinstance(mapper.columns[attribute].type, AwareDateTime):
+                    values[attribute] = value.replace(tzinfo=datetime.UTC)
         if REALISTIC:
             for attribute, value in values.items():
                 column = mapper.columns[attribute]
@@ -324,7 +328,8 @@ def distinct(value: Any, number: int, column: sa.Column) -> Any:
     if isinstance(value, Decimal):
         return Decimal(number).scaleb(-(column_type.scale or 0))
     if isinstance(value, datetime.datetime):
-        return FIRST_MOMENT + datetime.timedelta(minutes=number)
+        moment = FIRST_MOMENT + datetime.timedelta(minutes=number)
+        return moment.replace(tzinfo=value.tzinfo)
     if isinstance(value, datetime.date):
         return FIRST_MOMENT.date() + datetime.timedelta(days=number)
     if isinstance(value, datetime.time):
@@ -457,7 +462,7 @@ class RowMaker:
         for reference in model_facts.references(model):
             if reference.attribute in values:
                 target = values.pop(reference.attribute)
-                values[reference.key] = sa.inspect(target).identity[0]
+                values[reference.key] = referred_value(reference, target)
         mapper = sa.inspect(model)
         return {mapper.columns[name].name: value for name, value in values.items()}
 
@@ -482,7 +487,7 @@ class RowMaker:
         """Whether a row in the database already points at `row` through this
         one-to-one reference: one made here, by a request or by the test."""
         column = getattr(reference.model, reference.key)
-        [key] = sa.inspect(row).identity
+        key = referred_value(reference, row)
         return bool(self.session.scalar(sa.select(sa.exists().where(column == key))))
 
     def shared_row(self, model: type, /) -> Any:
@@ -502,3 +507,12 @@ class RowMaker:
         self.session.flush()
         self.rows_of[type(row)].append(row)
         return row
+
+
+def referred_value(reference: Reference, target: Any) -> Any:
+    """What the reference's foreign key holds to point at `target`: its key,
+    or the field it points at instead (`:to=`)."""
+    if reference.referred is not None:
+        return getattr(target, reference.referred)
+    [key] = sa.inspect(target).identity
+    return key

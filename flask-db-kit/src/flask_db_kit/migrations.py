@@ -46,7 +46,9 @@ from sqlalchemy import (
     Table,
     text,
 )
+from sqlalchemy.dialects import postgresql
 from sqlalchemy.sql.functions import FunctionElement
+from sqlalchemy.types import TypeDecorator
 
 from .failed_migrations import failures_told_in_one_line
 
@@ -112,14 +114,14 @@ def alembic_options(
             if directives:
                 step(migration_context, revision, directives)
 
-    rendering = render_server_default
+    rendering = render_kit_item
     if render_item is not None:
         users = render_item
 
         def rendering(type_: str, item: object, autogen_context) -> str | bool:
             rendered = users(type_, item, autogen_context)
             if rendered is False:
-                return render_server_default(type_, item, autogen_context)
+                return render_kit_item(type_, item, autogen_context)
             return rendered
 
     including = leave_unmanaged_tables_alone
@@ -326,6 +328,21 @@ def create_and_drop_enum_types(migration_context, revision, directives) -> None:
             for column in table.columns
             if (table.name, column.name) not in dropped
         )
+        created_tables = {
+            operation.table_name
+            for operation in operations.ops
+            if isinstance(operation, ops.CreateTableOp)
+        }
+        existing = named_enum_types(
+            column
+            for table in model_tables
+            if table.name not in created_tables
+            for column in table.columns
+            if not any(column is added for added in added_columns)
+        ) | named_enum_types(column for _, column in dropped_columns)
+        for operation in operations.ops:
+            if isinstance(operation, ops.CreateTableOp):
+                reuse_existing_enum_types(operation, existing)
         operations.ops[:0] = [
             CreateEnumTypeOp(enum) for enum in named_enum_types(added_columns).values()
         ]
@@ -336,6 +353,24 @@ def create_and_drop_enum_types(migration_context, revision, directives) -> None:
             ).items()
             if name not in still_used
         ]
+
+
+def reuse_existing_enum_types(
+    operation: ops.CreateTableOp, existing: dict[str, Enum]
+) -> None:
+    """A new table on an enum type that another table already has (a type
+    shared by `:type=`): create_table must not create it again, which
+    PostgreSQL would refuse ("type ... already exists")."""
+    for position, column in enumerate(operation.columns):
+        if not isinstance(column, Column) or not isinstance(column.type, Enum):
+            continue
+        if column.type.name not in existing or not column.type.native_enum:
+            continue
+        enum = column.type
+        kept = postgresql.ENUM(*enum.enums, name=enum.name, create_type=False)
+        copy = column._copy()
+        copy.type = Enum(*enum.enums, name=enum.name).with_variant(kept, "postgresql")
+        operation.columns[position] = copy
 
 
 # --- Foreign keys that close a loop of tables ----------------------------------
@@ -428,6 +463,20 @@ def create_and_drop_loop_foreign_keys(migration_context, revision, directives) -
 
 
 # --- Rendering ------------------------------------------------------------------
+
+
+def render_kit_item(type_: str, item: object, autogen_context) -> str | bool:
+    """A column type of the kit's (utc.py's AwareDateTime) as a call of it,
+    imported by name (Alembic would write its module's path, unimported); a
+    server default as `render_server_default` writes it."""
+    if type_ == "type" and isinstance(item, TypeDecorator):
+        kind = type(item)
+        if kind.__module__.partition(".")[0] == KIT_PACKAGE:
+            autogen_context.imports.add(
+                f"from {kind.__module__} import {kind.__name__}"
+            )
+            return f"{kind.__name__}()"
+    return render_server_default(type_, item, autogen_context)
 
 
 def render_server_default(type_: str, item: object, autogen_context) -> str | bool:

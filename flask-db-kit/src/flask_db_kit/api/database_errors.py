@@ -8,7 +8,8 @@ columns; SQLite names the columns themselves.
 
 import re
 
-from sqlalchemy import ForeignKeyConstraint, MetaData, UniqueConstraint
+from flask import current_app, has_app_context
+from sqlalchemy import Column, ForeignKeyConstraint, MetaData, UniqueConstraint
 from sqlalchemy.engine import Dialect
 from sqlalchemy.exc import IntegrityError
 
@@ -36,6 +37,12 @@ def explain_integrity_error(
         qualified = [name.strip() for name in sqlite_unique["columns"].split(",")]
         table = qualified[0].split(".")[0]
         columns = [name.split(".")[-1] for name in qualified]
+        if table in metadata.tables:
+            model_table = metadata.tables[table]
+            columns = [
+                attribute_name(model_table.c[name]) if name in model_table.c else name
+                for name in columns
+            ]
         return unique_message(table, columns)
     for pattern in NOT_NULL_COLUMN:
         not_null = pattern.search(reported)
@@ -57,9 +64,20 @@ def names(reported: str, name: str | None) -> bool:
     return bool(name) and re.search(rf"(?<!\w){re.escape(name)}(?!\w)", reported)
 
 
+def attribute_name(column: Column) -> str:
+    """The model's attribute for a column: the name a client writes, which a
+    column of a name of its own (`mapped_column("createdAt")`) does not share."""
+    if has_app_context() and "sqlalchemy" in current_app.extensions:
+        registry = current_app.extensions["sqlalchemy"].Model.registry
+        for mapper in registry.mappers:
+            if mapper.local_table is column.table:
+                return mapper.get_property_by_column(column).key
+    return column.name
+
+
 def describe(constraint: UniqueConstraint | ForeignKeyConstraint) -> str:
     table = constraint.table.name
-    columns = [column.name for column in constraint.columns]
+    columns = [attribute_name(column) for column in constraint.columns]
     if isinstance(constraint, UniqueConstraint):
         return unique_message(table, columns)
     referred = constraint.referred_table.name

@@ -33,7 +33,7 @@ from flask_smorest import Blueprint, abort
 from flask_smorest.pagination import PaginationParameters
 from flask_sqlalchemy import SQLAlchemy
 from marshmallow import Schema
-from sqlalchemy import func, inspect, null, select, update
+from sqlalchemy import exists, func, inspect, null, select, update
 from sqlalchemy.exc import DataError, IntegrityError
 from sqlalchemy.orm import RelationshipDirection, selectinload
 from webargs import missing
@@ -102,6 +102,15 @@ class Rows:
             mapper.get_property_by_column(column).key: relationship.mapper.class_
             for relationship in references
             for column in relationship.local_columns
+        }
+        # Foreign key attribute -> the column it points at when that is not
+        # the target's key (`:to=` in the models language).
+        self.referred = {
+            mapper.get_property_by_column(column).key: foreign_key.column
+            for relationship in references
+            for column in relationship.local_columns
+            for foreign_key in column.foreign_keys
+            if not foreign_key.column.primary_key
         }
         # Foreign key attributes that may name the row itself.
         self.self_references = [
@@ -200,8 +209,12 @@ class Rows:
                 if missing:
                     refuse_missing(name, target, sorted(missing))
             elif key in self.references and value is not None:
-                target = self.references[key]
-                if db.session.get(target, value) is None:
+                target, column = self.references[key], self.referred.get(key)
+                if column is None:
+                    found = db.session.get(target, value) is not None
+                else:
+                    found = db.session.scalar(select(exists().where(column == value)))
+                if not found:
                     refuse_missing(key, target, [value])
         return resolved
 
@@ -362,9 +375,15 @@ def served_models(db: SQLAlchemy, overrides: object = None) -> list[type]:
 
 
 def has_integer_id(model: type) -> bool:
-    """Whether the rows are addressed by one integer column named `id`."""
-    [*key] = inspect(model).primary_key
-    return len(key) == 1 and key[0].key == "id" and key[0].type.python_type is int
+    """Whether the rows are addressed by one integer attribute named `id` (a
+    column merely named "id", as a reference's `:column=id`, is not one)."""
+    mapper = inspect(model)
+    [*key] = mapper.primary_key
+    return (
+        len(key) == 1
+        and mapper.get_property_by_column(key[0]).key == "id"
+        and key[0].type.python_type is int
+    )
 
 
 def schema_of(model: type, overrides: object = None) -> type[ModelSchema]:

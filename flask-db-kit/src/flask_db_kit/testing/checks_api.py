@@ -208,13 +208,13 @@ class Api:
             body[name] = field._serialize(value, name, values)
         for reference in model_facts.references(model):
             if reference.required and reference.key not in overrides:
-                body[reference.key] = self.target(reference.target)["id"]
+                body[reference.key] = self.target(reference.target)[referred(reference)]
         return body | overrides
 
     def complete_payload(self, model):
         """A payload with every field set, the optional links included."""
         optional = {
-            reference.key: self.target(reference.target)["id"]
+            reference.key: self.target(reference.target)[referred(reference)]
             for reference in model_facts.references(model)
             if not reference.required and reference.key in writable(model)
         }
@@ -233,7 +233,11 @@ class Api:
         # alone: dumping the row would load every link of it).
         [key] = sa.inspect(model).primary_key
         attribute = model_facts.attribute_of(model, key)
-        return {"id": schema_fields(model)[attribute].serialize(attribute, row)}
+        found = {"id": schema_fields(model)[attribute].serialize(attribute, row)}
+        # The fields that references point at instead of the key (`:to=`).
+        for name in referred_attributes(model):
+            found[name] = schema_fields(model)[name].serialize(name, row)
+        return found
 
     def create(self, model, **overrides):
         if model not in MODELS:  # not served: made in the database
@@ -467,7 +471,9 @@ def test_malformed_json_or_no_body_is_400_another_type_415(api, client, model):
 def test_a_taken_unique_value_is_409_naming_the_field(api, client, model, field):
     # An optional reference is empty unless given, and NULLs are never taken.
     reference = {r.key: r for r in model_facts.references(model)}.get(field)
-    taken = {field: api.target(reference.target)["id"]} if reference else {}
+    taken = (
+        {field: api.target(reference.target)[referred(reference)]} if reference else {}
+    )
     first = api.create(model, **taken)
     payload = api.payload(model, **{field: first[field]})
     error = assert_error(client.post(f"/api/{table(model)}", json=payload), 409)
@@ -483,14 +489,30 @@ def test_a_taken_unique_value_is_409_naming_the_field(api, client, model, field)
 @pytest.mark.parametrize(("model", "reference"), reference_cases())
 def test_a_reference_reads_and_changes_as_an_id(api, client, model, reference):
     target, other = api.target(reference.target), api.target(reference.target)
-    row = api.create(model, **{reference.key: target["id"]})
-    assert row[reference.key] == target["id"]
+    key = referred(reference)
+    row = api.create(model, **{reference.key: target[key]})
+    assert row[reference.key] == target[key]
     url = f"/api/{table(model)}/{row['id']}"
-    changed = client.patch(url, json={reference.key: other["id"]})
-    assert changed.json[reference.key] == other["id"]
+    changed = client.patch(url, json={reference.key: other[key]})
+    assert changed.json[reference.key] == other[key]
     if not reference.required:
         emptied = client.patch(url, json={reference.key: None})
         assert emptied.json[reference.key] is None
+
+
+def referred(reference) -> str:
+    """Where `Api.target` keeps what a reference holds: "id", or the field its
+    foreign key points at."""
+    return reference.referred or "id"
+
+
+def referred_attributes(model) -> set[str]:
+    return {
+        reference.referred
+        for source in PROJECT.mapped_models()
+        for reference in model_facts.references(source)
+        if reference.target is model and reference.referred is not None
+    }
 
 
 def unknown_key(model, reference):
@@ -531,7 +553,7 @@ def test_deleting_a_referred_row(api, client, model, reference):
     row = api.create(model)
     target = api.target(reference.target)
     row_url = f"/api/{table(model)}/{row['id']}"
-    changed = client.patch(row_url, json={reference.key: target["id"]})
+    changed = client.patch(row_url, json={reference.key: target[referred(reference)]})
     assert changed.status_code == 200, changed.json
     response = client.delete(f"/api/{table(reference.target)}/{target['id']}")
     if reference.on_delete == "CASCADE":
@@ -779,7 +801,7 @@ def test_taken_values_of_a_unique_set_are_409_naming_the_fields(
 ):
     # Optional references are empty unless given, and NULLs are never taken.
     taken = {
-        reference.key: api.target(reference.target)["id"]
+        reference.key: api.target(reference.target)[referred(reference)]
         for reference in model_facts.references(model)
         if reference.key in fields and not reference.required
     }

@@ -323,8 +323,11 @@ def test_deleting_a_referred_row_does_what_the_reference_says(
         db_session.delete(target)
         delete = db_session.flush
     else:
-        [target_key] = sa.inspect(reference.target).primary_key
-        statement = sa.delete(reference.target.__table__).where(target_key == target_id)
+        # The column the reference points at: the key, or its `:to=` field.
+        [foreign_key] = sa.inspect(model).columns[reference.key].foreign_keys
+        statement = sa.delete(reference.target.__table__).where(
+            foreign_key.column == target_id
+        )
 
         def delete():
             db_session.execute(statement)

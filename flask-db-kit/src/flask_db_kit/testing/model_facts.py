@@ -55,6 +55,9 @@ class Reference(NamedTuple):
     required: bool
     unique: bool
     on_delete: str | None = None
+    # The target's attribute the foreign key points at when it is not the key
+    # (`:to=` in the models language); None: the key.
+    referred: str | None = None
 
     def __str__(self) -> str:
         return f"{self.model.__name__}.{self.attribute}"
@@ -115,6 +118,11 @@ def references(model: type) -> tuple[Reference, ...]:
         if relationship.viewonly or len(relationship.local_columns) != 1:
             continue
         [column] = relationship.local_columns
+        [foreign_key] = column.foreign_keys
+        target = relationship.mapper.class_
+        referred = None
+        if not foreign_key.column.primary_key:
+            referred = attribute_of(target, foreign_key.column)
         found.append(
             Reference(
                 model=model,
@@ -125,6 +133,7 @@ def references(model: type) -> tuple[Reference, ...]:
                 required=not column.nullable,
                 unique=is_unique(model, column),
                 on_delete=on_delete(column),
+                referred=referred,
             )
         )
     return tuple(found)
