@@ -149,11 +149,16 @@ def answer_problem(name: str, value: Any, earlier: Mapping[str, Any]) -> str | N
         elif name in FLAGS:
             yes_or_no(name, value)
         elif name == "models":
-            url = earlier.get("database_url")
+            url = (
+                parse_database_url(earlier["database_url"])
+                if earlier.get("database_url")
+                else None
+            )
             check_models(
                 resolve_models_answer(value),
                 timestamps=earlier_flag(earlier, "timestamps"),
-                dialect=parse_database_url(url).dialect if url else None,
+                dialect=url.dialect if url else None,
+                server=url.server if url else None,
                 api_tokens=earlier_flag(earlier, "api")
                 and earlier_flag(earlier, "api_auth"),
             )

@@ -718,3 +718,25 @@ def test_sqlite_opens_a_database_at_its_limit_and_not_beyond(tmp_path):
         except sqlite3.OperationalError:
             opened = False
         assert opened is opens, size
+
+
+@pytest.mark.parametrize(
+    ("url", "refused"),
+    [("mysql://u@h/d", True), ("mariadb://u@h/d", False), ("sqlite:///a.db", False)],
+)
+def test_a_unique_text_is_refused_at_its_prompt_where_the_server_cannot(url, refused):
+    """At the models question, not only after the last one: MySQL cannot
+    enforce `:unique` on text, MariaDB can."""
+    from flask_db_template.prompting import answer_problem
+
+    problem = answer_problem(
+        "models",
+        "Post slug:text!:unique",
+        {"database_url": url, "timestamps": "no", "api": "no", "api_auth": "no"},
+    )
+    if refused:
+        assert problem.startswith(
+            "models: Post.slug: ':unique' on a text field, which MySQL cannot enforce"
+        )
+    else:
+        assert problem is None

@@ -8,6 +8,7 @@ import io
 import json
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pexpect
@@ -778,6 +779,11 @@ def test_typos_get_suggestions_and_an_edited_answer_is_redrawn_in_place(
         "(did you mean 'postgresql'?)"
     )
     child.expect_exact("postgressql://cook@localhost/recipes")  # to edit
+    # Keys typed as a person types them, after readline has drawn the line:
+    # keys typed ahead, before it holds the terminal, are the terminal's to
+    # echo (a loaded machine made this test fail that way).
+    time.sleep(0.5)
+    child.delaybeforesend = 0.2
     # Home, a step right and back, end, then clear it all: each redraws the line.
     child.sendcontrol("a")
     child.send("\x1b[C\x1b[D")
