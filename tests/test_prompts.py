@@ -779,9 +779,9 @@ def test_typos_get_suggestions_and_an_edited_answer_is_redrawn_in_place(
         "(did you mean 'postgresql'?)"
     )
     child.expect_exact("postgressql://cook@localhost/recipes")  # to edit
-    # Keys typed as a person types them, after readline has drawn the line:
-    # keys typed ahead, before it holds the terminal, are the terminal's to
-    # echo (a loaded machine made this test fail that way).
+    # Keys paced as a person types them, once readline has drawn the line
+    # (sent at once, they failed this test once on a loaded CI machine; the
+    # redraw itself is what is checked here, not keys typed ahead).
     time.sleep(0.5)
     child.delaybeforesend = 0.2
     # Home, a step right and back, end, then clear it all: each redraws the line.
