@@ -578,8 +578,16 @@ def key_column(answer: Answer, model: ModelSketch) -> tuple[str, str]:
         return ("id", "INTEGER")
     [member] = model.key
     if isinstance(member, ReferenceField):
-        return (member.column, key_column(answer, answer.model(member.target))[1])
+        return (member.column, whole_key_reference_type(answer, member))
     return (member.column, column_type(model, member))
+
+
+def whole_key_reference_type(answer: Answer, reference: ReferenceField) -> str:
+    """A reference that is its model's whole key is a BIGINT on SQLite where
+    its target's key is an INTEGER: an INTEGER key would be the rowid, which
+    fills in an inserted NULL (models_code's _reference_key_type)."""
+    target_type = key_column(answer, answer.model(reference.target))[1]
+    return "BIGINT" if target_type == "INTEGER" else target_type
 
 
 def column_type(model: ModelSketch, member: ScalarField) -> str:
@@ -612,6 +620,8 @@ def expected_tables(answer: Answer) -> dict[str, TableShape]:
             elif isinstance(member, ReferenceField):
                 target = answer.model(member.target)
                 key, key_type = key_column(answer, target)
+                if model.key == (member,):
+                    key_type = whole_key_reference_type(answer, member)
                 table.columns[member.column] = (key_type, member.optional)
                 (table.unique if member.unique else table.indexed).add((member.column,))
                 table.foreign_keys.add(((member.column,), target.table_name, (key,)))
