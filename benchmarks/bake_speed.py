@@ -53,6 +53,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import secrets
 import shutil
 import statistics
 import subprocess
@@ -247,10 +248,10 @@ def app_start(project: Path, factory_call: str, app_env: str):
     """A new Python that imports the baked package and calls its factory
     (and build_api, as gunicorn.conf.py does)."""
     env = environment()
-    # Production refuses a short or known SECRET_KEY.
+    # Production refuses a short, known or repetitive SECRET_KEY.
     env.update(
         APP_ENV=app_env,
-        SECRET_KEY="benchmark-" + "0" * 32,
+        SECRET_KEY=secrets.token_hex(32),
         DATABASE_URL="sqlite:///my_flask_app.db",
     )
     code = (
@@ -288,7 +289,7 @@ def library_work(project: Path, times: list[list[float]]):
     """The steps of LIBRARY_WORK on a new database, the models not compiled
     yet, as in a bake; each run's step times are appended to `times`."""
     env = environment()
-    env.update(SECRET_KEY="benchmark-" + "0" * 32, DATABASE_URL="sqlite:///work.db")
+    env.update(SECRET_KEY=secrets.token_hex(32), DATABASE_URL="sqlite:///work.db")
 
     def action(_scratch: Path) -> None:
         for path in [
